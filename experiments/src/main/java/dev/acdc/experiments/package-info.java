@@ -1,0 +1,5 @@
+/**
+ * The {@code acdc} command line (picocli): model-info, compile, graph, discover, roc, reproduce,
+ * task-info, train, bench; sweeps, ROC/AUC tables, plots, circuit pictures and the HTML report.
+ */
+package dev.acdc.experiments;

@@ -1,0 +1,33 @@
+package dev.acdc.patching.model;
+
+/** TransformerLens weight names; the only place they are spelled. */
+public final class WeightNames {
+    private WeightNames() {}
+
+    public static final String W_E = "embed.W_E";
+    public static final String W_POS = "pos_embed.W_pos";
+    public static final String LN_FINAL_W = "ln_final.w";
+    public static final String LN_FINAL_B = "ln_final.b";
+    public static final String W_U = "unembed.W_U";
+    public static final String B_U = "unembed.b_U";
+
+    public static String wQ(int l) { return attn(l) + "W_Q"; }
+    public static String wK(int l) { return attn(l) + "W_K"; }
+    public static String wV(int l) { return attn(l) + "W_V"; }
+    public static String wO(int l) { return attn(l) + "W_O"; }
+    public static String bQ(int l) { return attn(l) + "b_Q"; }
+    public static String bK(int l) { return attn(l) + "b_K"; }
+    public static String bV(int l) { return attn(l) + "b_V"; }
+    public static String bO(int l) { return attn(l) + "b_O"; }
+    public static String ln1W(int l) { return "blocks." + l + ".ln1.w"; }
+    public static String ln1B(int l) { return "blocks." + l + ".ln1.b"; }
+    public static String ln2W(int l) { return "blocks." + l + ".ln2.w"; }
+    public static String ln2B(int l) { return "blocks." + l + ".ln2.b"; }
+    public static String wIn(int l) { return mlp(l) + "W_in"; }
+    public static String bIn(int l) { return mlp(l) + "b_in"; }
+    public static String wOut(int l) { return mlp(l) + "W_out"; }
+    public static String bOut(int l) { return mlp(l) + "b_out"; }
+
+    private static String attn(int l) { return "blocks." + l + ".attn."; }
+    private static String mlp(int l) { return "blocks." + l + ".mlp."; }
+}
