@@ -1,0 +1,66 @@
+package dev.acdc.experiments;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code acdc} command line. Each subcommand is its own class; bad input exits 2 with one
+ * line on stderr naming what was wrong.
+ */
+@Command(name = "acdc",
+        mixinStandardHelpOptions = true,
+        version = "acdc 0.1.0",
+        description = "Circuit discovery on the JVM: compile RASP programs, run transformers, discover circuits (ACDC, SP, HISP, EAP).",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class AcdcCli implements Runnable {
+
+    /** Exit code for bad input (a wrong flag, a missing file, an unknown name). */
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; returns the exit code (used by tests). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = newCommandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new AcdcCli());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("acdc: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try 'acdc " + qualifiedName(ex.getCommandLine()) + " --help'.");
+            return EXIT_BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof BadInputException || ex instanceof IllegalArgumentException
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+                commandLine.getErr().println("acdc: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    private static String qualifiedName(CommandLine cl) {
+        String n = cl.getCommandSpec().qualifiedName(" ");
+        return n.startsWith("acdc ") ? n.substring(5) : "";
+    }
+}
