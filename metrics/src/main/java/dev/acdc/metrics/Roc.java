@@ -2,6 +2,7 @@ package dev.acdc.metrics;
 
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.CircuitGraph;
+import dev.acdc.patching.graph.NodeMerging;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,8 @@ import java.util.Set;
  * being every tested edge of the graph (edges) or every model component (nodes: {@code embed} or
  * {@code tok_embed}/{@code pos_embed}, each head {@code aL.H}, each MLP {@code mL}, {@code output}); a
  * circuit's nodes are those touching a kept edge, q/k/v merged into their head and MLP input into the MLP
- * ({@link Circuit#nodeNames()}).
+ * ({@link Circuit#nodeNames()}). {@link NodeMerging#ACDC_CODE} switches to the node counting of ACDC's
+ * published code (q/k/v kept apart from the head output, MLP inputs dropped), to reproduce its numbers.
  */
 public final class Roc {
     private Roc() {}
@@ -61,7 +63,12 @@ public final class Roc {
 
     /** Node-level ROC point: components touched by the circuit against the truth's components. */
     public static RocPoint nodePoint(Circuit recovered, Set<String> truthNodes) {
-        return point(recovered.nodeNames(), truthNodes, recovered.graph().componentNames());
+        return nodePoint(recovered, truthNodes, NodeMerging.COMPONENTS);
+    }
+
+    /** Node-level ROC point under a node merging (truth names must use the same merging). */
+    public static RocPoint nodePoint(Circuit recovered, Set<String> truthNodes, NodeMerging merging) {
+        return point(recovered.nodeNames(merging), truthNodes, recovered.graph().mergedNodeNames(merging));
     }
 
     /** Edge-level ROC curve of a method's circuits (one per threshold) against a ground truth. */
@@ -73,13 +80,26 @@ public final class Roc {
 
     /** Node-level ROC curve; the truth's nodes are the components its edges touch. */
     public static RocCurve nodeCurve(List<Circuit> circuits, Circuit truth) {
-        return nodeCurve(circuits, truth.nodeNames());
+        return nodeCurve(circuits, truth, NodeMerging.COMPONENTS);
+    }
+
+    /**
+     * Node-level ROC curve under a node merging; {@link NodeMerging#ACDC_CODE} reproduces the node counts of
+     * ACDC's published code.
+     */
+    public static RocCurve nodeCurve(List<Circuit> circuits, Circuit truth, NodeMerging merging) {
+        return nodeCurve(circuits, truth.nodeNames(merging), merging);
     }
 
     /** Node-level ROC curve against a ground-truth set of component names ({@code aL.H}, {@code mL}, …). */
     public static RocCurve nodeCurve(List<Circuit> circuits, Set<String> truthNodes) {
+        return nodeCurve(circuits, truthNodes, NodeMerging.COMPONENTS);
+    }
+
+    /** Node-level ROC curve against ground-truth node names given under {@code merging}. */
+    public static RocCurve nodeCurve(List<Circuit> circuits, Set<String> truthNodes, NodeMerging merging) {
         List<RocPoint> pts = new ArrayList<>(circuits.size());
-        for (Circuit c : circuits) pts.add(nodePoint(c, truthNodes));
+        for (Circuit c : circuits) pts.add(nodePoint(c, truthNodes, merging));
         return RocCurve.of(pts);
     }
 

@@ -2,6 +2,7 @@ package dev.acdc.metrics;
 
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.CircuitGraph;
+import dev.acdc.patching.graph.NodeMerging;
 import dev.acdc.patching.model.TransformerConfig;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,17 @@ class RocTest {
         RocPoint pt = Roc.nodePoint(recovered, truth.nodeNames());
         assertEquals(1.0 / 3, pt.tpr(), 1e-12);
         assertEquals(1.0 / 15, pt.fpr(), 1e-12);
+    }
+
+    @Test
+    void acdc_code_merging_keeps_qkv_apart_and_drops_mlp_inputs() {
+        // universe: embed, 16 × (aL.H, aL.H.q, aL.H.k, aL.H.v), output
+        assertEquals(1 + 16 * 4 + 1, G.mergedNodeNames(NodeMerging.ACDC_CODE).size());
+        assertEquals(Set.of("a0.1", "a1.0.k", "a1.0", "output"), truth.nodeNames(NodeMerging.ACDC_CODE));
+        Circuit recovered = Circuit.ofNames(G, List.of("embed->a1.0.q"));   // nodes: embed, a1.0.q
+        RocPoint pt = Roc.nodePoint(recovered, truth.nodeNames(NodeMerging.ACDC_CODE), NodeMerging.ACDC_CODE);
+        assertEquals(0.0, pt.tpr(), 1e-12);
+        assertEquals(2.0 / (66 - 4), pt.fpr(), 1e-12);
     }
 
     @Test

@@ -49,6 +49,7 @@ public final class CircuitGraph {
     private final Map<String, Edge> testedByName;
     private final Map<Long, Edge> byEndpoints;
     private final List<String> componentNames;
+    private final List<String> acdcCodeNodeNames;
     private final Graph<Node, Edge> view;
 
     private CircuitGraph(TransformerConfig config) {
@@ -169,14 +170,22 @@ public final class CircuitGraph {
             outEdges[s][fill[s]++] = id;
         }
 
-        LinkedHashSet<String> components = new LinkedHashSet<>();
-        for (Node n : topo) components.add(n.componentName());
-        this.componentNames = List.copyOf(components);
+        this.componentNames = mergedNames(topo, NodeMerging.COMPONENTS);
+        this.acdcCodeNodeNames = mergedNames(topo, NodeMerging.ACDC_CODE);
 
         DirectedAcyclicGraph<Node, Edge> dag = new DirectedAcyclicGraph<>(null, null, false);
         for (Node n : topo) dag.addVertex(n);          // topological insertion keeps edge additions cheap
         for (Edge e : all) dag.addEdge(e.sender(), e.receiver(), e);
         this.view = new AsUnmodifiableGraph<>(dag);
+    }
+
+    private static List<String> mergedNames(List<Node> nodes, NodeMerging merging) {
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        for (Node n : nodes) {
+            String m = merging.mergedName(n);
+            if (m != null) names.add(m);
+        }
+        return List.copyOf(names);
     }
 
     private record Proto(Node sender, Node receiver, EdgeKind kind) {}
@@ -239,6 +248,11 @@ public final class CircuitGraph {
      * {@code pos_embed}; {@code aL.H}; {@code mL}; {@code output}), in topological order.
      */
     public List<String> componentNames() { return componentNames; }
+
+    /** Every merged node name under a merging, in topological order: the universe of node-level ROC. */
+    public List<String> mergedNodeNames(NodeMerging merging) {
+        return merging == NodeMerging.COMPONENTS ? componentNames : acdcCodeNodeNames;
+    }
 
     /** The receivers of tested edges in ACDC's processing order (reverse topological); see the package docs. */
     public List<Node> receiversInOrder() { return receiversInOrder; }
