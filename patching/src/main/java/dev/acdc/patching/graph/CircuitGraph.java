@@ -50,7 +50,7 @@ public final class CircuitGraph {
     private final Map<Long, Edge> byEndpoints;
     private final List<String> componentNames;
     private final List<String> acdcCodeNodeNames;
-    private final Graph<Node, Edge> view;
+    private volatile Graph<Node, Edge> view;          // built on first use: discovery loops use the arrays
 
     private CircuitGraph(TransformerConfig config) {
         this.config = config;
@@ -172,11 +172,6 @@ public final class CircuitGraph {
 
         this.componentNames = mergedNames(topo, NodeMerging.COMPONENTS);
         this.acdcCodeNodeNames = mergedNames(topo, NodeMerging.ACDC_CODE);
-
-        DirectedAcyclicGraph<Node, Edge> dag = new DirectedAcyclicGraph<>(null, null, false);
-        for (Node n : topo) dag.addVertex(n);          // topological insertion keeps edge additions cheap
-        for (Edge e : all) dag.addEdge(e.sender(), e.receiver(), e);
-        this.view = new AsUnmodifiableGraph<>(dag);
     }
 
     private static List<String> mergedNames(List<Node> nodes, NodeMerging merging) {
@@ -373,8 +368,26 @@ public final class CircuitGraph {
     /** Index in {@link #nodes()} of an edge's receiver; array backed, for inner loops. */
     public int receiverIndex(int edgeId) { return edgeReceiver[edgeId]; }
 
-    /** A read-only JGraphT view of the whole graph (placeholder edges included); a DAG. */
-    public Graph<Node, Edge> asGraph() { return view; }
+    /**
+     * A read-only JGraphT view of the whole graph (placeholder edges included), a
+     * {@link DirectedAcyclicGraph}; built on the first call.
+     */
+    public Graph<Node, Edge> asGraph() {
+        Graph<Node, Edge> v = view;
+        if (v == null) {
+            synchronized (this) {
+                v = view;
+                if (v == null) {
+                    DirectedAcyclicGraph<Node, Edge> dag = new DirectedAcyclicGraph<>(null, null, false);
+                    for (Node n : nodes) dag.addVertex(n);     // topological insertion keeps edge additions cheap
+                    for (Edge e : edges) dag.addEdge(e.sender(), e.receiver(), e);
+                    v = new AsUnmodifiableGraph<>(dag);
+                    view = v;
+                }
+            }
+        }
+        return v;
+    }
 
     private Node checked(Node n) {
         if (!contains(n)) throw notInGraph(n);
