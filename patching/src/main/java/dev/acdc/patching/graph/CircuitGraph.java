@@ -49,7 +49,8 @@ public final class CircuitGraph {
     private final Map<String, Edge> testedByName;
     private final Map<Long, Edge> byEndpoints;
     private final List<String> componentNames;
-    private final Graph<Node, Edge> view;
+    private final List<String> acdcCodeNodeNames;
+    private volatile Graph<Node, Edge> view;          // built on first use: discovery loops use the arrays
 
     private CircuitGraph(TransformerConfig config) {
         this.config = config;
@@ -169,14 +170,17 @@ public final class CircuitGraph {
             outEdges[s][fill[s]++] = id;
         }
 
-        LinkedHashSet<String> components = new LinkedHashSet<>();
-        for (Node n : topo) components.add(n.componentName());
-        this.componentNames = List.copyOf(components);
+        this.componentNames = mergedNames(topo, NodeMerging.COMPONENTS);
+        this.acdcCodeNodeNames = mergedNames(topo, NodeMerging.ACDC_CODE);
+    }
 
-        DirectedAcyclicGraph<Node, Edge> dag = new DirectedAcyclicGraph<>(null, null, false);
-        for (Node n : topo) dag.addVertex(n);          // topological insertion keeps edge additions cheap
-        for (Edge e : all) dag.addEdge(e.sender(), e.receiver(), e);
-        this.view = new AsUnmodifiableGraph<>(dag);
+    private static List<String> mergedNames(List<Node> nodes, NodeMerging merging) {
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        for (Node n : nodes) {
+            String m = merging.mergedName(n);
+            if (m != null) names.add(m);
+        }
+        return List.copyOf(names);
     }
 
     private record Proto(Node sender, Node receiver, EdgeKind kind) {}
@@ -239,6 +243,11 @@ public final class CircuitGraph {
      * {@code pos_embed}; {@code aL.H}; {@code mL}; {@code output}), in topological order.
      */
     public List<String> componentNames() { return componentNames; }
+
+    /** Every merged node name under a merging, in topological order: the universe of node-level ROC. */
+    public List<String> mergedNodeNames(NodeMerging merging) {
+        return merging == NodeMerging.COMPONENTS ? componentNames : acdcCodeNodeNames;
+    }
 
     /** The receivers of tested edges in ACDC's processing order (reverse topological); see the package docs. */
     public List<Node> receiversInOrder() { return receiversInOrder; }
@@ -359,8 +368,26 @@ public final class CircuitGraph {
     /** Index in {@link #nodes()} of an edge's receiver; array backed, for inner loops. */
     public int receiverIndex(int edgeId) { return edgeReceiver[edgeId]; }
 
-    /** A read-only JGraphT view of the whole graph (placeholder edges included); a DAG. */
-    public Graph<Node, Edge> asGraph() { return view; }
+    /**
+     * A read-only JGraphT view of the whole graph (placeholder edges included), a
+     * {@link DirectedAcyclicGraph}; built on the first call.
+     */
+    public Graph<Node, Edge> asGraph() {
+        Graph<Node, Edge> v = view;
+        if (v == null) {
+            synchronized (this) {
+                v = view;
+                if (v == null) {
+                    DirectedAcyclicGraph<Node, Edge> dag = new DirectedAcyclicGraph<>(null, null, false);
+                    for (Node n : nodes) dag.addVertex(n);     // topological insertion keeps edge additions cheap
+                    for (Edge e : edges) dag.addEdge(e.sender(), e.receiver(), e);
+                    v = new AsUnmodifiableGraph<>(dag);
+                    view = v;
+                }
+            }
+        }
+        return v;
+    }
 
     private Node checked(Node n) {
         if (!contains(n)) throw notInGraph(n);
