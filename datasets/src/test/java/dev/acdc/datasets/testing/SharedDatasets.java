@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -19,16 +21,20 @@ import org.junit.jupiter.api.Assumptions;
 public final class SharedDatasets {
     private SharedDatasets() {}
 
-    /** The parsed JSON of {@code shared/datasets/<file>}, or a skipped test naming what is missing. */
+    private static final Map<String, JsonObject> CACHE = new ConcurrentHashMap<>();
+
+    /** The parsed JSON of {@code shared/datasets/<file>} (parsed once; do not modify), or a skipped test naming what is missing. */
     public static JsonObject load(String file) {
         String rel = "datasets/" + file;
         Optional<Path> p = SharedFixtures.path(rel);
         Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
-        try {
-            return JsonParser.parseString(Files.readString(p.get(), StandardCharsets.UTF_8)).getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return CACHE.computeIfAbsent(rel, r -> {
+            try {
+                return JsonParser.parseString(Files.readString(p.get(), StandardCharsets.UTF_8)).getAsJsonObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     public static List<String> strings(JsonElement array) {
