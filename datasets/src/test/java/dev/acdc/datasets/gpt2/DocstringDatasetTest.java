@@ -12,6 +12,7 @@ import dev.acdc.datasets.testing.DjlTestTokenizer;
 import dev.acdc.datasets.testing.SharedDatasets;
 import dev.acdc.patching.load.TextTokenizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -78,7 +79,7 @@ class DocstringDatasetTest {
         DocstringTokens t = DocstringDataset.generate(DocstringSettings.acdc(), 2).tokenize(tok, 50256).get(0);
         int[] clean = t.inputs().clean();
         assertEquals(50256, clean[0]);
-        assertArrayEquals(tok.encode(p.cleanText()), java.util.Arrays.copyOfRange(clean, 1, clean.length));
+        assertArrayEquals(tok.encode(p.cleanText()), Arrays.copyOfRange(clean, 1, clean.length));
         assertEquals(tok.encode(" size")[0], t.correctTokenId());
         assertEquals(13, t.wrongTokenIds().length);
     }

@@ -3,13 +3,18 @@ package dev.acdc.datasets.gpt2;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.acdc.datasets.testing.DjlTestTokenizer;
+import dev.acdc.datasets.random.TorchCpuRandom;
 import dev.acdc.datasets.testing.SharedDatasets;
+import dev.acdc.datasets.testing.WordTokenizer;
 import dev.acdc.patching.load.TextTokenizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,7 +65,7 @@ class GreaterThanDatasetTest {
         assertArrayEquals(SharedDatasets.ints(shared.get("TWO_DIGIT_TOKEN_IDS")), ids);
         assertEquals(405, ids[0]);
         assertEquals(486, ids[1]);
-        assertEquals(100, java.util.Arrays.stream(ids).distinct().count());
+        assertEquals(100, Arrays.stream(ids).distinct().count());
     }
 
     @Test
@@ -92,7 +97,7 @@ class GreaterThanDatasetTest {
     @Test
     void the_sampled_indices_equal_the_shared_permutations() {
         JsonObject gen = SharedDatasets.load("greaterthan.json").getAsJsonObject("generated");
-        var rng = new dev.acdc.datasets.random.TorchCpuRandom(GreaterThanDataset.ACDC_SEED);
+        var rng = new TorchCpuRandom(GreaterThanDataset.ACDC_SEED);
         assertArrayEquals(SharedDatasets.ints(gen.get("nouns_perm")), rng.randint(120, 200));
         assertArrayEquals(SharedDatasets.ints(gen.get("years_perm")), rng.randint(604, 200));
     }
@@ -104,5 +109,14 @@ class GreaterThanDatasetTest {
         assertEquals("The war lasted from the year 1701 to 17", p.corruptedText());
         assertEquals(32, p.yy());
         assertEquals("17", p.century());
+    }
+
+    @Test
+    void tokenizing_with_a_tokenizer_that_does_not_split_years_names_the_prompt_and_the_fix() {
+        GreaterThanDataset d = GreaterThanDataset.generate(GreaterThanDataset.nouns(), List.of(1732), 2, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> d.tokenize(new WordTokenizer()));
+        assertTrue(e.getMessage().startsWith("greater-than prompt 0 'The "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("Was the year list derived with this tokenizer?"), e.getMessage());
     }
 }

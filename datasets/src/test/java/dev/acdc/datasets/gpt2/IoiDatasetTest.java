@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.acdc.datasets.testing.DjlTestTokenizer;
 import dev.acdc.datasets.testing.SharedDatasets;
+import dev.acdc.datasets.testing.WordTokenizer;
 import dev.acdc.patching.load.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,5 +106,11 @@ class IoiDatasetTest {
         assertEquals("Then, Mary and Jeffrey went to the restaurant. Jeffrey gave a bone to", p.cleanInput());
         assertEquals(" Mary", p.ioAnswer());
         assertEquals(" Jeffrey", p.sAnswer());
+    }
+
+    @Test
+    void tokenize_works_with_any_tokenizer_whose_names_are_single_tokens() {
+        List<IoiTokens> t = IoiDataset.generate(4, 0).tokenize(new WordTokenizer());
+        assertEquals(13, t.get(0).inputs().length()); // 14 words, the last (IO) dropped
     }
 }

@@ -1,5 +1,7 @@
 package dev.acdc.datasets.testing;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.acdc.patching.testsupport.SharedFixtures;
@@ -11,10 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assumptions;
 
 /** Test-only access to {@code ../shared/datasets/*.json}; tests skip visibly when the folder is absent. */
