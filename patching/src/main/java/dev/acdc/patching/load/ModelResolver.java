@@ -120,6 +120,16 @@ public final class ModelResolver {
         return cacheDir;
     }
 
+    /** The same resolver with another cache folder. */
+    public ModelResolver withCacheDir(Path dir) {
+        return new ModelResolver(dir, endpoint, offline, progress, err);
+    }
+
+    /** The same resolver, with downloads forbidden when {@code noDownloads} is true. */
+    public ModelResolver withOffline(boolean noDownloads) {
+        return new ModelResolver(cacheDir, endpoint, offline || noDownloads, progress, err);
+    }
+
     /**
      * A local directory holding the model's {@code config.json} and {@code model.safetensors}.
      *
