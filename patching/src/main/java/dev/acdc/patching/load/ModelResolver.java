@@ -152,7 +152,7 @@ public final class ModelResolver {
         if (cached.isPresent()) return cached.get();
         if (offline) {
             throw new ModelLoadException("model '" + repo + "' is not in the Hugging Face cache " + cacheDir + " (looked for "
-                    + String.join(", ", cacheFolders(repo)) + ") and downloads are off (HF_HUB_OFFLINE is set); "
+                    + String.join(", ", cacheFolders(repo)) + ") and downloads are off (offline mode: --offline or HF_HUB_OFFLINE); "
                     + howToProvide());
         }
         return download(repo, DEFAULT_REVISION);

@@ -194,4 +194,15 @@ class ModelResolverTest {
         assertEquals("models--openai-community--gpt2", ModelResolver.folderName("openai-community/gpt2"));
         assertEquals("models--gpt2", ModelResolver.folderName("gpt2"));
     }
+
+    @Test
+    void hfEndpointAndOfflineComeFromTheEnvironment() {
+        var r = ModelResolver.fromEnvironment(Map.of("HF_HOME", tmp.toString(), "HF_ENDPOINT", endpoint.toString()),
+                ModelResolver.Progress.NEVER, err);
+        assertEquals(tmp.resolve("hub"), r.cacheDir());
+        assertEquals(tmp.resolve("hub/models--tiny-org--gpt2-tiny/snapshots/" + COMMIT), r.resolve("tiny-org/gpt2-tiny"));
+        var off = ModelResolver.fromEnvironment(Map.of("HF_HOME", tmp.resolve("other").toString(), "HF_ENDPOINT", endpoint.toString(),
+                "HF_HUB_OFFLINE", "1"), ModelResolver.Progress.NEVER, err);
+        assertThrows(ModelLoadException.class, () -> off.resolve("tiny-org/gpt2-tiny"));
+    }
 }
