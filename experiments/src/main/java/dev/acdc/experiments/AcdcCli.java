@@ -16,6 +16,7 @@ import java.io.PrintWriter;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 GraphCommand.class,
+                ModelInfoCommand.class,
         })
 public final class AcdcCli implements Runnable {
 
