@@ -14,6 +14,9 @@ import java.util.Map;
  *   <li>Aggregate returns its default where nothing is selected, the element where exactly one key is,
  *       the mean of the selected values for a numerical aggregate, and throws
  *       {@link RaspEvaluationException} for a categorical aggregate that selects more than one key;</li>
+ *   <li>a Select never selects a key or a query that is None, whatever the predicate (None has no
+ *       direction in a compiled model's residual stream, so no head could match it; Tracr's evaluator
+ *       compared None like a value);</li>
  *   <li>every value is normalized ({@link Values}).</li>
  * </ul>
  * Shared sub-expressions are evaluated once per call (memoized by identity).
@@ -146,6 +149,7 @@ public final class Evaluator {
     }
 
     private static boolean test(Select s, Object key, Object query) {
+        if (key == null || query == null) return false;
         try {
             return s.predicate().test(key, query);
         } catch (RuntimeException ex) {

@@ -46,9 +46,11 @@ public final class ReferenceForward {
                     for (int j = 0; j < P; j++) { s[j] = Math.exp(s[j] - max); sum += s[j]; }
                     double[] z = new double[d];
                     for (int j = 0; j < P; j++) for (int e = 0; e < d; e++) z[e] += s[j] / sum * v[j][e];
+                    float[] o = wO.data();
                     for (int e = 0; e < d; e++) {
                         if (z[e] == 0) continue;
-                        for (int o = 0; o < D; o++) attnOut[i][o] += z[e] * wO.get(h, e, o);
+                        int base = (h * d + e) * D;
+                        for (int x = 0; x < D; x++) attnOut[i][x] += z[e] * o[base + x];
                     }
                 }
             }
@@ -57,11 +59,12 @@ public final class ReferenceForward {
                 Tensor wIn = w.get(WeightNames.wIn(l)), bIn = w.get(WeightNames.bIn(l)), wOut = w.get(WeightNames.wOut(l)), bOut = w.get(WeightNames.bOut(l));
                 for (int p = 0; p < P; p++) {
                     double[] out = new double[D];
+                    float[] in = wIn.data(), wo = wOut.data();
                     for (int m = 0; m < M; m++) {
                         double pre = bIn.get(m);
-                        for (int i = 0; i < D; i++) pre += resid[p][i] * wIn.get(i, m);
+                        for (int i = 0; i < D; i++) pre += resid[p][i] * in[i * M + m];
                         if (pre <= 0) continue;
-                        for (int o = 0; o < D; o++) out[o] += pre * wOut.get(m, o);
+                        for (int o = 0; o < D; o++) out[o] += pre * wo[m * D + o];
                     }
                     for (int o = 0; o < D; o++) resid[p][o] += out[o] + bOut.get(o);
                 }
@@ -82,14 +85,14 @@ public final class ReferenceForward {
 
     private static double[][] project(double[][] resid, Tensor W, Tensor b, int h, int D, int d) {
         double[][] out = new double[resid.length][d];
+        float[] w = W.data(), bias = b.data();
         for (int p = 0; p < resid.length; p++) {
-            for (int e = 0; e < d; e++) {
-                double s = b.get(h, e);
-                for (int i = 0; i < D; i++) {
-                    double r = resid[p][i];
-                    if (r != 0) s += r * W.get(h, i, e);
-                }
-                out[p][e] = s;
+            for (int e = 0; e < d; e++) out[p][e] = bias[h * d + e];
+            for (int i = 0; i < D; i++) {
+                double r = resid[p][i];
+                if (r == 0) continue;
+                int base = (h * D + i) * d;
+                for (int e = 0; e < d; e++) out[p][e] += r * w[base + e];
             }
         }
         return out;
