@@ -40,7 +40,7 @@ class CircuitGraphTest {
     @ParameterizedTest(name = "{0} has {1} edges")
     @MethodSource("counts")
     void edge_counts_match_acdc(TransformerConfig config, int edges, int addition, int direct) {
-        CircuitGraph g = config == GraphConfigs.gpt2Small() ? gpt2 : CircuitGraph.of(config);
+        CircuitGraph g = config.equals(gpt2.config()) ? gpt2 : CircuitGraph.of(config);
         assertEquals(edges, g.edgeCount());
         assertEquals(addition, g.additionEdgeCount());
         assertEquals(direct, g.directEdgeCount());
