@@ -1,5 +1,6 @@
 package dev.acdc.patching.graph;
 
+import dev.acdc.patching.model.HookNames;
 import dev.acdc.patching.model.TransformerConfig;
 import org.jgrapht.Graph;
 import org.jgrapht.graph.AsUnmodifiableGraph;
@@ -251,6 +252,35 @@ public final class CircuitGraph {
     /** Every merged node name under a merging, in topological order: the universe of node-level ROC. */
     public List<String> mergedNodeNames(NodeMerging merging) {
         return merging == NodeMerging.COMPONENTS ? componentNames : acdcCodeNodeNames;
+    }
+
+    /**
+     * The TransformerLens hook point where a node's activation lives ({@link HookNames}); heads and their
+     * q/k/v are slices {@code [:, :, head]} of it. The embedding is {@code blocks.0.hook_resid_pre}, the
+     * output {@code blocks.<last>.hook_resid_post}, as in ACDC.
+     */
+    public String hookName(Node node) {
+        checked(node);
+        int l = node.layer();
+        return switch (node.kind()) {
+            case EMBED -> HookNames.residPre(0);
+            case TOK_EMBED -> HookNames.EMBED;
+            case POS_EMBED -> HookNames.POS_EMBED;
+            case HEAD_OUTPUT -> HookNames.result(l);
+            case HEAD_INPUT -> switch (node.channel()) {
+                case Q -> HookNames.qInput(l);
+                case K -> HookNames.kInput(l);
+                case V -> HookNames.vInput(l);
+            };
+            case HEAD_QKV -> switch (node.channel()) {
+                case Q -> HookNames.q(l);
+                case K -> HookNames.k(l);
+                case V -> HookNames.v(l);
+            };
+            case MLP_IN -> HookNames.mlpIn(l);
+            case MLP_OUT -> HookNames.mlpOut(l);
+            case OUTPUT -> HookNames.residPost(config.nLayers() - 1);
+        };
     }
 
     /** The receivers of tested edges in ACDC's processing order (reverse topological); see the package docs. */

@@ -229,6 +229,19 @@ class CircuitGraphTest {
     }
 
     @Test
+    void nodes_map_to_transformerlens_hook_points() {
+        assertEquals("blocks.0.hook_resid_pre", gpt2.hookName(Node.embed()));
+        assertEquals("blocks.11.hook_resid_post", gpt2.hookName(Node.output()));
+        assertEquals("blocks.3.hook_k_input", gpt2.hookName(gpt2.receiver("a3.0.k")));
+        assertEquals("blocks.3.attn.hook_k", gpt2.hookName(gpt2.receiver("a3.0.hook_k")));
+        assertEquals("blocks.3.attn.hook_result", gpt2.hookName(gpt2.sender("a3.0")));
+        assertEquals("blocks.2.hook_mlp_in", gpt2.hookName(gpt2.receiver("m2")));
+        assertEquals("blocks.2.hook_mlp_out", gpt2.hookName(gpt2.sender("m2")));
+        CircuitGraph tracr = CircuitGraph.of(GraphConfigs.tracr(1, 1, false));
+        assertEquals("hook_pos_embed", tracr.hookName(Node.posEmbed()));
+    }
+
+    @Test
     void out_edges_of_a_head_reach_later_inputs_same_layer_mlp_and_output() {
         // head in layer 10: layer 11's 36 inputs, m10, m11, output
         assertEquals(36 + 2 + 1, gpt2.outEdges(Node.head(10, 3)).size());
