@@ -20,6 +20,7 @@ public interface Metric {
     NDArray apply(NDArray output);
 
     /** The metric as a double; every array created along the way is closed. */
+    @SuppressWarnings("try")   // the scope is only opened and closed
     default double evaluate(NDArray output) {
         try (NDScope ignored = new NDScope()) {
             NDArray value = apply(output);

@@ -1,5 +1,6 @@
 package dev.acdc.patching.graph;
 
+import dev.acdc.patching.model.HookNames;
 import dev.acdc.patching.model.TransformerConfig;
 import org.jgrapht.Graph;
 import org.jgrapht.graph.AsUnmodifiableGraph;
@@ -82,33 +83,38 @@ public final class CircuitGraph {
         for (int i = 0; i < topo.size(); i++) nodeIndex.put(topo.get(i), i);
 
         // ---- edges in ACDC's construction order; each receiver's list keeps ACDC's sender order
-        Map<Node, List<Proto>> incoming = new HashMap<>();
+        //      (protos hold node indices; names are built once per node)
+        String[] names = new String[topo.size()];
+        for (int i = 0; i < names.length; i++) names[i] = topo.get(i).name();
+        List<List<Proto>> incoming = new ArrayList<>(topo.size());
+        for (int i = 0; i < topo.size(); i++) incoming.add(new ArrayList<>());
         List<Proto> placeholders = new ArrayList<>();
-        List<Node> downstream = new ArrayList<>();
-        downstream.add(Node.output());
+        List<Integer> downstream = new ArrayList<>();
+        downstream.add(index(Node.output()));
         for (int layer = nLayers - 1; layer >= 0; layer--) {
             if (mlp) {
-                Node out = Node.mlpOut(layer);
-                for (Node r : downstream) addProto(incoming, placeholders, out, r, EdgeKind.ADDITION);
-                addProto(incoming, placeholders, Node.mlpIn(layer), out, EdgeKind.PLACEHOLDER);
-                downstream.add(Node.mlpIn(layer));
+                int out = index(Node.mlpOut(layer));
+                for (int r : downstream) incoming.get(r).add(new Proto(out, r, EdgeKind.ADDITION));
+                placeholders.add(new Proto(index(Node.mlpIn(layer)), out, EdgeKind.PLACEHOLDER));
+                downstream.add(index(Node.mlpIn(layer)));
             }
-            List<Node> layerInputs = new ArrayList<>();
+            List<Integer> layerInputs = new ArrayList<>();
             for (int h = nHeads - 1; h >= 0; h--) {
-                Node head = Node.head(layer, h);
-                for (Node r : downstream) addProto(incoming, placeholders, head, r, EdgeKind.ADDITION);
+                int head = index(Node.head(layer, h));
+                for (int r : downstream) incoming.get(r).add(new Proto(head, r, EdgeKind.ADDITION));
                 for (Node.Channel c : Node.Channel.values()) {
-                    Node qkv = Node.headQkv(layer, h, c);
-                    Node input = Node.headInput(layer, h, c);
-                    addProto(incoming, placeholders, qkv, head, EdgeKind.PLACEHOLDER);
-                    addProto(incoming, placeholders, input, qkv, EdgeKind.DIRECT);
+                    int qkv = index(Node.headQkv(layer, h, c));
+                    int input = index(Node.headInput(layer, h, c));
+                    placeholders.add(new Proto(qkv, head, EdgeKind.PLACEHOLDER));
+                    incoming.get(qkv).add(new Proto(input, qkv, EdgeKind.DIRECT));
                     layerInputs.add(input);
                 }
             }
             downstream.addAll(layerInputs);
         }
         for (Node e : embeds) {
-            for (Node r : downstream) addProto(incoming, placeholders, e, r, EdgeKind.ADDITION);
+            int embed = index(e);
+            for (int r : downstream) incoming.get(r).add(new Proto(embed, r, EdgeKind.ADDITION));
         }
 
         // ---- receivers in ACDC's processing order (its node dictionary: by hook name, then index)
@@ -124,50 +130,52 @@ public final class CircuitGraph {
         this.receiversInOrder = Collections.unmodifiableList(order);
 
         // ---- ids: tested edges in ACDC's testing order, then placeholders
-        List<Edge> all = new ArrayList<>();
+        List<Proto> byId = new ArrayList<>();
         int addition = 0;
-        int direct = 0;
         this.inEdges = new int[topo.size()][];
         for (Node r : order) {
-            List<Proto> in = incoming.getOrDefault(r, List.of());
+            List<Proto> in = incoming.get(index(r));
             int[] ids = new int[in.size()];
             for (int i = 0; i < in.size(); i++) {
-                Proto p = in.get(i);
-                ids[i] = all.size();
-                all.add(new Edge(all.size(), p.sender, p.receiver, p.kind));
-                if (p.kind == EdgeKind.ADDITION) addition++; else direct++;
+                ids[i] = byId.size();
+                byId.add(in.get(i));
+                if (in.get(i).kind == EdgeKind.ADDITION) addition++;
             }
-            inEdges[nodeIndex.get(r)] = ids;
+            inEdges[index(r)] = ids;
         }
-        this.testedCount = all.size();
+        this.testedCount = byId.size();
         this.additionCount = addition;
-        this.directCount = direct;
+        this.directCount = testedCount - addition;
         for (int i = 0; i < inEdges.length; i++) if (inEdges[i] == null) inEdges[i] = new int[0];
-        for (Proto p : placeholders) all.add(new Edge(all.size(), p.sender, p.receiver, p.kind));
-        this.edges = Collections.unmodifiableList(all);
+        byId.addAll(placeholders);
 
-        this.edgeSender = new int[all.size()];
-        this.edgeReceiver = new int[all.size()];
+        Edge[] all = new Edge[byId.size()];
+        this.edgeSender = new int[all.length];
+        this.edgeReceiver = new int[all.length];
         int[] outDegree = new int[topo.size()];
         this.testedByName = new HashMap<>(testedCount * 2);
-        this.byEndpoints = new HashMap<>(all.size() * 2);
-        for (Edge e : all) {
-            edgeSender[e.id()] = nodeIndex.get(e.sender());
-            edgeReceiver[e.id()] = nodeIndex.get(e.receiver());
-            byEndpoints.put(key(edgeSender[e.id()], edgeReceiver[e.id()]), e);
-            if (e.tested()) {
-                outDegree[edgeSender[e.id()]]++;
-                if (testedByName.put(e.name(), e) != null) {
-                    throw new IllegalStateException("two tested edges are named " + e.name());
+        this.byEndpoints = new HashMap<>(all.length * 2);
+        for (int id = 0; id < all.length; id++) {
+            Proto p = byId.get(id);
+            all[id] = new Edge(id, topo.get(p.sender), topo.get(p.receiver), p.kind);
+            edgeSender[id] = p.sender;
+            edgeReceiver[id] = p.receiver;
+            byEndpoints.put(key(p.sender, p.receiver), all[id]);
+            if (id < testedCount) {
+                outDegree[p.sender]++;
+                String name = names[p.sender] + "->" + names[p.receiver];
+                if (testedByName.put(name, all[id]) != null) {
+                    throw new IllegalStateException("two tested edges are named " + name);
                 }
             }
         }
+        this.edges = List.of(all);
         this.outEdges = new int[topo.size()][];
         for (int i = 0; i < topo.size(); i++) outEdges[i] = new int[outDegree[i]];
         int[] fill = new int[topo.size()];
         for (int id = 0; id < testedCount; id++) {
-            int s = edgeSender[id];
-            outEdges[s][fill[s]++] = id;
+            int sender = edgeSender[id];
+            outEdges[sender][fill[sender]++] = id;
         }
 
         this.componentNames = mergedNames(topo, NodeMerging.COMPONENTS);
@@ -183,13 +191,10 @@ public final class CircuitGraph {
         return List.copyOf(names);
     }
 
-    private record Proto(Node sender, Node receiver, EdgeKind kind) {}
+    private record Proto(int sender, int receiver, EdgeKind kind) {}
 
-    private static void addProto(Map<Node, List<Proto>> incoming, List<Proto> placeholders, Node s, Node r,
-                                 EdgeKind kind) {
-        Proto p = new Proto(s, r, kind);
-        if (kind == EdgeKind.PLACEHOLDER) placeholders.add(p);
-        else incoming.computeIfAbsent(r, k -> new ArrayList<>()).add(p);
+    private int index(Node n) {
+        return nodeIndex.get(n);
     }
 
     /** Builds the graph of a model with ACDC's conventions. */
@@ -247,6 +252,35 @@ public final class CircuitGraph {
     /** Every merged node name under a merging, in topological order: the universe of node-level ROC. */
     public List<String> mergedNodeNames(NodeMerging merging) {
         return merging == NodeMerging.COMPONENTS ? componentNames : acdcCodeNodeNames;
+    }
+
+    /**
+     * The TransformerLens hook point where a node's activation lives ({@link HookNames}); heads and their
+     * q/k/v are slices {@code [:, :, head]} of it. The embedding is {@code blocks.0.hook_resid_pre}, the
+     * output {@code blocks.<last>.hook_resid_post}, as in ACDC.
+     */
+    public String hookName(Node node) {
+        checked(node);
+        int l = node.layer();
+        return switch (node.kind()) {
+            case EMBED -> HookNames.residPre(0);
+            case TOK_EMBED -> HookNames.EMBED;
+            case POS_EMBED -> HookNames.POS_EMBED;
+            case HEAD_OUTPUT -> HookNames.result(l);
+            case HEAD_INPUT -> switch (node.channel()) {
+                case Q -> HookNames.qInput(l);
+                case K -> HookNames.kInput(l);
+                case V -> HookNames.vInput(l);
+            };
+            case HEAD_QKV -> switch (node.channel()) {
+                case Q -> HookNames.q(l);
+                case K -> HookNames.k(l);
+                case V -> HookNames.v(l);
+            };
+            case MLP_IN -> HookNames.mlpIn(l);
+            case MLP_OUT -> HookNames.mlpOut(l);
+            case OUTPUT -> HookNames.residPost(config.nLayers() - 1);
+        };
     }
 
     /** The receivers of tested edges in ACDC's processing order (reverse topological); see the package docs. */
