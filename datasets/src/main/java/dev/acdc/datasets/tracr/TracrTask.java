@@ -1,0 +1,251 @@
+package dev.acdc.datasets.tracr;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import dev.acdc.datasets.EdgeNotation;
+import dev.acdc.datasets.Task;
+import dev.acdc.metrics.Metric;
+import dev.acdc.metrics.Metrics;
+import dev.acdc.metrics.ScoredPositions;
+import dev.acdc.patching.model.Hook;
+import dev.acdc.patching.model.HookNames;
+import dev.acdc.patching.model.ModelInput;
+import dev.acdc.patching.model.TransformerWeights;
+import dev.acdc.tracr.compiler.CompiledModel;
+import dev.acdc.tracr.compiler.RaspCompiler;
+import dev.acdc.tracr.lib.Library;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The ACDC paper's two tracr tasks, built as the ACDC code builds them ({@code acdc/tracr_task/utils.py}),
+ * on our compiler's models.
+ *
+ * <ul>
+ *   <li>{@code tracr-reverse}: {@code make_reverse(tokens)}, vocab {1,2,3}, max_seq_len 5; clean data is BOS
+ *   followed by each of the 6 permutations of 1,2,3; corrupted data is the same rows under a seeded
+ *   permutation with no fixed point.</li>
+ *   <li>{@code tracr-proportion}: {@code make_frac_prevs(tokens == "x")}, vocab {w,x,y,z}, max_seq_len 5;
+ *   clean data is 50 distinct seeded random strings of length 4, each after BOS (50 more held out for
+ *   testing); corrupted data is a seeded permutation of the rows. The ACDC code omitted BOS and mis-encoded
+ *   the tokens here; we encode every row as the compiled model expects.</li>
+ * </ul>
+ *
+ * <p>Metrics: {@code l2} (the default) = mean over batch, positions 1.. and output dimensions of
+ * (patched − clean)²; {@code kl} over positions 1...
+ *
+ * <p>Resample ablation scrambles positions in the corrupted run, as the ACDC code does: the corrupted
+ * run's {@code hook_pos_embed} at position p is the embedding of position perm[p], one permutation for
+ * the whole batch. For sequence length 4 that is the reference's [2, 3, 0, 1] (torch {@code randperm} under
+ * seed 49); for other lengths we draw a seeded permutation of our own (not torch's).
+ *
+ * <p>Ground truths: {@code published} (ACDC's hand-checked zero-ablation circuits, 15 and 10 edges) and
+ * {@code compiler} (every edge our compiled weights carry information along). See the README section
+ * "tracr ground truths" for why they differ.
+ */
+public final class TracrTask implements Task {
+
+    /** The ACDC reference's position permutation for sequence length 4. */
+    static final int[] REFERENCE_PERMUTATION_LENGTH_4 = {2, 3, 0, 1};
+
+    private static final List<String> PUBLISHED_REVERSE = List.of(
+            "a3.0->output", "m2->a3.0.q", "pos_embed->a3.0.k", "tok_embed->a3.0.v", "m1->m2", "m0->m1",
+            "tok_embed->m1", "pos_embed->m1", "a0.0->m0", "tok_embed->m0", "tok_embed->a0.0.v",
+            "a3.0.q->a3.0.hook_q", "a3.0.k->a3.0.hook_k", "a3.0.v->a3.0.hook_v", "a0.0.v->a0.0.hook_v");
+
+    private static final List<String> PUBLISHED_PROPORTION = List.of(
+            "a1.0->output", "tok_embed->a1.0.q", "pos_embed->a1.0.q", "tok_embed->a1.0.k", "pos_embed->a1.0.k",
+            "m0->a1.0.v", "tok_embed->m0", "a1.0.q->a1.0.hook_q", "a1.0.k->a1.0.hook_k", "a1.0.v->a1.0.hook_v");
+
+    private final String name;
+    private final String description;
+    private final CompiledModel compiled;
+    private final ModelInput clean;
+    private final ModelInput corrupted;
+    private final ModelInput held;
+    private final int[] positionPermutation;   // null: no scramble
+    private final Map<String, List<String>> groundTruths;
+
+    private TracrTask(String name, String description, CompiledModel compiled, int[][] clean, int[][] corrupted,
+                      int[][] held, boolean scramblePositions, long seed, List<String> published) {
+        this.name = name;
+        this.description = description;
+        this.compiled = compiled;
+        this.clean = ModelInput.of(clean);
+        this.corrupted = ModelInput.of(corrupted);
+        this.held = held == null ? null : ModelInput.of(held);
+        int len = clean[0].length;
+        this.positionPermutation = !scramblePositions ? null
+                : len == 4 ? REFERENCE_PERMUTATION_LENGTH_4.clone() : seededPermutation(len, seed);
+        Map<String, List<String>> gt = new LinkedHashMap<>();
+        gt.put("published", List.copyOf(published));
+        gt.put("compiler", EdgeNotation.toGraph(compiled.groundTruth().toEdgeStrings()));
+        this.groundTruths = Collections.unmodifiableMap(gt);
+    }
+
+    /** tracr-reverse with the given corruption seed; {@code scramblePositions} as the ACDC code does. */
+    public static TracrTask reverse(long seed, boolean scramblePositions) {
+        CompiledModel m = RaspCompiler.compile("reverse", Library.get("reverse").build(Map.of(), 5), List.of(1, 2, 3), 5);
+        List<List<Object>> perms = permutations(List.of(1, 2, 3));
+        int[][] clean = new int[perms.size()][];
+        for (int i = 0; i < clean.length; i++) clean[i] = m.encoder().encode(perms.get(i));
+        int[] order = derangement(clean.length, new Random(seed));
+        int[][] corrupted = new int[clean.length][];
+        for (int i = 0; i < clean.length; i++) corrupted[i] = clean[order[i]].clone();
+        return new TracrTask("tracr-reverse", "reverse of 1,2,3 permutations (compiled make_reverse, 4 layers)", m,
+                clean, corrupted, null, scramblePositions, seed, PUBLISHED_REVERSE);
+    }
+
+    /** tracr-proportion with the given data seed; {@code scramblePositions} as the ACDC code does. */
+    public static TracrTask proportion(long seed, boolean scramblePositions) {
+        CompiledModel m = RaspCompiler.compile("frac_prevs",
+                Library.get("frac_prevs").build(Map.of("token", "x"), 5), List.of("w", "x", "y", "z"), 5);
+        List<String> letters = List.of("w", "x", "y", "z");
+        Random r = new Random(seed);
+        Set<List<Object>> distinct = new LinkedHashSet<>();
+        while (distinct.size() < 100) {
+            List<Object> s = new ArrayList<>();
+            for (int i = 0; i < 4; i++) s.add(letters.get(r.nextInt(4)));
+            distinct.add(s);
+        }
+        List<List<Object>> all = new ArrayList<>(distinct);
+        int[][] clean = new int[50][], held = new int[50][];
+        for (int i = 0; i < 50; i++) {
+            clean[i] = m.encoder().encode(all.get(i));
+            held[i] = m.encoder().encode(all.get(50 + i));
+        }
+        int[] order = permutation(50, r);
+        int[][] corrupted = new int[50][];
+        for (int i = 0; i < 50; i++) corrupted[i] = clean[order[i]].clone();
+        return new TracrTask("tracr-proportion", "fraction of previous tokens equal to x (compiled make_frac_prevs, 2 layers)",
+                m, clean, corrupted, held, scramblePositions, seed, PUBLISHED_PROPORTION);
+    }
+
+    public CompiledModel compiled() {
+        return compiled;
+    }
+
+    /** Held-out clean rows (tracr-proportion), or null. */
+    public ModelInput heldOut() {
+        return held;
+    }
+
+    /** The position permutation of the corrupted run, or null when positions are not scrambled. */
+    public int[] positionPermutation() {
+        return positionPermutation == null ? null : positionPermutation.clone();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public TransformerWeights weights() {
+        return compiled.weights();
+    }
+
+    @Override
+    public ModelInput clean() {
+        return clean;
+    }
+
+    @Override
+    public ModelInput corrupted() {
+        return corrupted;
+    }
+
+    @Override
+    public List<Hook> corruptedHooks() {
+        if (positionPermutation == null) return List.of();
+        int[] perm = positionPermutation.clone();
+        return List.of(new Hook(HookNames.POS_EMBED, x -> {
+            NDList columns = new NDList();
+            for (int p : perm) columns.add(x.get(":, " + p + ":" + (p + 1) + ", :"));   // [B, 1, D]
+            return NDArrays.concat(columns, 1);                                           // [B, P, D]
+        }));
+    }
+
+    @Override
+    public List<String> metricNames() {
+        return List.of("l2", "kl");
+    }
+
+    @Override
+    public Metric metric(String metricName, NDArray cleanOutput) {
+        ScoredPositions afterBos = afterBos(clean.batch(), clean.length());
+        return switch (metricName) {
+            case "l2" -> Metrics.l2(cleanOutput, afterBos);
+            case "kl" -> Metrics.klDivergence(cleanOutput, afterBos);
+            default -> throw new IllegalArgumentException("unknown metric '" + metricName + "' for task " + name
+                    + "; expected one of " + metricNames());
+        };
+    }
+
+    @Override
+    public Map<String, List<String>> groundTruths() {
+        return groundTruths;
+    }
+
+    static ScoredPositions afterBos(int batch, int length) {
+        boolean[][] m = new boolean[batch][length];
+        for (boolean[] row : m) Arrays.fill(row, 1, length, true);
+        return ScoredPositions.mask(m);
+    }
+
+    static List<List<Object>> permutations(List<Object> items) {
+        if (items.isEmpty()) return List.of(List.of());
+        List<List<Object>> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            List<Object> rest = new ArrayList<>(items);
+            Object first = rest.remove(i);
+            for (List<Object> p : permutations(rest)) {
+                List<Object> l = new ArrayList<>();
+                l.add(first);
+                l.addAll(p);
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    /** A uniformly drawn permutation with no fixed point (rejection sampling). */
+    static int[] derangement(int n, Random r) {
+        while (true) {
+            int[] p = permutation(n, r);
+            boolean fixed = false;
+            for (int i = 0; i < n; i++) fixed |= p[i] == i;
+            if (!fixed) return p;
+        }
+    }
+
+    static int[] permutation(int n, Random r) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    static int[] seededPermutation(int n, long seed) {
+        return permutation(n, new Random(seed ^ 49));
+    }
+}
