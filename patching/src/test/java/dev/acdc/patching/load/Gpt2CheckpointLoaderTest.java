@@ -195,7 +195,7 @@ class Gpt2CheckpointLoaderTest {
     void valueOfTheWrongJsonTypeNamesTheConfigFile() throws IOException {
         Path dir = tinyDir("model.safetensors");
         Files.writeString(dir.resolve("config.json"),
-                Files.readString(dir.resolve("config.json")).replace("\"layer_norm_epsilon\": 1e-05", "\"layer_norm_epsilon\": [1]"));
+                Files.readString(dir.resolve("config.json")).replace("\"layer_norm_epsilon\": 1e-05", "\"layer_norm_epsilon\": {\"v\": 1}"));
         var ex = assertThrows(ModelLoadException.class, () -> Gpt2CheckpointLoader.load(dir));
         assertMentions(ex, dir.resolve("config.json").toString(), "wrong JSON type");
     }
