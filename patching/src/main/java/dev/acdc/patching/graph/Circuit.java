@@ -191,9 +191,18 @@ public final class Circuit {
      * {@code embed} (or {@code tok_embed}, {@code pos_embed}) and {@code output}. Topological order.
      */
     public Set<String> nodeNames() {
+        return nodeNames(NodeMerging.COMPONENTS);
+    }
+
+    /** The merged names of the nodes touching a kept edge, under the given merging; topological order. */
+    public Set<String> nodeNames(NodeMerging merging) {
         boolean[] touched = touched();
         Set<String> out = new LinkedHashSet<>();
-        for (int i = 0; i < touched.length; i++) if (touched[i]) out.add(graph.nodes().get(i).componentName());
+        for (int i = 0; i < touched.length; i++) {
+            if (!touched[i]) continue;
+            String name = merging.mergedName(graph.nodes().get(i));
+            if (name != null) out.add(name);
+        }
         return Collections.unmodifiableSet(out);
     }
 

@@ -1,5 +1,6 @@
 package dev.acdc.patching.graph;
 
+import dev.acdc.patching.model.HookNames;
 import dev.acdc.patching.model.TransformerConfig;
 import org.jgrapht.Graph;
 import org.jgrapht.graph.AsUnmodifiableGraph;
@@ -49,7 +50,8 @@ public final class CircuitGraph {
     private final Map<String, Edge> testedByName;
     private final Map<Long, Edge> byEndpoints;
     private final List<String> componentNames;
-    private final Graph<Node, Edge> view;
+    private final List<String> acdcCodeNodeNames;
+    private volatile Graph<Node, Edge> view;          // built on first use: discovery loops use the arrays
 
     private CircuitGraph(TransformerConfig config) {
         this.config = config;
@@ -81,33 +83,38 @@ public final class CircuitGraph {
         for (int i = 0; i < topo.size(); i++) nodeIndex.put(topo.get(i), i);
 
         // ---- edges in ACDC's construction order; each receiver's list keeps ACDC's sender order
-        Map<Node, List<Proto>> incoming = new HashMap<>();
+        //      (protos hold node indices; names are built once per node)
+        String[] names = new String[topo.size()];
+        for (int i = 0; i < names.length; i++) names[i] = topo.get(i).name();
+        List<List<Proto>> incoming = new ArrayList<>(topo.size());
+        for (int i = 0; i < topo.size(); i++) incoming.add(new ArrayList<>());
         List<Proto> placeholders = new ArrayList<>();
-        List<Node> downstream = new ArrayList<>();
-        downstream.add(Node.output());
+        List<Integer> downstream = new ArrayList<>();
+        downstream.add(index(Node.output()));
         for (int layer = nLayers - 1; layer >= 0; layer--) {
             if (mlp) {
-                Node out = Node.mlpOut(layer);
-                for (Node r : downstream) addProto(incoming, placeholders, out, r, EdgeKind.ADDITION);
-                addProto(incoming, placeholders, Node.mlpIn(layer), out, EdgeKind.PLACEHOLDER);
-                downstream.add(Node.mlpIn(layer));
+                int out = index(Node.mlpOut(layer));
+                for (int r : downstream) incoming.get(r).add(new Proto(out, r, EdgeKind.ADDITION));
+                placeholders.add(new Proto(index(Node.mlpIn(layer)), out, EdgeKind.PLACEHOLDER));
+                downstream.add(index(Node.mlpIn(layer)));
             }
-            List<Node> layerInputs = new ArrayList<>();
+            List<Integer> layerInputs = new ArrayList<>();
             for (int h = nHeads - 1; h >= 0; h--) {
-                Node head = Node.head(layer, h);
-                for (Node r : downstream) addProto(incoming, placeholders, head, r, EdgeKind.ADDITION);
+                int head = index(Node.head(layer, h));
+                for (int r : downstream) incoming.get(r).add(new Proto(head, r, EdgeKind.ADDITION));
                 for (Node.Channel c : Node.Channel.values()) {
-                    Node qkv = Node.headQkv(layer, h, c);
-                    Node input = Node.headInput(layer, h, c);
-                    addProto(incoming, placeholders, qkv, head, EdgeKind.PLACEHOLDER);
-                    addProto(incoming, placeholders, input, qkv, EdgeKind.DIRECT);
+                    int qkv = index(Node.headQkv(layer, h, c));
+                    int input = index(Node.headInput(layer, h, c));
+                    placeholders.add(new Proto(qkv, head, EdgeKind.PLACEHOLDER));
+                    incoming.get(qkv).add(new Proto(input, qkv, EdgeKind.DIRECT));
                     layerInputs.add(input);
                 }
             }
             downstream.addAll(layerInputs);
         }
         for (Node e : embeds) {
-            for (Node r : downstream) addProto(incoming, placeholders, e, r, EdgeKind.ADDITION);
+            int embed = index(e);
+            for (int r : downstream) incoming.get(r).add(new Proto(embed, r, EdgeKind.ADDITION));
         }
 
         // ---- receivers in ACDC's processing order (its node dictionary: by hook name, then index)
@@ -123,69 +130,71 @@ public final class CircuitGraph {
         this.receiversInOrder = Collections.unmodifiableList(order);
 
         // ---- ids: tested edges in ACDC's testing order, then placeholders
-        List<Edge> all = new ArrayList<>();
+        List<Proto> byId = new ArrayList<>();
         int addition = 0;
-        int direct = 0;
         this.inEdges = new int[topo.size()][];
         for (Node r : order) {
-            List<Proto> in = incoming.getOrDefault(r, List.of());
+            List<Proto> in = incoming.get(index(r));
             int[] ids = new int[in.size()];
             for (int i = 0; i < in.size(); i++) {
-                Proto p = in.get(i);
-                ids[i] = all.size();
-                all.add(new Edge(all.size(), p.sender, p.receiver, p.kind));
-                if (p.kind == EdgeKind.ADDITION) addition++; else direct++;
+                ids[i] = byId.size();
+                byId.add(in.get(i));
+                if (in.get(i).kind == EdgeKind.ADDITION) addition++;
             }
-            inEdges[nodeIndex.get(r)] = ids;
+            inEdges[index(r)] = ids;
         }
-        this.testedCount = all.size();
+        this.testedCount = byId.size();
         this.additionCount = addition;
-        this.directCount = direct;
+        this.directCount = testedCount - addition;
         for (int i = 0; i < inEdges.length; i++) if (inEdges[i] == null) inEdges[i] = new int[0];
-        for (Proto p : placeholders) all.add(new Edge(all.size(), p.sender, p.receiver, p.kind));
-        this.edges = Collections.unmodifiableList(all);
+        byId.addAll(placeholders);
 
-        this.edgeSender = new int[all.size()];
-        this.edgeReceiver = new int[all.size()];
+        Edge[] all = new Edge[byId.size()];
+        this.edgeSender = new int[all.length];
+        this.edgeReceiver = new int[all.length];
         int[] outDegree = new int[topo.size()];
         this.testedByName = new HashMap<>(testedCount * 2);
-        this.byEndpoints = new HashMap<>(all.size() * 2);
-        for (Edge e : all) {
-            edgeSender[e.id()] = nodeIndex.get(e.sender());
-            edgeReceiver[e.id()] = nodeIndex.get(e.receiver());
-            byEndpoints.put(key(edgeSender[e.id()], edgeReceiver[e.id()]), e);
-            if (e.tested()) {
-                outDegree[edgeSender[e.id()]]++;
-                if (testedByName.put(e.name(), e) != null) {
-                    throw new IllegalStateException("two tested edges are named " + e.name());
+        this.byEndpoints = new HashMap<>(all.length * 2);
+        for (int id = 0; id < all.length; id++) {
+            Proto p = byId.get(id);
+            all[id] = new Edge(id, topo.get(p.sender), topo.get(p.receiver), p.kind);
+            edgeSender[id] = p.sender;
+            edgeReceiver[id] = p.receiver;
+            byEndpoints.put(key(p.sender, p.receiver), all[id]);
+            if (id < testedCount) {
+                outDegree[p.sender]++;
+                String name = names[p.sender] + "->" + names[p.receiver];
+                if (testedByName.put(name, all[id]) != null) {
+                    throw new IllegalStateException("two tested edges are named " + name);
                 }
             }
         }
+        this.edges = List.of(all);
         this.outEdges = new int[topo.size()][];
         for (int i = 0; i < topo.size(); i++) outEdges[i] = new int[outDegree[i]];
         int[] fill = new int[topo.size()];
         for (int id = 0; id < testedCount; id++) {
-            int s = edgeSender[id];
-            outEdges[s][fill[s]++] = id;
+            int sender = edgeSender[id];
+            outEdges[sender][fill[sender]++] = id;
         }
 
-        LinkedHashSet<String> components = new LinkedHashSet<>();
-        for (Node n : topo) components.add(n.componentName());
-        this.componentNames = List.copyOf(components);
-
-        DirectedAcyclicGraph<Node, Edge> dag = new DirectedAcyclicGraph<>(null, null, false);
-        for (Node n : topo) dag.addVertex(n);          // topological insertion keeps edge additions cheap
-        for (Edge e : all) dag.addEdge(e.sender(), e.receiver(), e);
-        this.view = new AsUnmodifiableGraph<>(dag);
+        this.componentNames = mergedNames(topo, NodeMerging.COMPONENTS);
+        this.acdcCodeNodeNames = mergedNames(topo, NodeMerging.ACDC_CODE);
     }
 
-    private record Proto(Node sender, Node receiver, EdgeKind kind) {}
+    private static List<String> mergedNames(List<Node> nodes, NodeMerging merging) {
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        for (Node n : nodes) {
+            String m = merging.mergedName(n);
+            if (m != null) names.add(m);
+        }
+        return List.copyOf(names);
+    }
 
-    private static void addProto(Map<Node, List<Proto>> incoming, List<Proto> placeholders, Node s, Node r,
-                                 EdgeKind kind) {
-        Proto p = new Proto(s, r, kind);
-        if (kind == EdgeKind.PLACEHOLDER) placeholders.add(p);
-        else incoming.computeIfAbsent(r, k -> new ArrayList<>()).add(p);
+    private record Proto(int sender, int receiver, EdgeKind kind) {}
+
+    private int index(Node n) {
+        return nodeIndex.get(n);
     }
 
     /** Builds the graph of a model with ACDC's conventions. */
@@ -239,6 +248,40 @@ public final class CircuitGraph {
      * {@code pos_embed}; {@code aL.H}; {@code mL}; {@code output}), in topological order.
      */
     public List<String> componentNames() { return componentNames; }
+
+    /** Every merged node name under a merging, in topological order: the universe of node-level ROC. */
+    public List<String> mergedNodeNames(NodeMerging merging) {
+        return merging == NodeMerging.COMPONENTS ? componentNames : acdcCodeNodeNames;
+    }
+
+    /**
+     * The TransformerLens hook point where a node's activation lives ({@link HookNames}); heads and their
+     * q/k/v are slices {@code [:, :, head]} of it. The embedding is {@code blocks.0.hook_resid_pre}, the
+     * output {@code blocks.<last>.hook_resid_post}, as in ACDC.
+     */
+    public String hookName(Node node) {
+        checked(node);
+        int l = node.layer();
+        return switch (node.kind()) {
+            case EMBED -> HookNames.residPre(0);
+            case TOK_EMBED -> HookNames.EMBED;
+            case POS_EMBED -> HookNames.POS_EMBED;
+            case HEAD_OUTPUT -> HookNames.result(l);
+            case HEAD_INPUT -> switch (node.channel()) {
+                case Q -> HookNames.qInput(l);
+                case K -> HookNames.kInput(l);
+                case V -> HookNames.vInput(l);
+            };
+            case HEAD_QKV -> switch (node.channel()) {
+                case Q -> HookNames.q(l);
+                case K -> HookNames.k(l);
+                case V -> HookNames.v(l);
+            };
+            case MLP_IN -> HookNames.mlpIn(l);
+            case MLP_OUT -> HookNames.mlpOut(l);
+            case OUTPUT -> HookNames.residPost(config.nLayers() - 1);
+        };
+    }
 
     /** The receivers of tested edges in ACDC's processing order (reverse topological); see the package docs. */
     public List<Node> receiversInOrder() { return receiversInOrder; }
@@ -359,8 +402,26 @@ public final class CircuitGraph {
     /** Index in {@link #nodes()} of an edge's receiver; array backed, for inner loops. */
     public int receiverIndex(int edgeId) { return edgeReceiver[edgeId]; }
 
-    /** A read-only JGraphT view of the whole graph (placeholder edges included); a DAG. */
-    public Graph<Node, Edge> asGraph() { return view; }
+    /**
+     * A read-only JGraphT view of the whole graph (placeholder edges included), a
+     * {@link DirectedAcyclicGraph}; built on the first call.
+     */
+    public Graph<Node, Edge> asGraph() {
+        Graph<Node, Edge> v = view;
+        if (v == null) {
+            synchronized (this) {
+                v = view;
+                if (v == null) {
+                    DirectedAcyclicGraph<Node, Edge> dag = new DirectedAcyclicGraph<>(null, null, false);
+                    for (Node n : nodes) dag.addVertex(n);     // topological insertion keeps edge additions cheap
+                    for (Edge e : edges) dag.addEdge(e.sender(), e.receiver(), e);
+                    v = new AsUnmodifiableGraph<>(dag);
+                    view = v;
+                }
+            }
+        }
+        return v;
+    }
 
     private Node checked(Node n) {
         if (!contains(n)) throw notInGraph(n);

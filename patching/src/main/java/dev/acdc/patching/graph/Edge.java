@@ -30,6 +30,12 @@ public record Edge(int id, Node sender, Node receiver, EdgeKind kind) {
         return kind.tested();
     }
 
+    /** The id: equal edges have equal ids, and hashing stays cheap in large hash maps. */
+    @Override
+    public int hashCode() {
+        return id;
+    }
+
     @Override
     public String toString() {
         return name();

@@ -40,7 +40,7 @@ class CircuitGraphTest {
     @ParameterizedTest(name = "{0} has {1} edges")
     @MethodSource("counts")
     void edge_counts_match_acdc(TransformerConfig config, int edges, int addition, int direct) {
-        CircuitGraph g = config == GraphConfigs.gpt2Small() ? gpt2 : CircuitGraph.of(config);
+        CircuitGraph g = config.equals(gpt2.config()) ? gpt2 : CircuitGraph.of(config);
         assertEquals(edges, g.edgeCount());
         assertEquals(addition, g.additionEdgeCount());
         assertEquals(direct, g.directEdgeCount());
@@ -85,10 +85,11 @@ class CircuitGraphTest {
 
     @Test
     void receivers_come_in_reverse_topological_order() {
-        List<Node> order = gpt2.receiversInOrder();
+        CircuitGraph small = CircuitGraph.of(GraphConfigs.smallGpt2Style());
+        List<Node> order = small.receiversInOrder();
         Map<Node, Integer> pos = new HashMap<>();
         for (int i = 0; i < order.size(); i++) pos.put(order.get(i), i);
-        Graph<Node, Edge> g = gpt2.asGraph();
+        Graph<Node, Edge> g = small.asGraph();
         for (Node r : order) {
             // the receivers next downstream of r (directly, or through a head output / MLP output) come earlier
             for (Edge out : g.outgoingEdgesOf(r)) {
@@ -99,7 +100,7 @@ class CircuitGraphTest {
             }
         }
         for (Edge e : gpt2.allEdges()) {
-            assertTrue(gpt2.nodeIndex(e.sender()) < gpt2.nodeIndex(e.receiver()), "nodes() is topological: " + e);
+            assertTrue(gpt2.senderIndex(e.id()) < gpt2.receiverIndex(e.id()), "nodes() is topological: " + e);
         }
     }
 
@@ -218,11 +219,26 @@ class CircuitGraphTest {
 
     @Test
     void jgrapht_view_is_a_dag_with_every_node_and_edge() {
-        Graph<Node, Edge> view = gpt2.asGraph();
-        assertEquals(gpt2.nodeCount(), view.vertexSet().size());
-        assertEquals(gpt2.allEdges().size(), view.edgeSet().size());
-        assertEquals(157, view.inDegreeOf(Node.output()));
+        CircuitGraph small = CircuitGraph.of(GraphConfigs.smallGpt2Style());
+        Graph<Node, Edge> view = small.asGraph();
+        assertEquals(small.nodeCount(), view.vertexSet().size());
+        assertEquals(small.allEdges().size(), view.edgeSet().size());
+        assertEquals(1 + 3 * 4 + 3, view.inDegreeOf(Node.output()));
+        assertTrue(view.getType().isDirected() && !view.getType().isModifiable());
         assertThrows(UnsupportedOperationException.class, () -> view.addVertex(Node.head(20, 0)));
+    }
+
+    @Test
+    void nodes_map_to_transformerlens_hook_points() {
+        assertEquals("blocks.0.hook_resid_pre", gpt2.hookName(Node.embed()));
+        assertEquals("blocks.11.hook_resid_post", gpt2.hookName(Node.output()));
+        assertEquals("blocks.3.hook_k_input", gpt2.hookName(gpt2.receiver("a3.0.k")));
+        assertEquals("blocks.3.attn.hook_k", gpt2.hookName(gpt2.receiver("a3.0.hook_k")));
+        assertEquals("blocks.3.attn.hook_result", gpt2.hookName(gpt2.sender("a3.0")));
+        assertEquals("blocks.2.hook_mlp_in", gpt2.hookName(gpt2.receiver("m2")));
+        assertEquals("blocks.2.hook_mlp_out", gpt2.hookName(gpt2.sender("m2")));
+        CircuitGraph tracr = CircuitGraph.of(GraphConfigs.tracr(1, 1, false));
+        assertEquals("hook_pos_embed", tracr.hookName(Node.posEmbed()));
     }
 
     @Test

@@ -10,6 +10,11 @@ final class GraphConfigs {
         return TransformerConfig.gpt2Style("gpt2-small", 12, 768, 12, 3072, 50257, 1024, 1e-5);
     }
 
+    /** GPT-2's structure at a size where JGraphT walks stay cheap: 3 layers, 4 heads, MLPs. */
+    static TransformerConfig smallGpt2Style() {
+        return TransformerConfig.gpt2Style("small", 3, 16, 4, 32, 10, 8, 1e-5);
+    }
+
     static TransformerConfig attnOnly(int layers) {
         return new TransformerConfig("attn-only-" + layers + "l", layers, 512, 8, 64, 0, 48262, 48262, 2048,
                 TransformerConfig.Normalization.LAYERNORM, 1e-5, TransformerConfig.Activation.GELU_NEW,
