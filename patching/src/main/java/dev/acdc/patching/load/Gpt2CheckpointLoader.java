@@ -78,7 +78,14 @@ public final class Gpt2CheckpointLoader {
      */
     public static TransformerConfig readConfig(Path configFile, String name) {
         JsonObject o = ConfigJson.readObject(configFile);
-        String src = configFile.toString();
+        try {
+            return parseConfig(o, configFile.toString(), name);
+        } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException ex) {
+            throw new ModelLoadException(configFile + ": a value has the wrong JSON type (" + ex.getMessage() + ")", ex);
+        }
+    }
+
+    private static TransformerConfig parseConfig(JsonObject o, String src, String name) {
         String modelType = ConfigJson.stringOrNull(o, "model_type");
         if (modelType != null && !modelType.equals("gpt2")) {
             throw new ModelLoadException(src + ": model_type is \"" + modelType + "\", expected \"gpt2\" (only GPT-2 checkpoints are read)");

@@ -192,6 +192,15 @@ class Gpt2CheckpointLoaderTest {
     }
 
     @Test
+    void valueOfTheWrongJsonTypeNamesTheConfigFile() throws IOException {
+        Path dir = tinyDir("model.safetensors");
+        Files.writeString(dir.resolve("config.json"),
+                Files.readString(dir.resolve("config.json")).replace("\"layer_norm_epsilon\": 1e-05", "\"layer_norm_epsilon\": {\"v\": 1}"));
+        var ex = assertThrows(ModelLoadException.class, () -> Gpt2CheckpointLoader.load(dir));
+        assertMentions(ex, dir.resolve("config.json").toString(), "wrong JSON type");
+    }
+
+    @Test
     void otherModelTypeIsRejected() throws IOException {
         Path dir = tinyDir("model.safetensors");
         Files.writeString(dir.resolve("config.json"),
