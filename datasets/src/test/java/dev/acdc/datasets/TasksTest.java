@@ -69,6 +69,24 @@ class TasksTest {
     }
 
     @Test
+    void the_default_model_gpt2_is_taken_from_the_hf_cache_and_flagged_when_it_is_not_gpt2_small() throws java.io.IOException {
+        var tiny = SharedFixtures.path("fixtures/gpt2-tiny");
+        var tok = SharedFixtures.path("fixtures/gpt2-tokenizer");
+        assumeTrue(tiny.isPresent(), SharedFixtures.missing("fixtures/gpt2-tiny"));
+        assumeTrue(tok.isPresent(), SharedFixtures.missing("fixtures/gpt2-tokenizer"));
+        // a cache whose "gpt2" snapshot holds the tiny fixture's weights and GPT-2's tokenizer
+        Path repo = tmp.resolve("hub").resolve("models--gpt2");
+        Path snap = java.nio.file.Files.createDirectories(repo.resolve("snapshots").resolve("0000000000000000000000000000000000000000"));
+        java.nio.file.Files.createDirectories(repo.resolve("refs"));
+        java.nio.file.Files.writeString(repo.resolve("refs").resolve("main"), "0000000000000000000000000000000000000000");
+        for (String f : List.of("config.json", "model.safetensors")) java.nio.file.Files.copy(tiny.get().resolve(f), snap.resolve(f));
+        java.nio.file.Files.copy(tok.get().resolve("tokenizer.json"), snap.resolve("tokenizer.json"));
+        Task t = Tasks.get("greater-than", TaskOptions.defaults().withOffline(true), emptyOfflineCache());
+        assertTrue(t.smokeRun());
+        assertEquals(101, t.weights().config().dVocab());
+    }
+
+    @Test
     void the_tiny_fixture_given_explicitly_is_used_as_a_smoke_run() {
         var tiny = SharedFixtures.path("fixtures/gpt2-tiny");
         var tok = SharedFixtures.path("fixtures/gpt2-tokenizer");
