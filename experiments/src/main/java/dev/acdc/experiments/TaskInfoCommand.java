@@ -45,7 +45,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code acdc task-info --task T [--model M] [--tokenizer DIR] [--prompts N] [--json]}: a task's dataset (size,
  * sequence length, three example clean/corrupted prompts with their token ids), its metrics, and its canonical
- * circuit's edge and node counts in the real model's graph.
+ * circuit's edge and node counts in the real model's graph ({@code gpt2-small}, or {@code attn-only-4l} for docstring).
+ * Nodes are counted as {@link CircuitGraph} counts them: the endpoints of the circuit's edges, a head's q, k and v
+ * inputs (and q, k, v) being nodes of their own.
  *
  * <p>Needs a tokenizer, never weights. IOI and greater-than take it from {@code --tokenizer DIR}, else from the model
  * directory ({@code --model DIR}, or {@code gpt2} when it is already in the Hugging Face cache; nothing is

@@ -84,6 +84,21 @@ class TaskInfoCommandTest {
     }
 
     @Test
+    void the_tokenizer_of_a_cached_gpt2_is_used_without_the_tokenizer_flag() throws java.io.IOException {
+        Path tok = fixture("fixtures/gpt2-tokenizer");
+        Path snap = java.nio.file.Files.createDirectories(tmp.resolve("models--gpt2").resolve("snapshots").resolve("abc"));
+        java.nio.file.Files.writeString(snap.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+        java.nio.file.Files.writeString(snap.resolve("model.safetensors"), "not read by task-info");
+        java.nio.file.Files.copy(tok.resolve("tokenizer.json"), snap.resolve("tokenizer.json"));
+        Run r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString(), "--prompts", "4", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(snap.toAbsolutePath().normalize().toString(), o.get("tokenizer").getAsString());
+        assertEquals(4, o.get("size").getAsInt());
+        assertEquals(15, o.get("seq_len").getAsInt());
+    }
+
+    @Test
     void ioi_without_any_tokenizer_asks_for_one() {
         Run r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString());
         assertOneLineBadInput(r, "--tokenizer", "gpt2");
