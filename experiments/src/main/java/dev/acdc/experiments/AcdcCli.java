@@ -17,6 +17,7 @@ import java.io.PrintWriter;
                 CommandLine.HelpCommand.class,
                 GraphCommand.class,
                 ModelInfoCommand.class,
+                TaskInfoCommand.class,
         })
 public final class AcdcCli implements Runnable {
 

@@ -1,0 +1,128 @@
+package dev.acdc.datasets;
+
+import dev.acdc.datasets.gpt2.DocstringTask;
+import dev.acdc.datasets.gpt2.GreaterThanTask;
+import dev.acdc.datasets.gpt2.IoiTask;
+import dev.acdc.patching.load.HfTokenizer;
+import dev.acdc.patching.load.LoadedModel;
+import dev.acdc.patching.load.ModelDirectory;
+import dev.acdc.patching.load.ModelLoadException;
+import dev.acdc.patching.load.ModelResolver;
+import dev.acdc.patching.load.Presets;
+import dev.acdc.patching.load.TextTokenizer;
+import dev.acdc.patching.model.TransformerConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The tasks by CLI name.
+ *
+ * <p>GPT-2 tasks resolve their model with {@link ModelResolver} (a directory path is used as given; {@code gpt2}
+ * comes from the Hugging Face cache or is downloaded into it). A model that cannot be found is a
+ * {@link ModelLoadException} whose one-line message says where it looked and how to provide the model; another
+ * model is never substituted. A directory whose config is not the task's real model (e.g. the tiny GPT-2 fixture)
+ * is used as given and the task is flagged {@link Task#smokeRun()}.
+ */
+public final class Tasks {
+    public static final String TRACR_REVERSE = "tracr-reverse";
+    public static final String TRACR_PROPORTION = "tracr-proportion";
+
+    /** The default models. */
+    public static final String GPT2 = "gpt2";
+    public static final String ATTN_ONLY_4L = Presets.ATTN_ONLY_4L;
+
+    private Tasks() {}
+
+    /** Every task name, in a stable order. */
+    public static List<String> names() {
+        return List.of(TRACR_REVERSE, TRACR_PROPORTION, IoiTask.NAME, GreaterThanTask.NAME, DocstringTask.NAME);
+    }
+
+    /** The task of that name, its model resolved from the environment's Hugging Face settings. */
+    public static Task get(String name, TaskOptions options) {
+        return get(name, options, ModelResolver.fromEnvironment().withOffline(options.offline()));
+    }
+
+    /** The task of that name, its model resolved with {@code resolver}. */
+    public static Task get(String name, TaskOptions options, ModelResolver resolver) {
+        if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names());
+        return switch (name) {
+            case TRACR_REVERSE, TRACR_PROPORTION -> throw new UnsupportedOperationException("lead adds");
+            case IoiTask.NAME -> {
+                Gpt2Model m = gpt2Model(name, options, resolver);
+                try (TextTokenizer t = m.tokenizer()) {
+                    yield new IoiTask(m.model().weights(), t, m.smokeRun());
+                }
+            }
+            case GreaterThanTask.NAME -> {
+                Gpt2Model m = gpt2Model(name, options, resolver);
+                try (TextTokenizer t = m.tokenizer()) {
+                    yield new GreaterThanTask(m.model().weights(), t, m.smokeRun());
+                }
+            }
+            case DocstringTask.NAME -> {
+                Gpt2Model m = docstringModel(options, resolver);
+                try (TextTokenizer t = m.tokenizer()) {
+                    yield new DocstringTask(m.model().weights(), t, m.smokeRun());
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
+        };
+    }
+
+    /** The task's default model name. */
+    public static String defaultModel(String task) {
+        return DocstringTask.NAME.equals(task) ? ATTN_ONLY_4L : GPT2;
+    }
+
+    private record Gpt2Model(LoadedModel model, Path tokenizerDir, boolean smokeRun) {
+        TextTokenizer tokenizer() {
+            return HfTokenizer.fromDirectory(tokenizerDir);
+        }
+    }
+
+    private static Gpt2Model gpt2Model(String task, TaskOptions o, ModelResolver resolver) {
+        String name = o.model() == null ? GPT2 : o.model();
+        Path dir = resolver.resolve(name);
+        LoadedModel m = ModelDirectory.load(dir);
+        boolean smoke = !sameArchitecture(m.config(), Presets.gpt2Small());
+        return new Gpt2Model(m, tokenizerDir(task, o, dir), smoke);
+    }
+
+    private static Gpt2Model docstringModel(TaskOptions o, ModelResolver resolver) {
+        String name = o.model() == null ? ATTN_ONLY_4L : o.model();
+        if (name.equals(ATTN_ONLY_4L) && !Files.isDirectory(Path.of(name))) {
+            throw new ModelLoadException("docstring needs attn-only-4l (TransformerLens NeelNanda/Attn_Only_4L512W_C4_Code), a"
+                    + " TransformerLens checkpoint that cannot be downloaded as a Hugging Face GPT-2 model; convert it to an"
+                    + " acdc-jvm model directory (config.json + model.safetensors) and pass that directory as the model, with its"
+                    + " tokenizer (NeelNanda/gpt-neox-tokenizer-digits) as the tokenizer directory");
+        }
+        Path dir = resolver.resolve(name);
+        LoadedModel m = ModelDirectory.load(dir);
+        boolean smoke = !sameArchitecture(m.config(), Presets.attnOnly4l());
+        return new Gpt2Model(m, tokenizerDir(DocstringTask.NAME, o, dir), smoke);
+    }
+
+    /** The tokenizer directory given, else the model directory when it holds one; else a one-line error. */
+    public static Path tokenizerDir(String task, TaskOptions o, Path modelDir) {
+        if (o.tokenizerDir() != null) {
+            if (!HfTokenizer.hasTokenizer(o.tokenizerDir())) {
+                throw new ModelLoadException("tokenizer directory " + o.tokenizerDir() + " has no " + HfTokenizer.TOKENIZER_JSON
+                        + ", nor " + HfTokenizer.VOCAB_JSON + " + " + HfTokenizer.MERGES_TXT);
+            }
+            return o.tokenizerDir();
+        }
+        if (modelDir != null && HfTokenizer.hasTokenizer(modelDir)) return modelDir;
+        throw new ModelLoadException("task " + task + " needs the model's tokenizer: " + (modelDir == null ? "no model directory"
+                : "model directory " + modelDir + " has none") + " (" + HfTokenizer.TOKENIZER_JSON + ", or " + HfTokenizer.VOCAB_JSON
+                + " + " + HfTokenizer.MERGES_TXT + "); pass a tokenizer directory (--tokenizer DIR)");
+    }
+
+    /** Same shape as the preset (names may differ). */
+    public static boolean sameArchitecture(TransformerConfig a, TransformerConfig b) {
+        return a.nLayers() == b.nLayers() && a.dModel() == b.dModel() && a.nHeads() == b.nHeads() && a.dHead() == b.dHead()
+                && a.dMlp() == b.dMlp() && a.dVocab() == b.dVocab();
+    }
+}

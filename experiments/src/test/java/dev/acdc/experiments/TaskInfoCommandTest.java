@@ -1,0 +1,116 @@
+package dev.acdc.experiments;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.acdc.patching.testsupport.SharedFixtures;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TaskInfoCommandTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static Path fixture(String rel) {
+        var p = SharedFixtures.path(rel);
+        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
+        return p.get();
+    }
+
+    private static void assertOneLineBadInput(Run r, String... parts) {
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        for (String p : parts) assertTrue(r.err().contains(p), "stderr should mention '" + p + "': " + r.err());
+    }
+
+    @Test
+    void ioi_json_with_a_tokenizer_gives_the_dataset_and_the_canonical_circuit() {
+        Path tok = fixture("fixtures/gpt2-tokenizer");
+        Run r = run("task-info", "--task", "ioi", "--tokenizer", tok.toString(), "--hf-cache", tmp.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("ioi", o.get("task").getAsString());
+        assertEquals(100, o.get("size").getAsInt());
+        assertEquals(15, o.get("seq_len").getAsInt());
+        assertEquals(1041, o.get("canonical_edges").getAsInt());
+        assertTrue(o.get("canonical_nodes").getAsInt() > 26);
+        assertTrue(o.getAsJsonObject("metrics").has("logit-diff"));
+        JsonArray ex = o.getAsJsonArray("examples");
+        assertEquals(3, ex.size());
+        JsonObject e0 = ex.get(0).getAsJsonObject();
+        assertTrue(e0.get("clean").getAsString().startsWith("Then,"), e0.toString());
+        assertEquals(15, e0.getAsJsonArray("clean_ids").size());
+        assertEquals(15, e0.getAsJsonArray("corrupted_ids").size());
+    }
+
+    @Test
+    void greater_than_text_output_names_the_metric_and_circuit() {
+        Path tok = fixture("fixtures/gpt2-tokenizer");
+        Run r = run("task-info", "--task", "greater-than", "--tokenizer", tok.toString(), "--prompts", "5");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("prob-diff"), r.out());
+        assertTrue(r.out().contains("262 edges"), r.out());
+        assertTrue(r.out().contains("lasted from the year"), r.out());
+        assertTrue(r.out().contains("prompts           5"), r.out());
+    }
+
+    @Test
+    void docstring_without_a_tokenizer_prints_text_prompts_and_the_37_edge_circuit() {
+        Run r = run("task-info", "--task", "docstring", "--hf-cache", tmp.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(37, o.get("canonical_edges").getAsInt());
+        assertEquals(50, o.get("size").getAsInt());
+        assertTrue(o.get("seq_len").isJsonNull());
+        JsonObject e0 = o.getAsJsonArray("examples").get(0).getAsJsonObject();
+        assertTrue(e0.get("clean").getAsString().contains(":param"), e0.toString());
+        assertFalse(e0.has("clean_ids"));
+    }
+
+    @Test
+    void the_tokenizer_of_a_cached_gpt2_is_used_without_the_tokenizer_flag() throws java.io.IOException {
+        Path tok = fixture("fixtures/gpt2-tokenizer");
+        Path snap = java.nio.file.Files.createDirectories(tmp.resolve("models--gpt2").resolve("snapshots").resolve("abc"));
+        java.nio.file.Files.writeString(snap.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+        java.nio.file.Files.writeString(snap.resolve("model.safetensors"), "not read by task-info");
+        java.nio.file.Files.copy(tok.resolve("tokenizer.json"), snap.resolve("tokenizer.json"));
+        Run r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString(), "--prompts", "4", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(snap.toAbsolutePath().normalize().toString(), o.get("tokenizer").getAsString());
+        assertEquals(4, o.get("size").getAsInt());
+        assertEquals(15, o.get("seq_len").getAsInt());
+    }
+
+    @Test
+    void ioi_without_any_tokenizer_asks_for_one() {
+        Run r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString());
+        assertOneLineBadInput(r, "--tokenizer", "gpt2");
+    }
+
+    @Test
+    void unknown_task_lists_the_tasks() {
+        assertOneLineBadInput(run("task-info", "--task", "nope"), "nope", "ioi", "greater-than", "docstring");
+    }
+
+    @Test
+    void tokenizer_directory_without_a_tokenizer_is_bad_input() {
+        assertOneLineBadInput(run("task-info", "--task", "ioi", "--tokenizer", tmp.toString()), "--tokenizer", tmp.toString());
+    }
+}
