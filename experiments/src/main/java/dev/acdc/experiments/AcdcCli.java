@@ -17,6 +17,7 @@ import java.io.PrintWriter;
                 CommandLine.HelpCommand.class,
                 GraphCommand.class,
                 ModelInfoCommand.class,
+                dev.acdc.experiments.discover.DiscoverCommand.class,
         })
 public final class AcdcCli implements Runnable {
 
