@@ -18,6 +18,8 @@ import java.io.PrintWriter;
                 GraphCommand.class,
                 ModelInfoCommand.class,
                 TaskInfoCommand.class,
+                dev.acdc.experiments.discover.DiscoverCommand.class,
+                dev.acdc.experiments.discover.RocCommand.class,
         })
 public final class AcdcCli implements Runnable {
 

@@ -1,0 +1,200 @@
+package dev.acdc.experiments.discover;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.acdc.datasets.Task;
+import dev.acdc.discovery.Acdc;
+import dev.acdc.discovery.AcdcJournal;
+import dev.acdc.discovery.AcdcOptions;
+import dev.acdc.discovery.AcdcResult;
+import dev.acdc.experiments.BadInputException;
+import dev.acdc.metrics.Roc;
+import dev.acdc.metrics.RocPoint;
+import dev.acdc.patching.graph.Circuit;
+import dev.acdc.patching.graph.Edge;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/**
+ * {@code acdc discover --task T --method acdc --threshold τ …}: one ACDC run, scored against a ground truth,
+ * written as {@code circuit.json}, {@code circuit.dot} and {@code circuit.svg}, with a one-line summary.
+ */
+@Command(name = "discover",
+        mixinStandardHelpOptions = true,
+        description = "Discover a task's circuit with ACDC and score it against a ground truth.")
+public final class DiscoverCommand implements Callable<Integer> {
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name")
+    String task;
+
+    @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (default)")
+    String method;
+
+    @Option(names = "--threshold", required = true, paramLabel = "TAU", description = "ACDC's threshold τ ≥ 0")
+    double threshold;
+
+    @Option(names = "--metric", paramLabel = "METRIC", description = "one of the task's metrics (default: its first)")
+    String metric;
+
+    @Option(names = "--ablation", defaultValue = "resample", paramLabel = "ABLATION",
+            description = "resample (default), zero, mean or mean-per-position")
+    String ablation;
+
+    @Option(names = "--ground-truth", paramLabel = "NAME", description = "one of the task's ground truths (default: its first)")
+    String groundTruth;
+
+    @Option(names = "--abs-value", description = "remove an edge when |new − cur| < τ")
+    boolean absValue;
+
+    @Option(names = "--sender-order", defaultValue = "acdc", paramLabel = "ORDER", description = "acdc (default) or heads-ascending")
+    String senderOrder;
+
+    @Option(names = "--reference", description = "run the slow reference implementation (one full forward per edge)")
+    boolean reference;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-acdc-<τ>)")
+    Path out;
+
+    @Option(names = "--json", description = "print one JSON object instead of the summary line")
+    boolean json;
+
+    @Option(names = "--resume", description = "replay the decisions in DIR/journal.txt and continue from there")
+    boolean resume;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        TaskRun.checkMethod("--method", method);
+        TaskRun.checkThreshold("--threshold", threshold);
+        var order = TaskRun.parseSenderOrder(senderOrder);
+        TaskRun.parseAblation(ablation);
+        Task t = TaskSource.lookup(TaskSource.current(), task);
+        TaskRun.parseMetric(t, metric);
+        TaskRun.parseGroundTruth(t, groundTruth);
+        Path dir = out != null ? out : Path.of("runs", task + "-acdc-" + plain(threshold));
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new BadInputException("--out " + dir + ": exists and is not a directory");
+        }
+        AcdcOptions options = (reference ? AcdcOptions.reference(threshold) : AcdcOptions.fast(threshold))
+                .withAbsValue(absValue).withSenderOrder(order);
+
+        PrintWriter err = spec.commandLine().getErr();
+        try (TaskRun run = TaskRun.open(t, metric, ablation, groundTruth)) {
+            AcdcResult result;
+            try (AcdcJournal journal = AcdcJournal.open(dir.resolve("journal.txt"), run.fingerprint(options), resume)) {
+                result = run.runAcdc(options, journal, progressBar(err));
+            }
+            Circuit found = result.circuit();
+            RocPoint roc = Roc.edgePoint(found, run.truth());
+            double seconds = (System.nanoTime() - start) / 1e9;
+
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("task", t.name());
+            file.put("method", "acdc");
+            Map<String, Object> opts = new LinkedHashMap<>();
+            opts.put("ablation", run.ablation().cliName());
+            opts.put("abs_value", absValue);
+            opts.put("sender_order", senderOrder);
+            opts.put("reference", reference);
+            opts.put("speculative_batch", options.speculativeBatch());
+            file.put("options", opts);
+            file.put("threshold", threshold);
+            file.put("metric", run.metricName());
+            file.put("metric_full", result.metricFull());
+            file.put("metric_final", result.metricFinal());
+            file.put("edges_kept", found.edgeCount());
+            file.put("edges_total", run.graph().edgeCount());
+            file.put("tpr", roc.tpr());
+            file.put("fpr", roc.fpr());
+            file.put("ground_truth", run.groundTruthName());
+            file.put("tested_edges", result.testedEdges());
+            file.put("masked_forwards", result.maskedForwards());
+            file.put("acdc_seconds", result.seconds());
+            file.put("seconds", seconds);
+            file.put("smoke_run", t.smokeRun());
+            List<Map<String, Object>> edges = new ArrayList<>();
+            for (Edge e : run.graph().edges()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("edge", e.name());
+                m.put("type", e.kind().name().toLowerCase(Locale.ROOT));
+                double effect = found.hasScores() ? found.score(e.id()) : Double.NaN;
+                m.put("effect", Double.isNaN(effect) ? null : effect);
+                m.put("kept", found.contains(e.id()));
+                edges.add(m);
+            }
+            file.put("edges", edges);
+
+            String title = String.format(Locale.ROOT, "%s  acdc  τ=%s  %d/%d edges  TPR %.3f  FPR %.3f",
+                    t.name(), plain(threshold), found.edgeCount(), run.graph().edgeCount(), roc.tpr(), roc.fpr());
+            AtomicFiles.write(dir.resolve("circuit.json"), gson(true).toJson(file) + "\n");
+            AtomicFiles.write(dir.resolve("circuit.dot"), CircuitDot.render(found, title));
+            AtomicFiles.write(dir.resolve("circuit.svg"), CircuitSvg.render(found, title));
+
+            PrintWriter o = spec.commandLine().getOut();
+            if (json) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("task", t.name());
+                line.put("method", "acdc");
+                line.put("threshold", threshold);
+                line.put("edges_kept", found.edgeCount());
+                line.put("edges_total", run.graph().edgeCount());
+                line.put("metric", run.metricName());
+                line.put("metric_value", result.metricFinal());
+                line.put("tpr", roc.tpr());
+                line.put("fpr", roc.fpr());
+                line.put("seconds", seconds);
+                line.put("smoke_run", t.smokeRun());
+                line.put("out", dir.toString());
+                o.println(gson(false).toJson(line));
+            } else {
+                o.printf(Locale.ROOT, "%s acdc τ=%s: %d/%d edges kept, %s %.4g (full %.4g), TPR %.3f FPR %.3f vs %s, %.1f s%s → %s%n",
+                        t.name(), plain(threshold), found.edgeCount(), run.graph().edgeCount(), run.metricName(),
+                        result.metricFinal(), result.metricFull(), roc.tpr(), roc.fpr(), run.groundTruthName(), seconds,
+                        t.smokeRun() ? " [smoke run]" : "", dir);
+            }
+            o.flush();
+        }
+        return 0;
+    }
+
+    static Gson gson(boolean pretty) {
+        GsonBuilder b = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().serializeNulls();
+        if (pretty) b.setPrettyPrinting();
+        return b.create();
+    }
+
+    /** τ without exponent or trailing zeros, for directory names: 0.01, 0.00001, 0. */
+    static String plain(double x) {
+        return new BigDecimal(Double.toString(x)).stripTrailingZeros().toPlainString();
+    }
+
+    /** A progress bar on stderr when there is a terminal; nothing otherwise. */
+    static Consumer<Acdc.Progress> progressBar(PrintWriter err) {
+        if (System.console() == null) return p -> {};
+        return p -> {
+            int width = 30;
+            int filled = p.receiversTotal() == 0 ? width : width * p.receiversDone() / p.receiversTotal();
+            err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] receivers " + p.receiversDone() + "/"
+                    + p.receiversTotal() + ", edges kept " + p.edgesKept() + ", tested " + p.edgesTested());
+            if (p.receiversDone() == p.receiversTotal()) err.println();
+            err.flush();
+        };
+    }
+}

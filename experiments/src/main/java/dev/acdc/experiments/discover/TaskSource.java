@@ -1,0 +1,78 @@
+package dev.acdc.experiments.discover;
+
+import dev.acdc.datasets.Task;
+import dev.acdc.experiments.BadInputException;
+
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+
+/**
+ * Where {@code discover} and {@code roc} find tasks by name. Production delegates to the task registry
+ * {@code dev.acdc.datasets.Tasks}; tests install a source with a fake task via {@link #use}.
+ */
+public interface TaskSource {
+
+    /** The task of that name; unknown names are bad input. */
+    Task get(String name);
+
+    List<String> names();
+
+    /** The source the commands use now. */
+    static TaskSource current() {
+        return Holder.current;
+    }
+
+    /** Installs a source (tests); {@code null} restores the registry. */
+    static void use(TaskSource source) {
+        Holder.current = source == null ? registry() : source;
+    }
+
+    /** Looks a name up, failing with one line naming the flag, the value and the known tasks. */
+    static Task lookup(TaskSource source, String name) {
+        List<String> names = source.names();
+        if (!names.contains(name)) {
+            throw new BadInputException("unknown --task '" + name + "'; expected one of " + String.join(", ", names));
+        }
+        return source.get(name);
+    }
+
+    /**
+     * The registry {@code dev.acdc.datasets.Tasks.get(name, TaskOptions.defaults())}.
+     * TODO(lead): the registry is not on this branch yet; it is reached reflectively so this module compiles
+     * without it. Replace the reflection with direct calls once Tasks/TaskOptions are merged.
+     */
+    static TaskSource registry() {
+        return new TaskSource() {
+            @Override
+            public Task get(String name) {
+                try {
+                    Class<?> tasks = Class.forName("dev.acdc.datasets.Tasks");
+                    Class<?> opts = Class.forName("dev.acdc.datasets.TaskOptions");
+                    Object defaults = opts.getMethod("defaults").invoke(null);
+                    return (Task) tasks.getMethod("get", String.class, opts).invoke(null, name, defaults);
+                } catch (InvocationTargetException e) {
+                    if (e.getCause() instanceof RuntimeException re) throw re;
+                    throw new IllegalStateException(e.getCause());
+                } catch (ReflectiveOperationException e) {
+                    throw new BadInputException("--task " + name + ": the task registry is not available in this build");
+                }
+            }
+
+            @SuppressWarnings("unchecked")
+            @Override
+            public List<String> names() {
+                try {
+                    return (List<String>) Class.forName("dev.acdc.datasets.Tasks").getMethod("names").invoke(null);
+                } catch (ReflectiveOperationException e) {
+                    return List.of();
+                }
+            }
+        };
+    }
+
+    final class Holder {
+        private static volatile TaskSource current = registry();
+
+        private Holder() {}
+    }
+}

@@ -1,0 +1,160 @@
+package dev.acdc.experiments.discover;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.acdc.experiments.AcdcCli;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class DiscoverCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void installFakeTask() {
+        TaskSource.use(FakeTasks.source());
+    }
+
+    @AfterEach
+    void restoreRegistry() {
+        TaskSource.use(null);
+    }
+
+    @Test
+    void discoverWritesJsonDotAndSvgAndPrintsAJsonLineWithTheKeys() throws IOException {
+        Path out = tmp.resolve("run");
+        Run r = run("discover", "--task", FakeTasks.NAME, "--method", "acdc", "--threshold", "0.01",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject line = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        for (String k : new String[] {"task", "method", "threshold", "edges_kept", "edges_total", "metric_value", "tpr",
+                "fpr", "seconds", "smoke_run"}) {
+            assertTrue(line.has(k), "missing key " + k + ": " + r.out());
+        }
+        assertEquals(FakeTasks.NAME, line.get("task").getAsString());
+        assertTrue(line.get("smoke_run").getAsBoolean());
+        for (String f : new String[] {"circuit.json", "circuit.dot", "circuit.svg", "journal.txt"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temp files left");
+        }
+        JsonObject c = JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject();
+        int total = c.get("edges_total").getAsInt();
+        JsonArray edges = c.getAsJsonArray("edges");
+        assertEquals(total, edges.size());
+        long kept = 0;
+        for (var e : edges) if (e.getAsJsonObject().get("kept").getAsBoolean()) kept++;
+        assertEquals(c.get("edges_kept").getAsInt(), kept);
+        assertEquals(line.get("edges_kept").getAsInt(), kept);
+        assertEquals("canonical", c.get("ground_truth").getAsString());
+        assertEquals("kl_div", c.get("metric").getAsString());
+        assertEquals("resample", c.getAsJsonObject("options").get("ablation").getAsString());
+        double tpr = c.get("tpr").getAsDouble(), fpr = c.get("fpr").getAsDouble();
+        assertTrue(tpr >= 0 && tpr <= 1 && fpr >= 0 && fpr <= 1);
+        assertTrue(Files.readString(out.resolve("circuit.dot")).startsWith("digraph"));
+    }
+
+    @Test
+    void theSvgIsWellFormedXmlWithOnePathPerKeptEdge() throws Exception {
+        Path out = tmp.resolve("svg");
+        Run r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.003", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        int kept = JsonParser.parseString(r.out().strip()).getAsJsonObject().get("edges_kept").getAsInt();
+        assertTrue(kept > 0, "the fake task keeps some edges at this threshold");
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document doc = f.newDocumentBuilder().parse(out.resolve("circuit.svg").toFile());
+        assertEquals("svg", doc.getDocumentElement().getLocalName());
+        NodeList paths = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "path");
+        int edges = 0;
+        for (int i = 0; i < paths.getLength(); i++) {
+            String cls = ((Element) paths.item(i)).getAttribute("class");
+            if (cls.startsWith("edge ")) edges++;
+        }
+        assertEquals(kept, edges);
+    }
+
+    @Test
+    void summaryLineNamesTaskThresholdEdgesAndRoc() {
+        Run r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("s").toString(),
+                "--metric", "l2", "--ablation", "zero", "--ground-truth", "into-output", "--sender-order", "heads-ascending");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().strip().lines().count(), r.out());
+        assertTrue(r.out().contains(FakeTasks.NAME) && r.out().contains("τ=0.01") && r.out().contains("TPR")
+                && r.out().contains("FPR") && r.out().contains("l2") && r.out().contains("[smoke run]"), r.out());
+    }
+
+    @Test
+    void resumeReplaysTheJournalToTheSameCircuit() throws IOException {
+        Path out = tmp.resolve("resume");
+        String[] args = {"discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", out.toString(), "--json"};
+        Run first = run(args);
+        assertEquals(0, first.code(), first.err());
+        String circuit = edgesOf(out);
+        Run again = run(concat(args, "--resume"));
+        assertEquals(0, again.code(), again.err());
+        assertEquals(circuit, edgesOf(out));
+    }
+
+    private static String edgesOf(Path out) throws IOException {
+        return JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject().get("edges").toString();
+    }
+
+    private static String[] concat(String[] a, String b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
+        r[a.length] = b;
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "--task, nope, fake-tiny",
+            "--metric, logit_diff, kl_div",
+            "--ablation, shuffle, mean-per-position",
+            "--ground-truth, published, canonical",
+            "--method, sp, acdc",
+            "--sender-order, random, heads-ascending",
+            "--threshold, -0.5, ≥ 0",
+    })
+    void badInputExitsTwoWithOneLineAndWritesNothing(String flag, String value, String allowed) throws IOException {
+        Path out = tmp.resolve("bad");
+        String[] base = {"discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", out.toString()};
+        String[] args = concat(concat(base, flag), value);   // picocli: the last value of a repeated option wins
+        if (flag.equals("--task") || flag.equals("--threshold")) {
+            args = base.clone();
+            args[java.util.Arrays.asList(base).indexOf(flag) + 1] = value;
+        }
+        Run r = run(args);
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(flag) && r.err().contains(value) && r.err().contains(allowed), r.err());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+}

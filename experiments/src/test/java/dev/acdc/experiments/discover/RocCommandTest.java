@@ -1,0 +1,107 @@
+package dev.acdc.experiments.discover;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.acdc.experiments.AcdcCli;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RocCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void installFakeTask() {
+        TaskSource.use(FakeTasks.source());
+    }
+
+    @AfterEach
+    void restoreRegistry() {
+        TaskSource.use(null);
+    }
+
+    @Test
+    void rocOnThreeThresholdsWritesCsvPngAndAucJsonWithAucsInTheUnitInterval() throws Exception {
+        Path out = tmp.resolve("roc");
+        Run r = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc", "--thresholds", "0.001,0.01,0.1",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+
+        List<String> csv = Files.readAllLines(out.resolve("roc.csv"));
+        assertEquals("method,threshold,edges_kept,fpr,tpr,node_fpr,node_tpr,metric", csv.get(0));
+        assertEquals(4, csv.size(), String.join("\n", csv));
+        int prevKept = Integer.MAX_VALUE;
+        for (String row : csv.subList(1, csv.size())) {
+            String[] f = row.split(",");
+            assertEquals("acdc", f[0]);
+            int kept = Integer.parseInt(f[2]);
+            assertTrue(kept <= prevKept, "a higher threshold keeps no more edges: " + row);
+            prevKept = kept;
+            for (int i = 3; i <= 6; i++) {
+                double v = Double.parseDouble(f[i]);
+                assertTrue(v >= 0 && v <= 1, row);
+            }
+        }
+
+        BufferedImage png = ImageIO.read(out.resolve("roc.png").toFile());
+        assertNotNull(png, "roc.png is a PNG");
+        assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+
+        JsonObject file = JsonParser.parseString(Files.readString(out.resolve("auc.json"))).getAsJsonObject();
+        JsonObject line = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        for (String k : new String[] {"auc.acdc.edge", "auc.acdc.node", "auc.acdc.edge_trapezoid", "auc.acdc.node_trapezoid"}) {
+            double v = file.get(k).getAsDouble();
+            assertTrue(v >= 0 && v <= 1, k + " = " + v);
+            assertEquals(v, line.get(k).getAsDouble(), 1e-12, k);
+        }
+    }
+
+    @Test
+    void thresholdRangeIsLogSpaced() {
+        double[] t = RocCommand.parseRange("1e-5:1e-1:5");
+        assertArrayEquals(new double[] {1e-5, 1e-4, 1e-3, 1e-2, 1e-1}, t, 1e-15);
+    }
+
+    @Test
+    void defaultSweepIsTheTasksAndTheSummaryNamesTheAucs() throws Exception {
+        Path out = tmp.resolve("default");
+        Run r = run("roc", "--task", FakeTasks.NAME, "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(4, Files.readAllLines(out.resolve("roc.csv")).size());
+        assertTrue(r.out().contains("edge AUC") && r.out().contains("node AUC"), r.out());
+    }
+
+    @Test
+    void badRangeOrUnknownMethodExitsTwoAndWritesNothing() {
+        Path out = tmp.resolve("bad");
+        Run range = run("roc", "--task", FakeTasks.NAME, "--threshold-range", "0:1:3", "--out", out.toString());
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, range.code(), range.err());
+        assertTrue(range.err().contains("--threshold-range '0:1:3'") && range.err().contains("LO:HI:N"), range.err());
+        Run method = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc,eap", "--out", out.toString());
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, method.code(), method.err());
+        assertEquals(1, method.err().strip().lines().count(), method.err());
+        assertTrue(method.err().contains("--methods 'eap'") && method.err().contains("acdc"), method.err());
+        assertFalse(Files.exists(out));
+    }
+}
