@@ -16,6 +16,8 @@ import java.io.PrintWriter;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 CompileCommand.class,
+                GraphCommand.class,
+                ModelInfoCommand.class,
         })
 public final class AcdcCli implements Runnable {
 

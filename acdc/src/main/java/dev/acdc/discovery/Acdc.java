@@ -1,0 +1,165 @@
+package dev.acdc.discovery;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.acdc.metrics.Metric;
+import dev.acdc.patching.graph.Circuit;
+import dev.acdc.patching.graph.CircuitGraph;
+import dev.acdc.patching.graph.Node;
+import dev.acdc.patching.patch.EdgePatcher;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.function.Consumer;
+
+/**
+ * Automated Circuit DisCovery (Conmy et al. 2023): recursive interchange-intervention patching, edge
+ * by edge from the output to the input.
+ *
+ * <pre>
+ * H = all edges; cur = metric(H)
+ * for receiver r in reverse topological order:
+ *     if r feeds no surviving edge: drop r's in-edges untested; continue
+ *     for sender s of r in ACDC's sender order:
+ *         new = metric(H − {s→r})
+ *         if new − cur &lt; τ (|new − cur| &lt; τ with absValue): H = H − {s→r}; cur = new
+ *         record new − cur on the edge
+ * </pre>
+ *
+ * <p>The fast path gives the same circuit as this loop: it evaluates only the receiver's layer and what
+ * lies downstream ({@link EdgePatcher#logits}), and evaluates the cumulative removals {e1}, {e1,e2}, …
+ * of a receiver's senders in one batched forward, walking them in order until the first edge that must
+ * stay, after which the rest of the batch is re-run. The reference path ({@link AcdcOptions#reference})
+ * runs one full, non-incremental forward per tested edge and is the oracle for it.
+ */
+public final class Acdc {
+
+    /** Progress: receivers done of receivers in total. */
+    public record Progress(int receiversDone, int receiversTotal, int edgesKept, int edgesTested) {}
+
+    private final EdgePatcher patcher;
+    private final Metric metric;
+    private final AcdcOptions options;
+    private final CircuitGraph graph;
+
+    public Acdc(EdgePatcher patcher, Metric metric, AcdcOptions options) {
+        this.patcher = patcher;
+        this.metric = metric;
+        this.options = options;
+        this.graph = patcher.graph();
+    }
+
+    public AcdcResult run() {
+        return run(AcdcJournal.none(), p -> {});
+    }
+
+    public AcdcResult run(AcdcJournal journal, Consumer<Progress> progress) {
+        long start = System.nanoTime();
+        int n = graph.edgeCount();
+        float[] mask = new float[n];
+        Arrays.fill(mask, 1f);
+        double[] scores = new double[n];
+        Arrays.fill(scores, Double.NaN);
+        int tested = 0, forwards = 0;
+        double full = evaluate(new float[][] {mask})[0];
+        forwards++;
+        double cur = full;
+        var receivers = graph.receiversInOrder();
+        for (int ri = 0; ri < receivers.size(); ri++) {
+            Node r = receivers.get(ri);
+            int[] ids = graph.inEdgeIds(r, options.senderOrder());
+            if (!feedsSurvivingEdge(r, mask)) {
+                for (int id : ids) mask[id] = 0f;
+                progress.accept(new Progress(ri + 1, receivers.size(), countKept(mask), tested));
+                continue;
+            }
+            int i = 0;
+            while (i < ids.length) {
+                AcdcJournal.Decision replayed = journal.nextReplay(ids[i]);
+                if (replayed != null) {
+                    scores[ids[i]] = replayed.effect();
+                    if (replayed.removed()) {
+                        mask[ids[i]] = 0f;
+                        cur = replayed.newMetric();
+                    }
+                    tested++;
+                    i++;
+                    continue;
+                }
+                int k = options.reference() ? 1 : Math.min(options.speculativeBatch(), ids.length - i);
+                float[][] variants = new float[k][];
+                float[] cumulative = mask.clone();
+                for (int j = 0; j < k; j++) {
+                    cumulative[ids[i + j]] = 0f;
+                    variants[j] = cumulative.clone();
+                }
+                double[] values = evaluate(variants);
+                forwards++;
+                int consumed = 0;
+                for (int j = 0; j < k; j++) {
+                    int id = ids[i + j];
+                    double effect = values[j] - cur;
+                    boolean remove = options.absValue() ? Math.abs(effect) < options.threshold() : effect < options.threshold();
+                    scores[id] = effect;
+                    tested++;
+                    consumed++;
+                    journal.record(new AcdcJournal.Decision(id, remove, values[j], effect));
+                    if (remove) {
+                        mask[id] = 0f;
+                        cur = values[j];
+                    } else {
+                        break;   // the later variants assumed this edge removed: re-run them
+                    }
+                }
+                i += consumed;
+            }
+            progress.accept(new Progress(ri + 1, receivers.size(), countKept(mask), tested));
+        }
+        BitSet kept = new BitSet(n);
+        for (int id = 0; id < n; id++) if (mask[id] == 1f) kept.set(id);
+        double finalValue = evaluate(new float[][] {mask})[0];
+        forwards++;
+        Circuit circuit = Circuit.of(graph, kept).withScores(scores);
+        return new AcdcResult(circuit, full, finalValue, tested, forwards, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Whether a receiver still matters: the output always; an MLP input when the MLP sends a surviving
+     * edge; a head's q/k/v when the head sends one; a head's q/k/v input when, in addition, its
+     * direct-computation edge survives.
+     */
+    private boolean feedsSurvivingEdge(Node r, float[] mask) {
+        return switch (r.kind()) {
+            case OUTPUT -> true;
+            case MLP_IN -> anyKept(graph.outEdgeIds(Node.mlpOut(r.layer())), mask);
+            case HEAD_QKV -> anyKept(graph.outEdgeIds(Node.head(r.layer(), r.head())), mask);
+            case HEAD_INPUT -> anyKept(graph.outEdgeIds(r), mask)
+                    && anyKept(graph.outEdgeIds(Node.head(r.layer(), r.head())), mask);
+            default -> throw new IllegalStateException("not a receiver: " + r);
+        };
+    }
+
+    private static boolean anyKept(int[] ids, float[] mask) {
+        for (int id : ids) if (mask[id] == 1f) return true;
+        return false;
+    }
+
+    private static int countKept(float[] mask) {
+        int k = 0;
+        for (float m : mask) if (m == 1f) k++;
+        return k;
+    }
+
+    /** The metric of each variant, every array of the evaluation in one scope. */
+    private double[] evaluate(float[][] masks) {
+        try (NDManager scope = NDManager.newBaseManager()) {
+            NDArray logits = options.reference() ? patcher.logitsNonIncremental(scope, masks) : patcher.logits(scope, masks);
+            int b = patcher.input().batch();
+            double[] out = new double[masks.length];
+            for (int k = 0; k < masks.length; k++) {
+                out[k] = metric.evaluate(masks.length == 1 ? logits : logits.get(k * b + ":" + (k + 1) * b));
+            }
+            return out;
+        }
+    }
+}

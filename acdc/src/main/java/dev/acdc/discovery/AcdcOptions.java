@@ -1,0 +1,45 @@
+package dev.acdc.discovery;
+
+import dev.acdc.patching.graph.SenderOrder;
+
+import java.util.Objects;
+
+/**
+ * Settings of one ACDC run.
+ *
+ * @param threshold       τ: an edge is removed when removing it raises the metric by less than τ
+ * @param absValue        compare |new − cur| &lt; τ instead of new − cur &lt; τ (ACDC's {@code --abs-value-threshold})
+ * @param senderOrder     the order a receiver's senders are tested in
+ * @param speculativeBatch how many cumulative removals to evaluate in one batched forward (1 = none);
+ *                        any value gives the same circuit
+ * @param reference       run the slow reference: one full, non-incremental masked forward per tested edge
+ */
+public record AcdcOptions(double threshold, boolean absValue, SenderOrder senderOrder, int speculativeBatch, boolean reference) {
+    public AcdcOptions {
+        if (!(threshold >= 0) || Double.isInfinite(threshold)) {
+            throw new IllegalArgumentException("threshold must be a finite number ≥ 0, found " + threshold);
+        }
+        Objects.requireNonNull(senderOrder, "senderOrder");
+        if (speculativeBatch < 1) throw new IllegalArgumentException("speculative batch must be ≥ 1, found " + speculativeBatch);
+    }
+
+    public static AcdcOptions fast(double threshold) {
+        return new AcdcOptions(threshold, false, SenderOrder.ACDC, 8, false);
+    }
+
+    public static AcdcOptions reference(double threshold) {
+        return new AcdcOptions(threshold, false, SenderOrder.ACDC, 1, true);
+    }
+
+    public AcdcOptions withAbsValue(boolean abs) {
+        return new AcdcOptions(threshold, abs, senderOrder, speculativeBatch, reference);
+    }
+
+    public AcdcOptions withSenderOrder(SenderOrder order) {
+        return new AcdcOptions(threshold, absValue, order, speculativeBatch, reference);
+    }
+
+    public AcdcOptions withSpeculativeBatch(int k) {
+        return new AcdcOptions(threshold, absValue, senderOrder, k, reference);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.acdc.datasets.testing;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.acdc.patching.testsupport.SharedFixtures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Assumptions;
+
+/** Test-only access to {@code ../shared/datasets/*.json}; tests skip visibly when the folder is absent. */
+public final class SharedDatasets {
+    private SharedDatasets() {}
+
+    private static final Map<String, JsonObject> CACHE = new ConcurrentHashMap<>();
+
+    /** The parsed JSON of {@code shared/datasets/<file>} (parsed once; do not modify), or a skipped test naming what is missing. */
+    public static JsonObject load(String file) {
+        String rel = "datasets/" + file;
+        Optional<Path> p = SharedFixtures.path(rel);
+        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
+        return CACHE.computeIfAbsent(rel, r -> {
+            try {
+                return JsonParser.parseString(Files.readString(p.get(), StandardCharsets.UTF_8)).getAsJsonObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public static List<String> strings(JsonElement array) {
+        List<String> out = new ArrayList<>();
+        for (JsonElement e : array.getAsJsonArray()) out.add(e.getAsString());
+        return out;
+    }
+
+    public static long[] longs(JsonElement array) {
+        JsonArray a = array.getAsJsonArray();
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsLong();
+        return out;
+    }
+
+    public static int[] ints(JsonElement array) {
+        JsonArray a = array.getAsJsonArray();
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsInt();
+        return out;
+    }
+}

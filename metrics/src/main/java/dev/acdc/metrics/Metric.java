@@ -1,0 +1,30 @@
+package dev.acdc.metrics;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * A scalar score of a model output where lower is better (the sign ACDC minimises: KL and L2 as they
+ * are, task metrics negated).
+ *
+ * <p>{@link #apply} returns a scalar NDArray on the output's manager, so gradient-based methods (SP, EAP)
+ * can backpropagate through it; {@link #evaluate} returns a double and frees its intermediates.
+ */
+public interface Metric {
+
+    /** A short name for reports, e.g. {@code kl_div}, {@code logit_diff}. */
+    String name();
+
+    /** The metric of an output (logits [B, P, V] or a tracr output [B, P, D]) as a scalar NDArray. */
+    NDArray apply(NDArray output);
+
+    /** The metric as a double; every array created along the way is closed. */
+    @SuppressWarnings("try")   // the scope is only opened and closed
+    default double evaluate(NDArray output) {
+        try (NDScope ignored = new NDScope()) {
+            NDArray value = apply(output);
+            return value.toType(DataType.FLOAT64, false).getDouble();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.acdc.metrics;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Objects;
+
+/**
+ * The metrics of the ACDC paper, on DJL NDArrays. Shapes: B batch, P positions, V vocabulary (or output
+ * width), N scored positions (see {@link ScoredPositions}).
+ *
+ * <p>Static functions compute the raw quantity as a scalar NDArray on the input's manager (differentiable);
+ * the {@code Metric} factories bind the reference data and orient the value so that lower is better, as
+ * ACDC minimises it: KL and L2 as they are, logit and probability difference negated.
+ */
+public final class Metrics {
+    private Metrics() {}
+
+    // ------------------------------------------------------------------ raw functions
+
+    /**
+     * KL(clean ‖ patched) = Σ_v p_clean·(log p_clean − log p_patched), averaged over the scored positions
+     * (over the batch when one position per row). Log-probabilities come from log_softmax.
+     *
+     * @param cleanLogits   [B, P, V] the clean model's logits
+     * @param patchedLogits [B, P, V] the patched model's logits
+     */
+    public static NDArray klDivergence(NDArray cleanLogits, NDArray patchedLogits, ScoredPositions positions) {
+        sameShape("klDivergence", cleanLogits, patchedLogits);
+        NDArray cleanLogProbs = positions.select(cleanLogits.stopGradient()).logSoftmax(-1);   // [N, V]
+        return klFromCleanLogProbs(cleanLogProbs, patchedLogits, positions);
+    }
+
+    static NDArray klFromCleanLogProbs(NDArray cleanLogProbs, NDArray patchedLogits, ScoredPositions positions) {
+        NDArray logProbs = positions.select(patchedLogits).logSoftmax(-1);                     // [N, V]
+        return cleanLogProbs.exp().mul(cleanLogProbs.sub(logProbs)).sum(new int[] {-1}).mean();
+    }
+
+    /**
+     * Mean over the scored positions and all output dimensions of (patched − clean)².
+     *
+     * @param cleanOutput   [B, P, D] the clean model's output
+     * @param patchedOutput [B, P, D]
+     */
+    public static NDArray l2(NDArray cleanOutput, NDArray patchedOutput, ScoredPositions positions) {
+        sameShape("l2", cleanOutput, patchedOutput);
+        NDArray clean = positions.select(cleanOutput.stopGradient());                          // [N, D]
+        return positions.select(patchedOutput).sub(clean).square().mean();
+    }
+
+    /**
+     * Mean over the batch of logit[correct_b] − logit[wrong_b] at each row's scored position.
+     *
+     * @param logits  [B, P, V]
+     * @param correct [B] token ids
+     * @param wrong   [B] token ids
+     */
+    public static NDArray logitDifference(NDArray logits, ScoredPositions positions, int[] correct, int[] wrong) {
+        NDArray rows = onePerRow("logitDifference", logits, positions);                        // [B, V]
+        long batch = rows.getShape().get(0);
+        long vocab = rows.getShape().get(1);
+        checkTokens("correct", correct, batch, vocab);
+        checkTokens("wrong", wrong, batch, vocab);
+        NDArray flat = rows.reshape(-1);                                                        // [B·V]
+        return pick(flat, correct, vocab).sub(pick(flat, wrong, vocab)).mean();
+    }
+
+    /**
+     * Greater-than's probability difference: per row, Σ p(candidate_j) over j &gt; threshold_b minus
+     * Σ p(candidate_j) over j ≤ threshold_b, probabilities from a softmax over the whole vocabulary;
+     * averaged over the batch. Candidate j stands for value j (greater-than: the year tokens 00…99).
+     *
+     * @param logits     [B, P, V]
+     * @param candidates token ids of the values 0, 1, …, C−1
+     * @param thresholds [B] each row's threshold value (greater-than: the start year's last two digits)
+     */
+    public static NDArray probabilityDifference(NDArray logits, ScoredPositions positions, int[] candidates,
+                                                int[] thresholds) {
+        NDArray rows = onePerRow("probabilityDifference", logits, positions);                  // [B, V]
+        long batch = rows.getShape().get(0);
+        long vocab = rows.getShape().get(1);
+        checkTokens("candidates", candidates, candidates.length, vocab);
+        if (thresholds.length != batch) {
+            throw new IllegalArgumentException("probabilityDifference: " + thresholds.length + " thresholds for a batch of "
+                    + batch);
+        }
+        float[] sign = new float[(int) batch * candidates.length];                             // [B, C]: +1 above, −1 at or below
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < candidates.length; j++) sign[b * candidates.length + j] = j > thresholds[b] ? 1f : -1f;
+        }
+        NDArray probs = rows.softmax(-1);                                                       // [B, V]
+        NDArray idx = rows.getManager().create(toLong(candidates));
+        NDArray candidateProbs = probs.get(new NDIndex(":, {}", idx));                          // [B, C]
+        NDArray signs = rows.getManager().create(sign, new Shape(batch, candidates.length)).toType(rows.getDataType(), false);
+        return candidateProbs.mul(signs).sum(new int[] {1}).mean();
+    }
+
+    // ------------------------------------------------------------------ metrics for discovery (lower is better)
+
+    /**
+     * KL(clean ‖ patched) against fixed clean logits. The clean log-probabilities are computed once and
+     * kept on {@code cleanLogits}' manager: the metric is valid while that manager is open.
+     */
+    public static Metric klDivergence(NDArray cleanLogits, ScoredPositions positions) {
+        NDArray cleanLogProbs = positions.select(cleanLogits.stopGradient()).logSoftmax(-1);
+        Shape shape = cleanLogits.getShape();
+        return new Named("kl_div", out -> {
+            checkShape("kl_div", shape, out);
+            return klFromCleanLogProbs(cleanLogProbs, out, positions);
+        });
+    }
+
+    /** L2 against a fixed clean output (valid while {@code cleanOutput}'s manager is open). */
+    public static Metric l2(NDArray cleanOutput, ScoredPositions positions) {
+        Shape shape = cleanOutput.getShape();
+        return new Named("l2", out -> {
+            checkShape("l2", shape, out);
+            return l2(cleanOutput, out, positions);
+        });
+    }
+
+    /** −(logit difference), so that lower is better. */
+    public static Metric negativeLogitDifference(ScoredPositions positions, int[] correct, int[] wrong) {
+        int[] c = correct.clone();
+        int[] w = wrong.clone();
+        return new Named("logit_diff", out -> logitDifference(out, positions, c, w).neg());
+    }
+
+    /** −(probability difference), so that lower is better. */
+    public static Metric negativeProbabilityDifference(ScoredPositions positions, int[] candidates, int[] thresholds) {
+        int[] c = candidates.clone();
+        int[] t = thresholds.clone();
+        return new Named("prob_diff", out -> probabilityDifference(out, positions, c, t).neg());
+    }
+
+    private record Named(String name, java.util.function.Function<NDArray, NDArray> f) implements Metric {
+        @Override
+        public NDArray apply(NDArray output) {
+            return f.apply(Objects.requireNonNull(output, "output"));
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static NDArray onePerRow(String what, NDArray logits, ScoredPositions positions) {
+        if (logits.getShape().dimension() != 3) {
+            throw new IllegalArgumentException(what + " needs logits [B, P, V], found shape " + logits.getShape());
+        }
+        if (!positions.onePerRow()) {
+            throw new IllegalArgumentException(what + " needs exactly one scored position per row, found " + positions);
+        }
+        return positions.select(logits);
+    }
+
+    private static NDArray pick(NDArray flatRows, int[] tokens, long vocab) {
+        long[] idx = new long[tokens.length];
+        for (int b = 0; b < tokens.length; b++) idx[b] = b * vocab + tokens[b];
+        return flatRows.get(new NDIndex("{}", flatRows.getManager().create(idx)));
+    }
+
+    private static void checkTokens(String what, int[] tokens, long expected, long vocab) {
+        if (tokens.length != expected) {
+            throw new IllegalArgumentException(what + ": " + tokens.length + " token ids, expected " + expected);
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException(what + "[" + i + "] = " + tokens[i] + " is outside the vocabulary 0.."
+                        + (vocab - 1));
+            }
+        }
+    }
+
+    private static void sameShape(String what, NDArray clean, NDArray patched) {
+        if (!clean.getShape().equals(patched.getShape())) {
+            throw new IllegalArgumentException(what + ": clean output " + clean.getShape() + " and patched output "
+                    + patched.getShape() + " differ in shape");
+        }
+    }
+
+    private static void checkShape(String what, Shape expected, NDArray out) {
+        if (!expected.equals(out.getShape())) {
+            throw new IllegalArgumentException(what + ": output has shape " + out.getShape() + ", the clean reference "
+                    + expected);
+        }
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = a[i];
+        return out;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.acdc.metrics;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MetricsTest {
+
+    private static final int B = 3;
+    private static final int P = 4;
+    private static final int V = 5;
+
+    private static NDManager manager;
+    private static float[] cleanData;
+    private static float[] patchedData;
+
+    @BeforeAll
+    static void setUp() {
+        manager = NDManager.newBaseManager();
+        Random r = new Random(42);
+        cleanData = new float[B * P * V];
+        patchedData = new float[B * P * V];
+        for (int i = 0; i < cleanData.length; i++) {
+            cleanData[i] = (float) r.nextGaussian() * 2;
+            patchedData[i] = (float) r.nextGaussian() * 2;
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    private static float at(float[] d, int b, int p, int v) {
+        return d[(b * P + p) * V + v];
+    }
+
+    private static double[] logSoftmax(float[] d, int b, int p) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < V; v++) max = Math.max(max, at(d, b, p, v));
+        double sum = 0;
+        for (int v = 0; v < V; v++) sum += Math.exp(at(d, b, p, v) - max);
+        double[] out = new double[V];
+        for (int v = 0; v < V; v++) out[v] = at(d, b, p, v) - max - Math.log(sum);
+        return out;
+    }
+
+    private static double kl(int b, int p) {
+        double[] lp = logSoftmax(cleanData, b, p);
+        double[] lq = logSoftmax(patchedData, b, p);
+        double s = 0;
+        for (int v = 0; v < V; v++) s += Math.exp(lp[v]) * (lp[v] - lq[v]);
+        return s;
+    }
+
+    @Test
+    void kl_is_clean_against_patched_averaged_over_the_batch_at_the_last_position() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            NDArray patched = m.create(patchedData, new Shape(B, P, V));
+            double expected = (kl(0, 3) + kl(1, 3) + kl(2, 3)) / 3;
+            assertEquals(expected, Metrics.klDivergence(clean, ScoredPositions.last()).evaluate(patched), 1e-5);
+            assertEquals(0.0, Metrics.klDivergence(clean, ScoredPositions.last()).evaluate(clean), 1e-6);
+        }
+    }
+
+    @Test
+    void kl_with_a_mask_averages_over_the_masked_positions() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            NDArray patched = m.create(patchedData, new Shape(B, P, V));
+            boolean[][] mask = {{false, true, true, false}, {false, false, false, true}, {true, false, false, false}};
+            double expected = (kl(0, 1) + kl(0, 2) + kl(1, 3) + kl(2, 0)) / 4;
+            assertEquals(expected, Metrics.klDivergence(clean, ScoredPositions.mask(mask)).evaluate(patched), 1e-5);
+            double perRow = (kl(0, 1) + kl(1, 0) + kl(2, 2)) / 3;
+            assertEquals(perRow, Metrics.klDivergence(clean, ScoredPositions.perRow(1, 0, -2)).evaluate(patched), 1e-5);
+        }
+    }
+
+    @Test
+    void l2_is_the_mean_squared_difference_over_positions_and_dimensions() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            NDArray patched = m.create(patchedData, new Shape(B, P, V));
+            boolean[][] mask = {{false, true, true, true}, {false, true, true, true}, {false, true, true, true}};
+            double s = 0;
+            for (int b = 0; b < B; b++) for (int p = 1; p < P; p++) for (int v = 0; v < V; v++) {
+                double d = at(patchedData, b, p, v) - at(cleanData, b, p, v);
+                s += d * d;
+            }
+            assertEquals(s / (B * 3 * V), Metrics.l2(clean, ScoredPositions.mask(mask)).evaluate(patched), 1e-5);
+        }
+    }
+
+    @Test
+    void logit_difference_is_negated_for_acdc() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray logits = m.create(patchedData, new Shape(B, P, V));
+            int[] correct = {1, 2, 3};
+            int[] wrong = {0, 4, 3};
+            double expected = 0;
+            for (int b = 0; b < B; b++) expected += at(patchedData, b, 3, correct[b]) - at(patchedData, b, 3, wrong[b]);
+            expected /= B;
+            assertEquals(expected, Metrics.logitDifference(logits, ScoredPositions.last(), correct, wrong)
+                    .toType(DataType.FLOAT64, false).getDouble(), 1e-5);
+            assertEquals(-expected, Metrics.negativeLogitDifference(ScoredPositions.last(), correct, wrong)
+                    .evaluate(logits), 1e-5);
+        }
+    }
+
+    @Test
+    void probability_difference_counts_candidates_above_the_threshold_positive() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray logits = m.create(patchedData, new Shape(B, P, V));
+            int[] candidates = {4, 0, 2};          // values 0, 1, 2 are tokens 4, 0, 2
+            int[] thresholds = {0, 1, 2};
+            double expected = 0;
+            for (int b = 0; b < B; b++) {
+                double[] lp = logSoftmax(patchedData, b, 1);
+                for (int j = 0; j < candidates.length; j++) {
+                    expected += (j > thresholds[b] ? 1 : -1) * Math.exp(lp[candidates[j]]);
+                }
+            }
+            expected /= B;
+            assertEquals(-expected, Metrics.negativeProbabilityDifference(ScoredPositions.perRow(1, 1, 1), candidates,
+                    thresholds).evaluate(logits), 1e-5);
+        }
+    }
+
+    @Test
+    void gradients_flow_through_metrics_to_the_scored_positions_only() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray logits = m.create(patchedData, new Shape(B, P, V));
+            logits.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray value = Metrics.negativeLogitDifference(ScoredPositions.last(), new int[] {1, 2, 3},
+                        new int[] {0, 4, 3}).apply(logits);
+                gc.backward(value);
+            }
+            float[] grad = logits.getGradient().toFloatArray();
+            assertEquals(-1.0 / 3, grad[(0 * P + 3) * V + 1], 1e-6);
+            assertEquals(1.0 / 3, grad[(0 * P + 3) * V + 0], 1e-6);
+            assertEquals(0.0, grad[(1 * P + 3) * V + 1], 1e-6);   // neither correct nor wrong
+            assertEquals(0.0, grad[(2 * P + 3) * V + 3], 1e-6);   // correct == wrong cancels
+            assertEquals(0.0, grad[(0 * P + 2) * V + 1], 1e-6);   // unscored position
+        }
+    }
+
+    @Test
+    void kl_gradient_vanishes_at_the_clean_logits() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            NDArray logits = m.create(cleanData, new Shape(B, P, V));
+            logits.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(Metrics.klDivergence(clean, ScoredPositions.last()).apply(logits));
+            }
+            for (float g : logits.getGradient().toFloatArray()) assertEquals(0.0, g, 1e-6);
+        }
+    }
+
+    @Test
+    void evaluate_leaves_no_arrays_behind() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            NDArray patched = m.create(patchedData, new Shape(B, P, V));
+            Metric kl = Metrics.klDivergence(clean, ScoredPositions.last());
+            int before = m.getManagedArrays().size();
+            for (int i = 0; i < 50; i++) kl.evaluate(patched);
+            assertEquals(before, m.getManagedArrays().size());
+        }
+    }
+
+    @Test
+    void bad_shapes_and_tokens_are_named() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray logits = m.create(patchedData, new Shape(B, P, V));
+            IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
+                    () -> Metrics.logitDifference(logits, ScoredPositions.perRow(1, 2), new int[] {0, 0}, new int[] {1, 1}));
+            assertTrue(rows.getMessage().contains("batch of 3"), rows.getMessage());
+            IllegalArgumentException tok = assertThrows(IllegalArgumentException.class,
+                    () -> Metrics.logitDifference(logits, ScoredPositions.last(), new int[] {0, 9, 0}, new int[] {1, 1, 1}));
+            assertTrue(tok.getMessage().contains("correct[1] = 9"), tok.getMessage());
+            IllegalArgumentException pos = assertThrows(IllegalArgumentException.class,
+                    () -> Metrics.klDivergence(logits, ScoredPositions.perRow(0, 4, 0)));
+            assertTrue(pos.getMessage().contains("scored position 4 of row 1"), pos.getMessage());
+            boolean[][] twoPerRow = {{true, true, false, false}, {true, false, false, false}, {true, false, false, false}};
+            assertThrows(IllegalArgumentException.class, () -> Metrics.logitDifference(logits,
+                    ScoredPositions.mask(twoPerRow), new int[] {0, 0, 0}, new int[] {1, 1, 1}));
+        }
+    }
+}

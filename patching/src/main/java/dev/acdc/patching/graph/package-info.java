@@ -1,0 +1,58 @@
+/**
+ * The computational graph at edge granularity, exactly as ACDC counts it, and circuits over it.
+ *
+ * <p>Key types: {@link dev.acdc.patching.graph.CircuitGraph} (nodes, edges, stable ids, ACDC's orders;
+ * a JGraphT DAG view plus arrays for inner loops), {@link dev.acdc.patching.graph.Circuit} (an immutable
+ * bit set of kept edges with optional scores), {@link dev.acdc.patching.graph.Node},
+ * {@link dev.acdc.patching.graph.Edge}, {@link dev.acdc.patching.graph.SenderOrder}.
+ *
+ * <h2>Nodes and notation</h2>
+ * <pre>
+ * name            kind         hook point                                 role
+ * embed           EMBED        blocks.0.hook_resid_pre                    sender (GPT-2 style: one embedding node)
+ * tok_embed       TOK_EMBED    hook_embed                                 sender (tracr: two embedding nodes)
+ * pos_embed       POS_EMBED    hook_pos_embed                             sender (tracr)
+ * aL.H            HEAD_OUTPUT  blocks.L.attn.hook_result[:, :, H]         sender
+ * aL.H.q|k|v      HEAD_INPUT   blocks.L.hook_q_input[:, :, H] (k, v)      residual receiver; sender of a direct edge
+ * aL.H.hook_q|k|v HEAD_QKV     blocks.L.attn.hook_q[:, :, H]  (k, v)      receiver of a direct edge
+ * mL              MLP_IN       blocks.L.hook_mlp_in                       residual receiver
+ * mL              MLP_OUT      blocks.L.hook_mlp_out                      sender
+ * output          OUTPUT       blocks.(n-1).hook_resid_post               residual receiver
+ * </pre>
+ * An edge is written {@code sender->receiver}; the sender's name is read as a sender and the receiver's as
+ * a receiver, which resolves {@code mL}. Residual edge: {@code a0.1->a3.0.k} (head 0.1's output into head
+ * 3.0's key input). Direct-computation edge: {@code a3.0.k->a3.0.hook_k} (head 3.0's key input into its
+ * computed key, ACDC's {@code hook_k_input -> attn.hook_k}).
+ *
+ * <h2>Edges</h2>
+ * <ul>
+ *   <li>ADDITION: from every sender to every later receiver: an embedding to every receiver; a head of
+ *       layer i to the q/k/v inputs of layers j &gt; i, the MLP inputs of layers j ≥ i and the output;
+ *       an MLP of layer i to the q/k/v inputs and MLP inputs of layers j &gt; i and the output.</li>
+ *   <li>DIRECT: {@code aL.H.c -> aL.H.hook_c} for c in q, k, v.</li>
+ *   <li>PLACEHOLDER (kept in the graph, never tested nor counted): {@code aL.H.hook_c -> aL.H} and MLP
+ *       input to MLP output.</li>
+ * </ul>
+ * Counts: GPT-2 small 32,923 tested edges (32,491 addition + 432 direct); attention-only 2 layers × 8 heads
+ * 305; 4 layers × 8 heads 1,377.
+ *
+ * <h2>Orders and ids</h2>
+ * Receivers are processed as ACDC walks its node dictionary (hook name, then index), which is reverse
+ * topological: {@code output}; then per layer from the last down: the MLP input, the computed q of every
+ * head (highest index first), the q inputs (highest first), the computed k, the k inputs, the computed v,
+ * the v inputs. A receiver's senders come in ACDC's default order: later layers first, within a layer the
+ * MLP before the heads, heads from the highest index down, the embedding(s) last (token before position).
+ * {@link dev.acdc.patching.graph.SenderOrder} offers ACDC's other orders. Tested edge ids are
+ * {@code 0..edgeCount()-1} in exactly this testing order; placeholders follow. Ids depend only on the
+ * config's shape.
+ *
+ * <h2>Node-level ROC</h2>
+ * A circuit's nodes are the nodes touching a kept edge, merged by a {@link dev.acdc.patching.graph.NodeMerging}:
+ * {@code COMPONENTS} (the paper's description: q/k/v into the head {@code aL.H}, MLP input into {@code mL})
+ * or {@code ACDC_CODE} (what ACDC's {@code filter_nodes} actually counts: {@code aL.H.q|k|v} apart from
+ * {@code aL.H}, MLP inputs dropped).
+ *
+ * <p>Invariants: graphs and circuits are immutable; {@code edges().get(i).id() == i}; every edge goes
+ * from an earlier to a later node in {@link dev.acdc.patching.graph.CircuitGraph#nodes()}.
+ */
+package dev.acdc.patching.graph;

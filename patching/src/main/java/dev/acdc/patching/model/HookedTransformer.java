@@ -1,0 +1,448 @@
+package dev.acdc.patching.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.acdc.patching.model.WeightNames.*;
+
+/**
+ * A transformer forward pass on DJL NDArrays (float32) with TransformerLens hook points.
+ *
+ * <p>Dimension letters: B batch, P positions, D d_model, H heads, d d_head, M d_mlp, V output vocabulary.
+ *
+ * <p>Each block is the two residual equations {@code resid_mid = resid_pre + attn(resid_pre)} and
+ * {@code resid_post = resid_mid + mlp(resid_mid)}, with pre-LayerNorm inside attn and mlp when the config
+ * has LayerNorm. When a pass caches activations or hooks a per-head input ({@code hook_q_input} …) or
+ * {@code attn.hook_result}, attention runs on per-head inputs [B, P, H, D] (TransformerLens's split q/k/v
+ * input); otherwise on the fused [B, P, D] stream, which is faster and gives the same numbers.
+ *
+ * <p>Memory: the weights live in this object's own manager; every array a pass creates is attached to
+ * the {@link NDManager} the caller passes in, and dies when the caller closes it. The primitives
+ * ({@link #project}, {@link #attend}, {@link #headResults}, {@link #mlp}, {@link #unembed}) keep that rule
+ * by taking the activation as the left operand of every operation.
+ */
+public final class HookedTransformer implements AutoCloseable {
+
+    /** Which of a head's three inputs. */
+    public enum Channel { Q, K, V }
+
+    private final TransformerConfig config;
+    private final TransformerWeights weights;
+    private final Device device;
+    private final NDManager manager;
+    private final NDArray wE;      // [V_in, D]
+    private final NDArray wPos;    // [n_ctx, D]
+    private final NDArray lnFinalW, lnFinalB;
+    private final NDArray wU;      // [D, V]
+    private final NDArray bU;      // [V]
+    private final Layer[] layers;
+    private final Set<String> hookNames;
+
+    private static final class Layer {
+        NDArray ln1W, ln1B, ln2W, ln2B;
+        NDArray[] w = new NDArray[3];  // W_Q, W_K, W_V: [H, D, d]
+        NDArray[] b = new NDArray[3];  // b_Q, b_K, b_V: [H, 1, d] (broadcast over B·P)
+        NDArray wQkvFlat;              // [D, 3·H·d]: the fused projection of the unsplit path
+        NDArray bQkvFlat;              // [3·H·d]
+        NDArray wO;                    // [H, d, D]
+        NDArray wOFlat;                // [H·d, D]
+        NDArray bO;                    // [D]
+        NDArray wIn, bIn, wOut, bOut;  // [D, M], [M], [M, D], [D]
+    }
+
+    /** Loads the weights onto the engine's default device (a GPU when a CUDA native library is present). */
+    public HookedTransformer(TransformerWeights weights) {
+        this(weights, Engine.getInstance().defaultDevice());
+    }
+
+    public HookedTransformer(TransformerWeights weights, Device device) {
+        this.weights = weights;
+        this.config = weights.config();
+        this.device = device;
+        this.manager = NDManager.newBaseManager(device);
+        TransformerConfig c = config;
+        int D = c.dModel(), H = c.nHeads(), d = c.dHead();
+        wE = load(W_E);
+        wPos = load(W_POS);
+        wU = load(W_U);
+        bU = load(B_U);
+        lnFinalW = c.layerNorm() ? load(LN_FINAL_W) : null;
+        lnFinalB = c.layerNorm() ? load(LN_FINAL_B) : null;
+        layers = new Layer[c.nLayers()];
+        for (int l = 0; l < c.nLayers(); l++) {
+            Layer L = new Layer();
+            if (c.layerNorm()) {
+                L.ln1W = load(ln1W(l));
+                L.ln1B = load(ln1B(l));
+            }
+            String[] wNames = {wQ(l), wK(l), wV(l)};
+            String[] bNames = {bQ(l), bK(l), bV(l)};
+            NDArray[] flat = new NDArray[3];
+            NDArray[] flatB = new NDArray[3];
+            for (int i = 0; i < 3; i++) {
+                L.w[i] = load(wNames[i]);
+                L.b[i] = load(bNames[i]).reshape(H, 1, d);
+                // [H, D, d] -> [D, H, d] -> [D, H·d]: column block h is head h, as in the fused c_attn
+                flat[i] = L.w[i].transpose(1, 0, 2).reshape(D, H * d);
+                flatB[i] = L.b[i].reshape(H * d);
+            }
+            L.wQkvFlat = NDArrays.concat(new NDList(flat), 1);
+            L.bQkvFlat = NDArrays.concat(new NDList(flatB), 0);
+            L.wO = load(wO(l));
+            L.wOFlat = L.wO.reshape(H * d, D);
+            L.bO = load(bO(l));
+            if (!c.attentionOnly()) {
+                if (c.layerNorm()) {
+                    L.ln2W = load(ln2W(l));
+                    L.ln2B = load(ln2B(l));
+                }
+                L.wIn = load(wIn(l));
+                L.bIn = load(bIn(l));
+                L.wOut = load(wOut(l));
+                L.bOut = load(bOut(l));
+            }
+            layers[l] = L;
+        }
+        hookNames = allHookNames(c);
+        // From here on, an operation that would attach its result to the weights' manager (a leak
+        // that grows with every pass) throws instead.
+        manager.cap();
+    }
+
+    private NDArray load(String name) {
+        Tensor t = weights.get(name);
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) shape[i] = t.dim(i);
+        return manager.create(t.data(), new Shape(shape));
+    }
+
+    /** Every hook name a pass of this model emits, in forward order. */
+    public static Set<String> allHookNames(TransformerConfig c) {
+        Set<String> s = new LinkedHashSet<>();
+        s.add(HookNames.EMBED);
+        s.add(HookNames.POS_EMBED);
+        for (int l = 0; l < c.nLayers(); l++) {
+            s.add(HookNames.residPre(l));
+            s.add(HookNames.qInput(l));
+            s.add(HookNames.kInput(l));
+            s.add(HookNames.vInput(l));
+            s.add(HookNames.q(l));
+            s.add(HookNames.k(l));
+            s.add(HookNames.v(l));
+            s.add(HookNames.attnScores(l));
+            s.add(HookNames.pattern(l));
+            s.add(HookNames.z(l));
+            s.add(HookNames.result(l));
+            s.add(HookNames.attnOut(l));
+            s.add(HookNames.residMid(l));
+            if (!c.attentionOnly()) {
+                s.add(HookNames.mlpIn(l));
+                s.add(HookNames.mlpPre(l));
+                s.add(HookNames.mlpPost(l));
+                s.add(HookNames.mlpOut(l));
+            }
+            s.add(HookNames.residPost(l));
+        }
+        if (c.layerNorm()) s.add(HookNames.LN_FINAL);
+        s.add(HookNames.LOGITS);
+        return s;
+    }
+
+    public TransformerConfig config() {
+        return config;
+    }
+
+    public TransformerWeights weights() {
+        return weights;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    // ------------------------------------------------------------------ passes
+
+    /** Logits [B, P, V] for a batch of equal-length token rows. */
+    public NDArray forward(NDManager scope, int[][] tokens) {
+        return run(scope, ModelInput.of(tokens), List.of(), false).logits();
+    }
+
+    /** Logits [B, P, V]. */
+    public NDArray forward(NDManager scope, ModelInput input) {
+        return run(scope, input, List.of(), false).logits();
+    }
+
+    /** Logits [B, P, V] of a pass where the hooks read or replace activations. */
+    public NDArray runWithHooks(NDManager scope, ModelInput input, List<Hook> hooks) {
+        return run(scope, input, hooks, false).logits();
+    }
+
+    /** Every activation of a pass (split q/k/v inputs and per-head results included). */
+    public ActivationCache runWithCache(NDManager scope, ModelInput input) {
+        return run(scope, input, List.of(), true);
+    }
+
+    /** Every activation of a hooked pass; cached values are the ones after the hooks ran. */
+    public ActivationCache runWithCache(NDManager scope, ModelInput input, List<Hook> hooks) {
+        return run(scope, input, hooks, true);
+    }
+
+    private ActivationCache run(NDManager scope, ModelInput input, List<Hook> hooks, boolean cache) {
+        checkHookNames(hooks);
+        Pass pass = new Pass(scope, hooks, cache);
+        TransformerConfig c = config;
+        int B = input.batch(), P = input.length();
+        if (P > c.nCtx()) {
+            throw new IllegalArgumentException("sequence length " + P + " exceeds the model's context " + c.nCtx());
+        }
+        NDArray attnBias = attentionBias(scope, input);
+        NDArray embed = pass.hook(HookNames.EMBED, tokenEmbed(scope, input));        // [B, P, D]
+        NDArray pos = pass.hook(HookNames.POS_EMBED, posEmbed(scope, B, P));          // [B, P, D]
+        NDArray resid = embed.add(pos);
+        for (int l = 0; l < c.nLayers(); l++) {
+            resid = pass.hook(HookNames.residPre(l), resid);
+            NDArray attnOut = attentionBlock(pass, l, resid, attnBias);
+            NDArray residMid = pass.hook(HookNames.residMid(l), resid.add(attnOut));
+            if (c.attentionOnly()) {
+                resid = pass.hook(HookNames.residPost(l), residMid);
+            } else {
+                NDArray mlpIn = pass.hook(HookNames.mlpIn(l), residMid);
+                NDArray mlpOut = pass.hook(HookNames.mlpOut(l), mlp(pass, l, mlpIn));
+                resid = pass.hook(HookNames.residPost(l), residMid.add(mlpOut));
+            }
+        }
+        NDArray normalized = c.layerNorm()
+                ? pass.hook(HookNames.LN_FINAL, layerNorm(resid, lnFinalW, lnFinalB))
+                : resid;
+        NDArray logits = pass.hook(HookNames.LOGITS, normalized.matMul(wU).add(bU));
+        return new ActivationCache(pass.cache == null ? Map.of() : pass.cache, logits);
+    }
+
+    private NDArray attentionBlock(Pass pass, int l, NDArray resid, NDArray attnBias) {
+        Layer L = layers[l];
+        int H = config.nHeads(), d = config.dHead();
+        Shape s = resid.getShape();
+        long B = s.get(0), P = s.get(1), D = s.get(2);
+        NDArray q, k, v;
+        boolean split = pass.cache != null || pass.hooks(HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l));
+        if (split) {
+            NDArray perHead = resid.expandDims(2).broadcast(B, P, H, D);               // [B, P, H, D]
+            q = project(l, Channel.Q, pass.hook(HookNames.qInput(l), perHead));
+            k = project(l, Channel.K, pass.hook(HookNames.kInput(l), perHead));
+            v = project(l, Channel.V, pass.hook(HookNames.vInput(l), perHead));
+        } else {
+            NDArray x = config.layerNorm() ? layerNorm(resid, L.ln1W, L.ln1B) : resid;
+            NDList qkv = x.matMul(L.wQkvFlat).add(L.bQkvFlat).split(3, 2);             // 3 × [B, P, H·d]
+            q = qkv.get(0).reshape(B, P, H, d);
+            k = qkv.get(1).reshape(B, P, H, d);
+            v = qkv.get(2).reshape(B, P, H, d);
+        }
+        q = pass.hook(HookNames.q(l), q);
+        k = pass.hook(HookNames.k(l), k);
+        v = pass.hook(HookNames.v(l), v);
+        NDArray z = pass.hook(HookNames.z(l), attend(pass, l, q, k, v, attnBias));     // [B, P, H, d]
+        NDArray attnOut;
+        if (pass.cache != null || pass.hooks(HookNames.result(l))) {
+            NDArray result = pass.hook(HookNames.result(l), headResults(l, z));         // [B, P, H, D]
+            attnOut = result.sum(new int[] {2}).add(L.bO);
+        } else {
+            attnOut = z.reshape(B, P, (long) H * d).matMul(L.wOFlat).add(L.bO);
+        }
+        return pass.hook(HookNames.attnOut(l), attnOut);
+    }
+
+    private NDArray mlp(Pass pass, int l, NDArray mlpIn) {
+        Layer L = layers[l];
+        NDArray x = config.layerNorm() ? layerNorm(mlpIn, L.ln2W, L.ln2B) : mlpIn;
+        NDArray pre = pass.hook(HookNames.mlpPre(l), x.matMul(L.wIn).add(L.bIn));     // [B, P, M]
+        NDArray post = pass.hook(HookNames.mlpPost(l), activation(pre));
+        return post.matMul(L.wOut).add(L.bOut);                                          // [B, P, D]
+    }
+
+    private NDArray attend(Pass pass, int l, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
+        NDArray scores = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1))         // [B, H, P, P]
+                .mul((float) config.attentionScale());
+        if (attnBias != null) scores = scores.add(attnBias);
+        scores = pass.hook(HookNames.attnScores(l), scores);
+        NDArray pattern = pass.hook(HookNames.pattern(l), scores.softmax(-1));
+        return pattern.matMul(v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3);          // [B, P, H, d]
+    }
+
+    // ------------------------------------------------------------------ primitives (for the patching engine)
+
+    /** Token embeddings [B, P, D] ({@code hook_embed}). */
+    public NDArray tokenEmbed(NDManager scope, ModelInput input) {
+        int[] flat = input.flatTokens();
+        for (int i = 0; i < flat.length; i++) {
+            if (flat[i] < 0 || flat[i] >= config.dVocab()) {
+                throw new IllegalArgumentException("token id " + flat[i] + " at row " + (i / input.length())
+                        + ", position " + (i % input.length()) + " is outside the vocabulary [0, " + config.dVocab() + ")");
+            }
+        }
+        NDArray ids = scope.create(flat).toDevice(device, false);
+        return wE.get(scope, new NDIndex("{}", ids)).reshape(input.batch(), input.length(), config.dModel());
+    }
+
+    /** Position embeddings of positions 0..P-1 for every row [B, P, D] ({@code hook_pos_embed}). */
+    public NDArray posEmbed(NDManager scope, int batch, int positions) {
+        return wPos.get(scope, new NDIndex("0:" + positions)).expandDims(0).broadcast(batch, positions, config.dModel());
+    }
+
+    /**
+     * The additive attention mask [B or 1, 1, P, P] (query, key): −∞ where a query may not read a key
+     * (later positions in a causal model, padding keys), else 0; null when nothing is masked.
+     */
+    public NDArray attentionBias(NDManager scope, ModelInput input) {
+        int B = input.batch(), P = input.length();
+        boolean[][] attendable = input.attendableOrNull();
+        if (!config.causal() && attendable == null) return null;
+        int rows = attendable == null ? 1 : B;
+        float[] bias = new float[rows * P * P];
+        for (int b = 0; b < rows; b++) {
+            for (int i = 0; i < P; i++) {
+                for (int j = 0; j < P; j++) {
+                    boolean masked = (config.causal() && j > i) || (attendable != null && !attendable[b][j]);
+                    bias[(b * P + i) * P + j] = masked ? Float.NEGATIVE_INFINITY : 0f;
+                }
+            }
+        }
+        return scope.create(bias, new Shape(rows, 1, P, P)).toDevice(device, false);
+    }
+
+    /**
+     * A head input projected per head: LayerNorm (if any), then W·x + b.
+     *
+     * @param perHeadInput [B, P, H, D] (the {@code hook_q_input}-style split input)
+     * @return [B, P, H, d]
+     */
+    public NDArray project(int layer, Channel channel, NDArray perHeadInput) {
+        Layer L = layers[layer];
+        Shape s = perHeadInput.getShape();
+        long B = s.get(0), P = s.get(1);
+        int H = config.nHeads(), D = config.dModel(), d = config.dHead();
+        NDArray x = config.layerNorm() ? layerNorm(perHeadInput, L.ln1W, L.ln1B) : perHeadInput;
+        NDArray perHead = x.transpose(2, 0, 1, 3).reshape(H, B * P, D);                    // [H, B·P, D]
+        return perHead.matMul(L.w[channel.ordinal()]).add(L.b[channel.ordinal()])          // [H, B·P, d]
+                .reshape(H, B, P, d).transpose(1, 2, 0, 3);                                // [B, P, H, d]
+    }
+
+    /** Attention of every head: z [B, P, H, d] from q, k, v [B, P, H, d]. */
+    public NDArray attend(int layer, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
+        return attend(Pass.NONE, layer, q, k, v, attnBias);
+    }
+
+    /** Each head's output z_h·W_O[h], without b_O: [B, P, H, D] ({@code attn.hook_result}). */
+    public NDArray headResults(int layer, NDArray z) {
+        Shape s = z.getShape();
+        long B = s.get(0), P = s.get(1);
+        int H = config.nHeads(), D = config.dModel(), d = config.dHead();
+        return z.transpose(2, 0, 1, 3).reshape(H, B * P, d).matMul(layers[layer].wO)      // [H, B·P, D]
+                .reshape(H, B, P, D).transpose(1, 2, 0, 3);                                // [B, P, H, D]
+    }
+
+    /** The attention output bias b_O [D] of a layer; add it as the right operand. */
+    public NDArray attentionOutputBias(int layer) {
+        return layers[layer].bO;
+    }
+
+    /** The MLP output [B, P, D] for an MLP input [B, P, D] (before ln2). */
+    public NDArray mlp(int layer, NDArray mlpIn) {
+        if (config.attentionOnly()) throw new IllegalStateException("model '" + config.name() + "' has no MLPs");
+        return mlp(Pass.NONE, layer, mlpIn);
+    }
+
+    /** Logits [B, P, V] from the final residual stream [B, P, D] (applies ln_final when present). */
+    public NDArray unembed(NDArray residFinal) {
+        NDArray x = config.layerNorm() ? layerNorm(residFinal, lnFinalW, lnFinalB) : residFinal;
+        return x.matMul(wU).add(bU);
+    }
+
+    private NDArray layerNorm(NDArray x, NDArray w, NDArray b) {
+        // biased variance, eps inside the square root, as torch.nn.LayerNorm
+        return x.getNDArrayInternal()
+                .layerNorm(x, new Shape(config.dModel()), w, b, (float) config.layerNormEps())
+                .singletonOrThrow();
+    }
+
+    private NDArray activation(NDArray x) {
+        return switch (config.activation()) {
+            case RELU -> x.maximum(0f);
+            // 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))
+            case GELU_NEW -> x.pow(3f).mul(0.044715f).add(x).mul((float) Math.sqrt(2.0 / Math.PI)).tanh()
+                    .add(1f).mul(x).mul(0.5f);
+        };
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    // ------------------------------------------------------------------ one pass's hooks and cache
+
+    private static final class Pass {
+        static final Pass NONE = new Pass(null, List.of(), false);
+        final NDManager scope;
+        final Map<String, List<Hook.HookFunction>> hooks = new HashMap<>();
+        final Map<String, NDArray> cache;
+
+        Pass(NDManager scope, List<Hook> hookList, boolean cache) {
+            this.scope = scope;
+            for (Hook h : hookList) hooks.computeIfAbsent(h.name(), n -> new ArrayList<>()).add(h.function());
+            this.cache = cache ? new LinkedHashMap<>() : null;
+        }
+
+        boolean hooks(String... names) {
+            for (String n : names) if (hooks.containsKey(n)) return true;
+            return false;
+        }
+
+        NDArray hook(String name, NDArray x) {
+            List<Hook.HookFunction> fs = hooks.get(name);
+            if (fs != null) {
+                for (Hook.HookFunction f : fs) {
+                    NDArray y = f.apply(x);
+                    if (y == null) throw new IllegalStateException("hook on '" + name + "' returned null");
+                    if (!y.getShape().equals(x.getShape())) {
+                        throw new IllegalStateException("hook on '" + name + "' returned shape " + y.getShape()
+                                + ", expected " + x.getShape());
+                    }
+                    if (y != x && y.getManager() != scope) {
+                        // keep every array of this pass in the caller's scope, whoever made the replacement
+                        NDArray copy = y.duplicate();
+                        copy.attach(scope);
+                        y = copy;
+                    }
+                    if (y.getDataType() != DataType.FLOAT32) y = y.toType(DataType.FLOAT32, false);
+                    x = y;
+                }
+            }
+            if (cache != null) cache.put(name, x);
+            return x;
+        }
+    }
+
+    /** Throws naming every hook that no pass of this model emits. */
+    public void checkHookNames(List<Hook> hooks) {
+        List<String> unknown = hooks.stream().map(Hook::name).filter(n -> !hookNames.contains(n)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown hook name(s) " + unknown + " for model '" + config.name()
+                    + "'; valid names look like " + HookNames.qInput(0) + ", " + HookNames.result(0));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.acdc.patching.patch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.acdc.patching.model.ActivationCache;
+import dev.acdc.patching.model.HookNames;
+import dev.acdc.patching.model.HookedTransformer;
+import dev.acdc.patching.model.TransformerConfig;
+
+/**
+ * The outputs of every sender node of one run (and each head's q, k, v for the direct-computation
+ * edges), in the layout the patcher contracts over.
+ *
+ * <p>Layouts (B batch, P positions, D d_model, H heads, d d_head, E embedding nodes):
+ * {@code embeds [E, B, P, D]} (tok_embed, pos_embed for tracr models; the one {@code embed} = token +
+ * position embedding otherwise), {@code heads[l] [H, B, P, D]} ({@code attn.hook_result}),
+ * {@code mlps[l] [B, P, D]} ({@code hook_mlp_out}; null for attention-only models),
+ * {@code qkv[l][c] [B, P, H, d]} ({@code attn.hook_q|k|v}).
+ */
+public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDArray[][] qkv) {
+
+    /** Reads the sender outputs of a cached run. */
+    public static SenderValues fromCache(TransformerConfig c, ActivationCache cache) {
+        NDArray tok = cache.get(HookNames.EMBED), pos = cache.get(HookNames.POS_EMBED);
+        NDArray embeds = c.separateEmbeddingNodes() ? tok.stack(pos, 0) : tok.add(pos).expandDims(0);
+        NDArray[] heads = new NDArray[c.nLayers()];
+        NDArray[] mlps = new NDArray[c.nLayers()];
+        NDArray[][] qkv = new NDArray[c.nLayers()][];
+        for (int l = 0; l < c.nLayers(); l++) {
+            heads[l] = cache.get(HookNames.result(l)).transpose(2, 0, 1, 3);
+            mlps[l] = c.attentionOnly() ? null : cache.get(HookNames.mlpOut(l));
+            qkv[l] = new NDArray[] {cache.get(HookNames.q(l)), cache.get(HookNames.k(l)), cache.get(HookNames.v(l))};
+        }
+        return new SenderValues(embeds, heads, mlps, qkv);
+    }
+
+    /** Zeros shaped like {@code like}: the values of zero ablation. */
+    public static SenderValues zerosLike(SenderValues like, NDManager manager) {
+        return map(like, (a, batchAxis) -> manager.zeros(a.getShape()));
+    }
+
+    /**
+     * The mean over the batch (and, unless {@code perPosition}, over positions too) of each value,
+     * broadcast back to the full shape: the values of mean ablation.
+     */
+    public static SenderValues meanOf(SenderValues of, boolean perPosition, NDManager manager) {
+        return map(of, (a, batchAxis) -> {
+            // DJL's PyTorch mean reduces one axis per call
+            NDArray mean = a.mean(new int[] {batchAxis}, true);
+            if (!perPosition) mean = mean.mean(new int[] {batchAxis + 1}, true);
+            NDArray copy = mean.broadcast(a.getShape()).duplicate();
+            copy.attach(manager);
+            return copy;
+        });
+    }
+
+    private interface Op { NDArray apply(NDArray a, int batchAxis); }
+
+    /** Applies op to every array; embeds and heads have the batch on axis 1, the others on axis 0. */
+    private static SenderValues map(SenderValues v, Op op) {
+        NDArray[] heads = new NDArray[v.heads.length];
+        NDArray[] mlps = new NDArray[v.mlps.length];
+        NDArray[][] qkv = new NDArray[v.qkv.length][];
+        for (int l = 0; l < heads.length; l++) {
+            heads[l] = op.apply(v.heads[l], 1);
+            mlps[l] = v.mlps[l] == null ? null : op.apply(v.mlps[l], 0);
+            qkv[l] = new NDArray[3];
+            for (int c = 0; c < 3; c++) qkv[l][c] = op.apply(v.qkv[l][c], 0);
+        }
+        return new SenderValues(op.apply(v.embeds, 1), heads, mlps, qkv);
+    }
+
+    /** Moves every array to the manager (so it outlives the run's scope). */
+    SenderValues attachTo(NDManager manager) {
+        return map(this, (a, batchAxis) -> {
+            NDArray copy = a.duplicate();
+            copy.attach(manager);
+            return copy;
+        });
+    }
+
+    /** A sanity check used by callers that build values by hand. */
+    static void requireModel(HookedTransformer model, SenderValues v) {
+        if (v.heads.length != model.config().nLayers()) {
+            throw new IllegalArgumentException("sender values have " + v.heads.length + " layers, model has "
+                    + model.config().nLayers());
+        }
+    }
+}
