@@ -15,6 +15,7 @@ import java.io.PrintWriter;
         description = "Circuit discovery on the JVM: compile RASP programs, run transformers, discover circuits (ACDC, SP, HISP, EAP).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                CompileCommand.class,
                 GraphCommand.class,
                 ModelInfoCommand.class,
                 TaskInfoCommand.class,

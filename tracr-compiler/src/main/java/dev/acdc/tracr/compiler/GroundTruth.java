@@ -20,8 +20,8 @@ public record GroundTruth(List<GroundTruthEdge> edges, Map<String, Set<String>> 
                           Map<String, List<String>> componentNodes) {
     public GroundTruth {
         edges = List.copyOf(edges);
-        headInputs = Map.copyOf(headInputs);
-        componentNodes = Map.copyOf(componentNodes);
+        headInputs = java.util.Collections.unmodifiableMap(new TreeMap<>(headInputs));
+        componentNodes = java.util.Collections.unmodifiableMap(new TreeMap<>(componentNodes));
     }
 
     /** Residual edges as {@code sender->receiver} and direct edges as {@code aL.H.q_input->aL.H.q}, sorted. */

@@ -6,7 +6,6 @@ import dev.acdc.tracr.lib.Programs;
 import dev.acdc.tracr.rasp.Comparison;
 import dev.acdc.tracr.rasp.SOp;
 import dev.acdc.tracr.testing.ModelCheck;
-import dev.acdc.tracr.testing.ReferenceForward;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,6 +1,7 @@
 package dev.acdc.tracr.testing;
 
 import dev.acdc.tracr.compiler.CompiledModel;
+import dev.acdc.tracr.compiler.ReferenceForward;
 import dev.acdc.tracr.rasp.Evaluator;
 import dev.acdc.tracr.rasp.RaspEvaluationException;
 import dev.acdc.tracr.rasp.Values;

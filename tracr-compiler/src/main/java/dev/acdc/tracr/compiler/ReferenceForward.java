@@ -1,13 +1,17 @@
-package dev.acdc.tracr.testing;
+package dev.acdc.tracr.compiler;
 
 import dev.acdc.patching.model.Tensor;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.model.TransformerWeights;
 import dev.acdc.patching.model.WeightNames;
 
+import java.util.List;
+
 /**
- * A pure-Java double-precision forward pass of a non-causal, LayerNorm-free ReLU transformer: the
- * second oracle for compiled weights (residual equations as in nanoGPT's Block.forward).
+ * A pure-Java double-precision forward pass of a non-causal, LayerNorm-free ReLU transformer (residual
+ * equations as in nanoGPT's Block.forward). It is the second oracle for compiled weights, independent of
+ * the DJL runtime ({@code dev.acdc.patching.model.HookedTransformer}), and lets the CLI run a compiled
+ * model without native libraries.
  */
 public final class ReferenceForward {
     private final TransformerConfig c;
@@ -19,6 +23,11 @@ public final class ReferenceForward {
         if (c.layerNorm() || c.activation() != TransformerConfig.Activation.RELU || c.causal()) {
             throw new IllegalArgumentException("reference forward handles only tracr-style configs, found " + c);
         }
+    }
+
+    /** The decoded output of a compiled model on one input (per input position, BOS excluded). */
+    public static List<Object> run(CompiledModel m, List<?> input) {
+        return m.decoder().decodeSequence(new ReferenceForward(m.weights()).logits(m.encoder().encode(input)), input.size());
     }
 
     /** Logits [positions][d_vocab_out] for one token sequence. */
