@@ -15,9 +15,12 @@ import java.nio.file.Path;
  */
 public record TaskOptions(String model, Path tokenizerDir, boolean offline, long seed, boolean scramblePositions) {
 
-    /** Task defaults: the default model, its own tokenizer, downloads allowed, seed 0, no scramble. */
+    /**
+     * Task defaults: the default model, its own tokenizer, downloads allowed, seed 0, and the tracr tasks'
+     * position scramble on (as the ACDC code does; GPT-2 tasks ignore it).
+     */
     public static TaskOptions defaults() {
-        return new TaskOptions(null, null, false, 0L, false);
+        return new TaskOptions(null, null, false, 0L, true);
     }
 
     public TaskOptions withModel(String m) {

@@ -49,7 +49,8 @@ public final class Tasks {
     public static Task get(String name, TaskOptions options, ModelResolver resolver) {
         if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names());
         return switch (name) {
-            case TRACR_REVERSE, TRACR_PROPORTION -> throw new UnsupportedOperationException("lead adds");
+            case TRACR_REVERSE -> dev.acdc.datasets.tracr.TracrTask.reverse(options.seed(), options.scramblePositions());
+            case TRACR_PROPORTION -> dev.acdc.datasets.tracr.TracrTask.proportion(options.seed(), options.scramblePositions());
             case IoiTask.NAME -> {
                 Gpt2Model m = gpt2Model(name, options, resolver);
                 try (TextTokenizer t = m.tokenizer()) {

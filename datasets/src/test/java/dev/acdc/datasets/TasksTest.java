@@ -35,8 +35,13 @@ class TasksTest {
     }
 
     @Test
-    void tracr_tasks_are_left_to_the_lead() {
-        assertThrows(UnsupportedOperationException.class, () -> Tasks.get("tracr-reverse", TaskOptions.defaults()));
+    void tracr_tasks_are_compiled_with_the_acdc_data_and_the_position_scramble_by_default() {
+        Task reverse = Tasks.get("tracr-reverse", TaskOptions.defaults());
+        assertEquals(6, reverse.clean().batch());
+        assertEquals(4, reverse.clean().length());
+        assertEquals(1, reverse.corruptedHooks().size(), "positions are scrambled in the corrupted run");
+        assertEquals(15, reverse.groundTruths().get("published").size());
+        assertEquals(10, Tasks.get("tracr-proportion", TaskOptions.defaults()).groundTruths().get("published").size());
     }
 
     @Test

@@ -34,18 +34,6 @@ public final class GraphCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    // TODO(lead): replace with dev.acdc.patching.load.Presets once it lands on main.
-    private static final Map<String, TransformerConfig> PRESETS = Map.of(
-            "gpt2-small", TransformerConfig.gpt2Style("gpt2-small", 12, 768, 12, 3072, 50257, 1024, 1e-5),
-            "attn-only-2l", attentionOnly("attn-only-2l", 2),
-            "attn-only-4l", attentionOnly("attn-only-4l", 4));
-
-    private static TransformerConfig attentionOnly(String name, int layers) {
-        return new TransformerConfig(name, layers, 512, 8, 64, 0, 48262, 48262, 2048,
-                TransformerConfig.Normalization.LAYERNORM, 1e-5, TransformerConfig.Activation.GELU_NEW,
-                true, 1.0 / Math.sqrt(64), false);
-    }
-
     @Override
     public Integer call() {
         CircuitGraph graph = CircuitGraph.of(resolve(model));
@@ -73,19 +61,22 @@ public final class GraphCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The config a {@code --model} value names. */
+    /** The config a {@code --model} value names: a preset, {@code tracr:PROGRAM} (compiled with its defaults) or a model directory. */
     static TransformerConfig resolve(String spec) {
-        TransformerConfig preset = PRESETS.get(spec);
-        if (preset != null) return preset;
+        var preset = dev.acdc.patching.load.Presets.byName(spec);
+        if (preset.isPresent()) return preset.get();
         if (spec.startsWith("tracr:")) {
-            // TODO(lead): wire in the tracr compiler's program library.
-            throw new BadInputException("--model " + spec + ": compiled tracr models are not available yet in 'acdc graph'");
+            String program = spec.substring("tracr:".length());
+            var entry = dev.acdc.tracr.lib.Library.get(program);
+            return dev.acdc.tracr.compiler.RaspCompiler.compile(program, entry.build(Map.of(), entry.defaultMaxSeqLen()),
+                    entry.defaultVocab(), entry.defaultMaxSeqLen()).config();
         }
         if (Files.isDirectory(Path.of(spec))) {
-            // TODO(lead): wire in the checkpoint loader's config reading.
-            throw new BadInputException("--model " + spec + ": loading a model directory is not available yet in 'acdc graph'");
+            return dev.acdc.patching.load.ModelDirectory.isModelDirectory(Path.of(spec))
+                    ? dev.acdc.patching.load.ModelDirectory.readConfig(Path.of(spec))
+                    : dev.acdc.patching.load.Gpt2CheckpointLoader.load(Path.of(spec)).config();
         }
-        throw new BadInputException("unknown --model '" + spec + "'; expected gpt2-small, attn-only-2l, attn-only-4l, "
-                + "an existing model directory, or tracr:PROGRAM");
+        throw new BadInputException("unknown --model '" + spec + "'; expected " + String.join(", ", dev.acdc.patching.load.Presets.names())
+                + ", an existing model directory, or tracr:PROGRAM");
     }
 }

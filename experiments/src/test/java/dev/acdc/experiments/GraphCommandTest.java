@@ -48,9 +48,11 @@ class GraphCommandTest {
     }
 
     @Test
-    void tracr_models_are_reported_as_not_available_yet() {
-        Run r = run("graph", "--model", "tracr:reverse");
-        assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code());
-        assertTrue(r.err().contains("tracr:reverse") && r.err().contains("not available yet"), r.err());
+    void tracr_reverse_has_four_one_head_layers_and_two_embedding_nodes() {
+        Run r = run("graph", "--model", "tracr:reverse", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"model\":\"tracr:reverse\""), r.out());
+        // 4 layers × 1 head (q, k, v direct edges) = 12 direct-computation edges
+        assertTrue(r.out().contains("\"direct_edges\":12"), r.out());
     }
 }

@@ -3,7 +3,6 @@ package dev.acdc.experiments.discover;
 import dev.acdc.datasets.Task;
 import dev.acdc.experiments.BadInputException;
 
-import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 
 /**
@@ -36,36 +35,17 @@ public interface TaskSource {
         return source.get(name);
     }
 
-    /**
-     * The registry {@code dev.acdc.datasets.Tasks.get(name, TaskOptions.defaults())}.
-     * TODO(lead): the registry is not on this branch yet; it is reached reflectively so this module compiles
-     * without it. Replace the reflection with direct calls once Tasks/TaskOptions are merged.
-     */
+    /** The registry {@code dev.acdc.datasets.Tasks.get(name, TaskOptions.defaults())}. */
     static TaskSource registry() {
         return new TaskSource() {
             @Override
             public Task get(String name) {
-                try {
-                    Class<?> tasks = Class.forName("dev.acdc.datasets.Tasks");
-                    Class<?> opts = Class.forName("dev.acdc.datasets.TaskOptions");
-                    Object defaults = opts.getMethod("defaults").invoke(null);
-                    return (Task) tasks.getMethod("get", String.class, opts).invoke(null, name, defaults);
-                } catch (InvocationTargetException e) {
-                    if (e.getCause() instanceof RuntimeException re) throw re;
-                    throw new IllegalStateException(e.getCause());
-                } catch (ReflectiveOperationException e) {
-                    throw new BadInputException("--task " + name + ": the task registry is not available in this build");
-                }
+                return dev.acdc.datasets.Tasks.get(name, dev.acdc.datasets.TaskOptions.defaults());
             }
 
-            @SuppressWarnings("unchecked")
             @Override
             public List<String> names() {
-                try {
-                    return (List<String>) Class.forName("dev.acdc.datasets.Tasks").getMethod("names").invoke(null);
-                } catch (ReflectiveOperationException e) {
-                    return List.of();
-                }
+                return dev.acdc.datasets.Tasks.names();
             }
         };
     }
