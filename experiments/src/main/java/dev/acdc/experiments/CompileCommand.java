@@ -82,6 +82,13 @@ public final class CompileCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--arg: " + e.getMessage());
         }
+        List<Object> normalizedVocab = vocabulary.stream().map(dev.acdc.tracr.rasp.Values::normalize).toList();
+        for (Object t : Library.referencedTokens(program, args)) {
+            if (!normalizedVocab.contains(dev.acdc.tracr.rasp.Values.normalize(t))) {
+                throw new BadInputException("--arg: program " + program + " refers to token '" + t
+                        + "', which is not in the vocabulary " + vocabulary + "; add it with --vocab");
+            }
+        }
         CompiledModel m = RaspCompiler.compile(program, sop, vocabulary, n);
 
         Map<String, Object> result = new LinkedHashMap<>();

@@ -64,6 +64,7 @@ class CompileCommandTest {
             "unknown program|--program nope|unknown program 'nope'",
             "unknown parameter|--program reverse --arg foo=1|unknown parameter 'foo'",
             "unknown input value|--program reverse --vocab 1,2,3 --input 1,9|not in the vocabulary",
+            "parameter token outside the vocabulary|--program frac_prevs --vocab a,b --arg token=x|not in the vocabulary",
             "bad encoding|--program length --arg encoding=fuzzy|categorical or numerical"})
     void badInputIsOneLineAndExitTwo(String what, String args, String message) {
         Run r = run(("compile " + args).split(" "));

@@ -17,8 +17,11 @@ import java.util.Map;
  * programming over the topological order. An SOp is placed in the earliest half-layer of its type
  * (attention even, MLP odd) after all the SOps it reads; a SelectorWidth takes an attention half-layer
  * and the MLP half-layer right after it. Blocks in one half-layer run in parallel: heads side by side,
- * MLPs merged into one (Tracr's heuristic, which for its library gives the same layouts as its
- * longest-path allocation; for reverse: 4 layers, for frac_prevs: 2).
+ * MLPs merged into one MLP per layer (Tracr's merge of same-layer blocks). Placement is always the
+ * earliest possible; Tracr's further choice between source-depth and sink-depth placement is not
+ * reproduced, but the layouts of the ACDC tracr tasks are Tracr's: reverse 4 layers (selector-width
+ * head in layer 0, MLPs in layers 0-2, the reversing head in layer 3), frac_prevs 2 layers (MLP in
+ * layer 0, head in layer 1).
  */
 public final class LayerAllocation {
     private LayerAllocation() {}

@@ -88,6 +88,29 @@ public final class Library {
         ENTRIES.put(name, new Entry(name, description, Collections.unmodifiableMap(new TreeMap<>(params)), vocab, maxSeqLen, factory));
     }
 
+    /**
+     * The vocabulary values a program's parameters name (frac_prevs token, count token, pair_balance
+     * open/close, detect_pattern pattern, shuffle_dyck pairs), with defaults filled in: the CLI checks
+     * them against the vocabulary, since a token outside it would silently never match.
+     */
+    public static List<Object> referencedTokens(String program, Map<String, String> args) {
+        Entry e = get(program);
+        Map<String, String> p = new LinkedHashMap<>(e.parameters());
+        p.putAll(args);
+        List<Object> out = new ArrayList<>();
+        switch (program) {
+            case "frac_prevs": case "count": out.add(value(p.get("token"))); break;
+            case "pair_balance": out.add(value(p.get("open"))); out.add(value(p.get("close"))); break;
+            case "detect_pattern": out.addAll(pattern(p.get("pattern"))); break;
+            case "shuffle_dyck":
+                for (String pair : p.get("pairs").split(",")) for (char c : pair.toCharArray()) out.add(value(String.valueOf(c)));
+                break;
+            case "shuffle_dyck2": for (String t : List.of("(", ")", "{", "}")) out.add(t); break;
+            default: break;
+        }
+        return out;
+    }
+
     /** Every registered name, in registration order. */
     public static List<String> names() {
         return new ArrayList<>(ENTRIES.keySet());
