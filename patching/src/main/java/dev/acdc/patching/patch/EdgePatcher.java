@@ -315,7 +315,7 @@ public final class EdgePatcher implements AutoCloseable {
         if (bias != null && bias.getShape().get(0) > 1 && K > 1) bias = bias.tile(new long[] {K, 1, 1, 1});
         for (int g = start; g < groups.size(); g++) {
             ReceiverGroup rg = groups.get(g);
-            NDArray in = receiverInputs(scope, rg, masks, variantDiffs);      // [K, R, B·P·D]
+            NDArray in = receiverInputs(scope, g, masks, variantDiffs);       // [K, R, B·P·D]
             switch (rg.kind) {
                 case HEAD_INPUT -> variantDiffs[1 + 2 * rg.layer] = heads(scope, rg, in, masks, bias);
                 case MLP_IN -> {
@@ -332,7 +332,8 @@ public final class EdgePatcher implements AutoCloseable {
     }
 
     /** Σ over sender groups of masks × (cur − abl), plus Σ ablated + biases: [K, R, B·P·D]. */
-    private NDArray receiverInputs(NDManager scope, ReceiverGroup rg, float[][] masks, NDArray[] variantDiffs) {
+    private NDArray receiverInputs(NDManager scope, int group, float[][] masks, NDArray[] variantDiffs) {
+        ReceiverGroup rg = groups.get(group);
         int K = masks.length, R = rg.rows;
         NDArray in = null;
         for (int i = 0; i < rg.senderGroups.length; i++) {
@@ -356,7 +357,7 @@ public final class EdgePatcher implements AutoCloseable {
             }
             in = in == null ? contrib : in.add(contrib);
         }
-        return in.add(ablSums[groups.indexOf(rg)]);
+        return in.add(ablSums[group]);
     }
 
     /** Recomputes the heads of a layer from their inputs [K, 3H, B·P·D]; returns cur − abl [K, H, B·P·D]. */

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.acdc.patching.model.ActivationCache;
 import dev.acdc.patching.model.HookNames;
-import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.TransformerConfig;
 
 /**
@@ -77,13 +76,5 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
             copy.attach(manager);
             return copy;
         });
-    }
-
-    /** A sanity check used by callers that build values by hand. */
-    static void requireModel(HookedTransformer model, SenderValues v) {
-        if (v.heads.length != model.config().nLayers()) {
-            throw new IllegalArgumentException("sender values have " + v.heads.length + " layers, model has "
-                    + model.config().nLayers());
-        }
     }
 }
