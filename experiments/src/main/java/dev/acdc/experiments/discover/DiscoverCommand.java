@@ -14,6 +14,7 @@ import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.Edge;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -75,6 +76,9 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "replay the decisions in DIR/journal.txt and continue from there")
     boolean resume;
 
+    @Mixin
+    TaskOptionsMixin taskOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -85,7 +89,7 @@ public final class DiscoverCommand implements Callable<Integer> {
         TaskRun.checkThreshold("--threshold", threshold);
         var order = TaskRun.parseSenderOrder(senderOrder);
         TaskRun.parseAblation(ablation);
-        Task t = TaskSource.lookup(TaskSource.current(), task);
+        Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         TaskRun.parseMetric(t, metric);
         TaskRun.parseGroundTruth(t, groundTruth);
         Path dir = out != null ? out : Path.of("runs", task + "-acdc-" + plain(threshold));

@@ -15,6 +15,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -69,6 +70,9 @@ public final class RocCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the AUCs as one flat JSON object")
     boolean json;
 
+    @Mixin
+    TaskOptionsMixin taskOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -77,7 +81,7 @@ public final class RocCommand implements Callable<Integer> {
         long start = System.nanoTime();
         for (String m : methods) TaskRun.checkMethod("--methods", m);
         TaskRun.parseAblation(ablation);
-        Task t = TaskSource.lookup(TaskSource.current(), task);
+        Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         TaskRun.parseMetric(t, metric);
         TaskRun.parseGroundTruth(t, groundTruth);
         double[] taus = thresholds(t);

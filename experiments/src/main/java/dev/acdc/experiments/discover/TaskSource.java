@@ -1,6 +1,7 @@
 package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
+import dev.acdc.datasets.TaskOptions;
 import dev.acdc.experiments.BadInputException;
 
 import java.util.List;
@@ -11,8 +12,8 @@ import java.util.List;
  */
 public interface TaskSource {
 
-    /** The task of that name; unknown names are bad input. */
-    Task get(String name);
+    /** The task of that name built with those options; unknown names are bad input. */
+    Task get(String name, TaskOptions options);
 
     List<String> names();
 
@@ -27,20 +28,20 @@ public interface TaskSource {
     }
 
     /** Looks a name up, failing with one line naming the flag, the value and the known tasks. */
-    static Task lookup(TaskSource source, String name) {
+    static Task lookup(TaskSource source, String name, TaskOptions options) {
         List<String> names = source.names();
         if (!names.contains(name)) {
             throw new BadInputException("unknown --task '" + name + "'; expected one of " + String.join(", ", names));
         }
-        return source.get(name);
+        return source.get(name, options);
     }
 
-    /** The registry {@code dev.acdc.datasets.Tasks.get(name, TaskOptions.defaults())}. */
+    /** The registry {@code dev.acdc.datasets.Tasks.get(name, options)}. */
     static TaskSource registry() {
         return new TaskSource() {
             @Override
-            public Task get(String name) {
-                return dev.acdc.datasets.Tasks.get(name, dev.acdc.datasets.TaskOptions.defaults());
+            public Task get(String name, TaskOptions options) {
+                return dev.acdc.datasets.Tasks.get(name, options);
             }
 
             @Override

@@ -28,7 +28,7 @@ final class FakeTasks {
     static TaskSource source() {
         return new TaskSource() {
             @Override
-            public Task get(String name) {
+            public Task get(String name, dev.acdc.datasets.TaskOptions options) {
                 if (!name.equals(NAME)) throw new IllegalArgumentException(name);
                 return new FakeTask();
             }
