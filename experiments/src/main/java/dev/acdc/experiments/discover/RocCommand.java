@@ -1,30 +1,22 @@
 package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
-import dev.acdc.discovery.AcdcJournal;
-import dev.acdc.discovery.AcdcOptions;
-import dev.acdc.discovery.AcdcResult;
+import dev.acdc.discovery.method.MethodResult;
+import dev.acdc.discovery.method.MethodRoc;
+import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
 import dev.acdc.metrics.RocPoint;
-import dev.acdc.patching.graph.Circuit;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,14 +29,14 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "roc",
         mixinStandardHelpOptions = true,
-        description = "Sweep ACDC's threshold on a task and report edge and node ROC curves and their AUCs.")
+        description = "Sweep discovery methods on a task (ACDC's threshold, SP's lambda, top-k of HISP and EAP) and report edge and node ROC curves and their AUCs.")
 public final class RocCommand implements Callable<Integer> {
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name")
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc", split = ",", paramLabel = "METHOD",
-            description = "comma-separated methods; acdc (default)")
+            description = "comma-separated methods: acdc (default), sp, hisp, eap, eap-ig")
     List<String> methods;
 
     @Option(names = "--thresholds", split = ",", paramLabel = "TAU", description = "comma-separated thresholds")
@@ -92,35 +84,34 @@ public final class RocCommand implements Callable<Integer> {
 
         PrintWriter err = spec.commandLine().getErr();
         boolean tty = System.console() != null;
-        StringBuilder csv = new StringBuilder("method,threshold,edges_kept,fpr,tpr,node_fpr,node_tpr,metric\n");
+        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, line -> {
+            if (tty) {
+                err.print("\r" + line + "          ");
+                err.flush();
+            }
+        });
+        StringBuilder csv = new StringBuilder("method,parameter,value,edges_kept,fpr,tpr,node_fpr,node_tpr\n");
         Map<String, Object> auc = new LinkedHashMap<>();
         Map<String, RocCurve[]> curves = new LinkedHashMap<>();
         String metricName;
         try (TaskRun run = TaskRun.open(t, metric, ablation, groundTruth)) {
             metricName = run.metricName();
             for (String method : methods) {
-                List<Circuit> circuits = new ArrayList<>();
-                for (int i = 0; i < taus.length; i++) {
-                    AcdcResult r = run.runAcdc(AcdcOptions.fast(taus[i]), AcdcJournal.none(), p -> {});
-                    circuits.add(r.circuit());
-                    RocPoint e = Roc.edgePoint(r.circuit(), run.truth());
-                    RocPoint n = Roc.nodePoint(r.circuit(), run.truth().nodeNames());
-                    csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.6f,%.6f,%.6f,%.8g%n", method,
-                            DiscoverCommand.plain(taus[i]), r.circuit().edgeCount(), e.fpr(), e.tpr(), n.fpr(), n.tpr(),
-                            r.metricFinal()));
-                    if (tty) {
-                        err.printf(Locale.ROOT, "\r%s: threshold %d/%d (τ=%s)%s", method, i + 1, taus.length,
-                                DiscoverCommand.plain(taus[i]), i + 1 == taus.length ? "\n" : "");
-                        err.flush();
-                    }
+                MethodResult r = MethodFactory.create(method, t, settings).discover(run.problem(taskOptions.seed()));
+                if (tty) err.println();
+                for (SweepPoint sp : r.points()) {
+                    RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
+                    RocPoint n = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
+                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.6f%n", method, sp.parameter(),
+                            DiscoverCommand.plain(sp.value()), sp.circuit().edgeCount(), e.fpr(), e.tpr(), n.fpr(), n.tpr()));
                 }
-                RocCurve edge = Roc.edgeCurve(circuits, run.truth());
-                RocCurve node = Roc.nodeCurve(circuits, run.truth().nodeNames());
-                curves.put(method, new RocCurve[] {edge, node});
-                auc.put("auc." + method + ".edge", edge.pessimisticAuc());
-                auc.put("auc." + method + ".edge_trapezoid", edge.trapezoidalAuc());
-                auc.put("auc." + method + ".node", node.pessimisticAuc());
-                auc.put("auc." + method + ".node_trapezoid", node.trapezoidalAuc());
+                MethodRoc roc = MethodRoc.of(r, run.truth());
+                curves.put(method, new RocCurve[] {roc.edge(), roc.node()});
+                auc.put("auc." + method + ".edge", roc.edge().pessimisticAuc());
+                auc.put("auc." + method + ".edge_trapezoid", roc.edge().trapezoidalAuc());
+                auc.put("auc." + method + ".node", roc.node().pessimisticAuc());
+                auc.put("auc." + method + ".node_trapezoid", roc.node().trapezoidalAuc());
+                auc.put("seconds." + method, r.seconds());
             }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -134,7 +125,7 @@ public final class RocCommand implements Callable<Integer> {
         summary.put("smoke_run", t.smokeRun());
 
         AtomicFiles.write(dir.resolve("roc.csv"), csv.toString());
-        AtomicFiles.write(dir.resolve("roc.png"), png(t.name(), curves));
+        AtomicFiles.write(dir.resolve("roc.png"), RocPlot.png(t.name() + " (" + ablation + ", vs " + (groundTruth != null ? groundTruth : t.defaultGroundTruth()) + "): ROC", curves));
         AtomicFiles.write(dir.resolve("auc.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
 
         PrintWriter o = spec.commandLine().getOut();
@@ -190,48 +181,5 @@ public final class RocCommand implements Callable<Integer> {
         double a = Math.log10(lo), b = Math.log10(hi);
         for (int i = 0; i < n; i++) t[i] = n == 1 ? lo : Math.pow(10, a + (b - a) * i / (n - 1));
         return t;
-    }
-
-    private static byte[] png(String taskName, Map<String, RocCurve[]> curves) {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(640).height(520).title(taskName + ": ROC")
-                .xAxisTitle("false positive rate").yAxisTitle("true positive rate").build();
-        chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-        chart.addSeries("chance", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE);
-        for (var e : curves.entrySet()) {
-            String[] level = {"edge", "node"};
-            for (int k = 0; k < 2; k++) {
-                RocCurve c = e.getValue()[k];
-                List<RocPoint> f = c.frontier();
-                double[] x = f.stream().mapToDouble(RocPoint::fpr).toArray();
-                double[] y = f.stream().mapToDouble(RocPoint::tpr).toArray();
-                chart.addSeries(String.format(Locale.ROOT, "%s %s (AUC %.3f)", e.getKey(), level[k], c.pessimisticAuc()),
-                        stepX(x), stepY(y));
-            }
-        }
-        try {
-            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot render roc.png: " + e.getMessage(), e);
-        }
-    }
-
-    /** The staircase the pessimistic AUC measures: up at each point's FPR ({@code shape='hv'} reversed). */
-    private static double[] stepX(double[] x) {
-        double[] r = new double[Math.max(1, 2 * x.length - 1)];
-        for (int i = 0; i < x.length; i++) {
-            r[2 * i] = x[i];
-            if (i + 1 < x.length) r[2 * i + 1] = x[i + 1];
-        }
-        return r;
-    }
-
-    private static double[] stepY(double[] y) {
-        double[] r = new double[Math.max(1, 2 * y.length - 1)];
-        for (int i = 0; i < y.length; i++) {
-            r[2 * i] = y[i];
-            if (i + 1 < y.length) r[2 * i + 1] = y[i];
-        }
-        return r;
     }
 }

@@ -7,6 +7,7 @@ import dev.acdc.discovery.Acdc;
 import dev.acdc.discovery.AcdcJournal;
 import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.AcdcResult;
+import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.Circuit;
@@ -28,7 +29,6 @@ public final class TaskRun implements AutoCloseable {
 
     public static final List<String> ABLATIONS = List.of("resample", "zero", "mean", "mean-per-position");
     public static final List<String> SENDER_ORDERS = List.of("acdc", "heads-ascending");
-    public static final List<String> METHODS = List.of("acdc");
 
     private final Task task;
     private final HookedTransformer model;
@@ -36,6 +36,7 @@ public final class TaskRun implements AutoCloseable {
     private final EdgePatcher patcher;
     private final NDManager scope;
     private final Metric metric;
+    private final NDArray cleanLogits;
     private final String metricName;
     private final Ablation ablation;
     private final String groundTruthName;
@@ -53,7 +54,7 @@ public final class TaskRun implements AutoCloseable {
             this.graph = CircuitGraph.of(m.config());
             p = EdgePatcher.create(m, graph, task.clean(), ablation, task.corrupted(), task.corruptedHooks());
             s = NDManager.newBaseManager();
-            NDArray cleanLogits = p.cleanLogits(s);
+            this.cleanLogits = p.cleanLogits(s);
             this.metric = task.metric(metricName, cleanLogits);
             this.truth = Circuit.ofNames(graph, task.groundTruths().get(groundTruthName));
         } catch (RuntimeException e) {
@@ -120,9 +121,8 @@ public final class TaskRun implements AutoCloseable {
     }
 
     public static void checkMethod(String flag, String method) {
-        if (!METHODS.contains(method)) {
-            throw new BadInputException("unknown " + flag + " '" + method + "'; expected one of " + String.join(", ", METHODS)
-                    + " (sp, hisp and eap are not available yet)");
+        if (!MethodFactory.NAMES.contains(method)) {
+            throw new BadInputException("unknown " + flag + " '" + method + "'; expected one of " + String.join(", ", MethodFactory.NAMES));
         }
     }
 
@@ -141,6 +141,11 @@ public final class TaskRun implements AutoCloseable {
 
     public AcdcResult runAcdc(AcdcOptions options, AcdcJournal journal, Consumer<Acdc.Progress> progress) {
         return new Acdc(patcher, metric, options).run(journal, progress);
+    }
+
+    /** This run as a discovery problem; the run keeps ownership of everything in it. */
+    public DiscoveryProblem problem(long seed) {
+        return new DiscoveryProblem(task, model, graph, patcher, ablation, metricName, metric, cleanLogits, seed);
     }
 
     public Task task() { return task; }

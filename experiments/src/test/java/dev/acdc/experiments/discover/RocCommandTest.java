@@ -49,16 +49,17 @@ class RocCommandTest {
         assertEquals(0, r.code(), r.err());
 
         List<String> csv = Files.readAllLines(out.resolve("roc.csv"));
-        assertEquals("method,threshold,edges_kept,fpr,tpr,node_fpr,node_tpr,metric", csv.get(0));
+        assertEquals("method,parameter,value,edges_kept,fpr,tpr,node_fpr,node_tpr", csv.get(0));
         assertEquals(4, csv.size(), String.join("\n", csv));
         int prevKept = Integer.MAX_VALUE;
         for (String row : csv.subList(1, csv.size())) {
             String[] f = row.split(",");
             assertEquals("acdc", f[0]);
-            int kept = Integer.parseInt(f[2]);
+            assertEquals("threshold", f[1]);
+            int kept = Integer.parseInt(f[3]);
             assertTrue(kept <= prevKept, "a higher threshold keeps no more edges: " + row);
             prevKept = kept;
-            for (int i = 3; i <= 6; i++) {
+            for (int i = 4; i <= 7; i++) {
                 double v = Double.parseDouble(f[i]);
                 assertTrue(v >= 0 && v <= 1, row);
             }

@@ -1,0 +1,53 @@
+package dev.acdc.experiments.discover;
+
+import dev.acdc.datasets.Task;
+import dev.acdc.discovery.AcdcOptions;
+import dev.acdc.discovery.method.AcdcMethod;
+import dev.acdc.discovery.method.DiscoveryMethod;
+import dev.acdc.experiments.BadInputException;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Builds discovery methods by CLI name with the settings of a sweep: the threshold list for ACDC,
+ * and the reduced settings of {@code --quick}.
+ */
+public final class MethodFactory {
+
+    /** Every method the CLI knows, in report order. */
+    public static final List<String> NAMES = List.of("acdc");
+
+    private MethodFactory() {}
+
+    /**
+     * Settings of one sweep.
+     *
+     * @param thresholds ACDC's thresholds; null for the task's default range (every third value with quick)
+     * @param quick      fewer thresholds, epochs and steps: a fast smoke of the whole pipeline
+     * @param progress   one line per finished step of a method
+     */
+    public record Settings(double[] thresholds, boolean quick, Consumer<String> progress) {
+        public static Settings defaults() {
+            return new Settings(null, false, s -> {});
+        }
+    }
+
+    public static DiscoveryMethod create(String name, Task task, Settings settings) {
+        return switch (name) {
+            case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
+            default -> throw new BadInputException("unknown method '" + name + "'; expected one of " + String.join(", ", NAMES));
+        };
+    }
+
+    /** The ACDC sweep: the given thresholds, else the task's default range (every third value under --quick). */
+    public static double[] acdcThresholds(Task task, Settings settings) {
+        if (settings.thresholds() != null) return settings.thresholds().clone();
+        double[] all = task.defaultThresholds();
+        if (!settings.quick()) return all;
+        int n = (all.length + 2) / 3;
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) t[i] = all[Math.min(all.length - 1, 3 * i)];
+        return t;
+    }
+}
