@@ -21,6 +21,7 @@ import java.io.PrintWriter;
                 TaskInfoCommand.class,
                 dev.acdc.experiments.discover.DiscoverCommand.class,
                 dev.acdc.experiments.discover.RocCommand.class,
+                dev.acdc.experiments.reproduce.ReproduceCommand.class,
         })
 public final class AcdcCli implements Runnable {
 

@@ -182,7 +182,9 @@ public final class TracrTask implements Task {
 
     @Override
     public List<String> metricNames() {
-        return List.of("l2", "kl");
+        // KL compares output distributions; a numerical program (proportion) has one output dimension, whose
+        // softmax is 1 whatever the model computes, so KL would be 0 for every circuit and rank nothing.
+        return weights().config().dVocabOut() > 1 ? List.of("l2", "kl") : List.of("l2");
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class MethodFactory {
     /**
      * Settings of one sweep.
      *
-     * @param thresholds ACDC's thresholds; null for the task's default range (every third value with quick)
+     * @param thresholds ACDC's thresholds; null for the task's default range (every third value and the last one with quick)
      * @param quick      fewer thresholds, epochs and steps: a fast smoke of the whole pipeline
      * @param progress   one line per finished step of a method
      */
@@ -40,14 +40,13 @@ public final class MethodFactory {
         };
     }
 
-    /** The ACDC sweep: the given thresholds, else the task's default range (every third value under --quick). */
+    /** The ACDC sweep: the given thresholds, else the task's default range (under --quick every third value and the last). */
     public static double[] acdcThresholds(Task task, Settings settings) {
         if (settings.thresholds() != null) return settings.thresholds().clone();
         double[] all = task.defaultThresholds();
         if (!settings.quick()) return all;
-        int n = (all.length + 2) / 3;
-        double[] t = new double[n];
-        for (int i = 0; i < n; i++) t[i] = all[Math.min(all.length - 1, 3 * i)];
-        return t;
+        // every third value, and always both ends of the range
+        return java.util.stream.IntStream.range(0, all.length).filter(i -> i % 3 == 0 || i == all.length - 1)
+                .mapToDouble(i -> all[i]).toArray();
     }
 }

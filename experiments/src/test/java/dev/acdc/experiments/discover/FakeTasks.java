@@ -19,13 +19,13 @@ import java.util.Random;
 import java.util.Set;
 
 /** A fake task on a tiny random GPT-2-style model, installed as the commands' task source in tests. */
-final class FakeTasks {
+public final class FakeTasks {
     private FakeTasks() {}
 
-    static final String NAME = "fake-tiny";
+    public static final String NAME = "fake-tiny";
     static final TransformerConfig CONFIG = TransformerConfig.gpt2Style("tiny-gpt2", 2, 8, 2, 16, 11, 6, 1e-5);
 
-    static TaskSource source() {
+    public static TaskSource source() {
         return new TaskSource() {
             @Override
             public Task get(String name, dev.acdc.datasets.TaskOptions options) {

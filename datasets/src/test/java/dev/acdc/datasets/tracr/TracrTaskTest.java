@@ -1,0 +1,61 @@
+package dev.acdc.datasets.tracr;
+
+import dev.acdc.patching.model.ModelInput;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TracrTaskTest {
+
+    @Test
+    void reverseUsesTheSixPermutationsAfterBosAndADerangementOfThemAsCorruption() {
+        TracrTask t = TracrTask.reverse(0, true);
+        ModelInput clean = t.clean(), corrupted = t.corrupted();
+        assertEquals(6, clean.batch());
+        assertEquals(4, clean.length());
+        Set<String> rows = new HashSet<>();
+        int bos = clean.tokens()[0][0];
+        for (int i = 0; i < 6; i++) {
+            assertEquals(bos, clean.tokens()[i][0], "every row starts with BOS");
+            rows.add(Arrays.toString(clean.tokens()[i]));
+            assertFalse(Arrays.equals(clean.tokens()[i], corrupted.tokens()[i]), "row " + i + " is a fixed point of the corruption");
+        }
+        assertEquals(6, rows.size(), "the six permutations are distinct");
+        Set<String> corruptedRows = new HashSet<>();
+        for (int[] r : corrupted.tokens()) corruptedRows.add(Arrays.toString(r));
+        assertEquals(rows, corruptedRows, "the corruption permutes the clean rows");
+    }
+
+    @Test
+    void positionsAreScrambledWithTheReferencePermutationUnlessTurnedOff() {
+        assertArrayEquals(new int[] {2, 3, 0, 1}, TracrTask.reverse(0, true).positionPermutation());
+        assertEquals(1, TracrTask.reverse(0, true).corruptedHooks().size());
+        assertNull(TracrTask.reverse(0, false).positionPermutation());
+        assertTrue(TracrTask.reverse(0, false).corruptedHooks().isEmpty());
+    }
+
+    @Test
+    void proportionHasFiftyDistinctRowsPlusFiftyHeldOutAndOnlyTheL2Metric() {
+        TracrTask t = TracrTask.proportion(0, true);
+        assertEquals(50, t.clean().batch());
+        assertEquals(50, t.heldOut().batch());
+        Set<String> all = new HashSet<>();
+        for (int[] r : t.clean().tokens()) all.add(Arrays.toString(r));
+        for (int[] r : t.heldOut().tokens()) all.add(Arrays.toString(r));
+        assertEquals(100, all.size(), "clean and held-out rows are 100 distinct strings");
+        assertEquals(List.of("l2"), t.metricNames(), "KL over a one-dimensional numerical output ranks nothing");
+        assertEquals(List.of("l2", "kl"), TracrTask.reverse(0, true).metricNames());
+    }
+
+    @Test
+    void publishedGroundTruthsHaveFifteenAndTenEdges() {
+        assertEquals(15, TracrTask.reverse(0, true).groundTruths().get("published").size());
+        assertEquals(10, TracrTask.proportion(0, true).groundTruths().get("published").size());
+        assertEquals("published", TracrTask.reverse(0, true).defaultGroundTruth());
+    }
+}

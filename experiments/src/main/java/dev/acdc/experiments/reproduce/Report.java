@@ -1,0 +1,224 @@
+package dev.acdc.experiments.reproduce;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.acdc.experiments.discover.AtomicFiles;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * The files of a reproduction: {@code auc_table.md} and {@code auc_table.csv} (Table 2's layout: rows metric ×
+ * task, columns method × edge/node, one table per ablation, the paper's number beside ours), one ROC plot per
+ * task, metric and ablation, {@code results.json} with every point, and a self-contained {@code index.html}
+ * (plots inlined as data URIs, so it opens offline and can be mailed as one file).
+ */
+final class Report {
+
+    /** Run settings recorded in the report. */
+    record Settings(List<String> methods, List<String> ablations, boolean quick, long seed, boolean smokeRun, double seconds) {}
+
+    private final List<Cell> cells;
+    private final Map<String, String> skipped;
+    private final Settings settings;
+
+    Report(List<Cell> cells, Map<String, String> skipped, Settings settings) {
+        this.cells = List.copyOf(cells);
+        this.skipped = new LinkedHashMap<>(skipped);
+        this.settings = settings;
+    }
+
+    static String plotName(String task, String metric, String ablation) {
+        return "roc-" + task + "-" + metric + "-" + ablation + ".png";
+    }
+
+    /** Writes every file; each is written to a temporary file and moved into place. */
+    void write(Path dir, Map<String, byte[]> plots) {
+        for (var p : plots.entrySet()) AtomicFiles.write(dir.resolve(p.getKey()), p.getValue());
+        AtomicFiles.write(dir.resolve("results.json"), gson(true).toJson(resultsJson()) + "\n");
+        AtomicFiles.write(dir.resolve("auc_table.csv"), csv());
+        AtomicFiles.write(dir.resolve("auc_table.md"), markdown());
+        AtomicFiles.write(dir.resolve("index.html"), html(plots));
+    }
+
+    Map<String, Object> resultsJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("settings", settingsMap());
+        m.put("skipped_tasks", skipped);
+        m.put("cells", cells);
+        return m;
+    }
+
+    private Map<String, Object> settingsMap() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("methods", settings.methods());
+        s.put("ablations", settings.ablations());
+        s.put("quick", settings.quick());
+        s.put("seed", settings.seed());
+        s.put("smoke_run", settings.smokeRun());
+        s.put("seconds", settings.seconds());
+        return s;
+    }
+
+    /** One flat object: {@code auc.<task>.<metric>.<ablation>.<method>.edge|node}, plus {@code seconds}. */
+    String flatJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Cell c : cells) {
+            String k = "auc." + c.task() + "." + c.metric() + "." + c.ablation() + "." + c.method();
+            m.put(k + ".edge", c.edgeAuc());
+            m.put(k + ".node", c.nodeAuc());
+        }
+        m.put("cells", cells.size());
+        m.put("skipped_tasks", new ArrayList<>(skipped.keySet()));
+        m.put("smoke_run", settings.smokeRun());
+        m.put("seconds", settings.seconds());
+        return gson(false).toJson(m);
+    }
+
+    String csv() {
+        StringBuilder b = new StringBuilder("ablation,task,metric,method,level,auc,auc_trapezoid,paper_auc,ground_truth,seconds\n");
+        for (Cell c : cells) {
+            for (String level : List.of("edge", "node")) {
+                boolean edge = level.equals("edge");
+                OptionalDouble paper = PaperTable2.get(c.task(), c.metric(), c.ablation(), c.method(), level);
+                b.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%.6f,%.6f,%s,%s,%.3f%n", c.ablation(), c.task(), c.metric(),
+                        c.method(), level, edge ? c.edgeAuc() : c.nodeAuc(), edge ? c.edgeAucTrapezoid() : c.nodeAucTrapezoid(),
+                        paper.isPresent() ? String.format(Locale.ROOT, "%.3f", paper.getAsDouble()) : "", c.groundTruth(), c.seconds()));
+            }
+        }
+        return b.toString();
+    }
+
+    /** Table 2's layout, one table per ablation: "ours (paper)" where the paper has the cell. */
+    String markdown() {
+        StringBuilder b = new StringBuilder("# AUC of recovered circuits (ACDC paper, Table 2 layout)\n\n");
+        b.append("Pessimistic AUC (the paper's): ours, and in parentheses the published value where ").append(PaperTable2.SOURCE)
+                .append(" has that cell. Rows: metric × task; columns: method × edge/node level.\n");
+        if (settings.smokeRun()) b.append("\n**Smoke run**: a stand-in model replaced at least one task's real model.\n");
+        if (settings.quick()) b.append("\n**Quick run** (`--quick`): fewer thresholds, epochs and steps than the paper.\n");
+        for (String abl : settings.ablations()) {
+            List<Cell> sub = cells.stream().filter(c -> c.ablation().equals(abl)).toList();
+            if (sub.isEmpty()) continue;
+            b.append("\n## ").append(abl.equals("resample") ? "Resample (random) ablation" : "Zero ablation").append("\n\n");
+            List<String> methods = settings.methods();
+            b.append("| metric | task |");
+            for (String m : methods) b.append(' ').append(m.toUpperCase(Locale.ROOT)).append(" edge | ").append(m.toUpperCase(Locale.ROOT)).append(" node |");
+            b.append("\n|---|---|").append("---:|".repeat(2 * methods.size())).append('\n');
+            for (String[] row : rows(sub)) {
+                b.append("| ").append(row[1]).append(" | ").append(row[0]).append(" |");
+                for (String m : methods) {
+                    Cell c = find(sub, row[0], row[1], m);
+                    for (String level : List.of("edge", "node")) {
+                        b.append(' ').append(c == null ? "–" : cellText(c, level)).append(" |");
+                    }
+                }
+                b.append('\n');
+            }
+        }
+        b.append("\n## Ground truths and timings\n\n| task | metric | ablation | method | ground truth | seconds |\n|---|---|---|---|---|---:|\n");
+        for (Cell c : cells) {
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f |%n", c.task(), c.metric(), c.ablation(), c.method(),
+                    c.groundTruth(), c.seconds()));
+        }
+        if (!skipped.isEmpty()) {
+            b.append("\n## Skipped tasks\n\n");
+            skipped.forEach((t, why) -> b.append("- ").append(t).append(": ").append(why).append('\n'));
+        }
+        return b.toString();
+    }
+
+    private static String cellText(Cell c, String level) {
+        double ours = level.equals("edge") ? c.edgeAuc() : c.nodeAuc();
+        OptionalDouble paper = PaperTable2.get(c.task(), c.metric(), c.ablation(), c.method(), level);
+        String s = String.format(Locale.ROOT, "%.3f", ours);
+        return paper.isPresent() ? s + String.format(Locale.ROOT, " (%.3f)", paper.getAsDouble()) : s;
+    }
+
+    /** Distinct (task, metric) rows in first-seen order, grouped by metric as the paper does. */
+    private static List<String[]> rows(List<Cell> sub) {
+        Set<String> metricsSeen = new LinkedHashSet<>();
+        for (Cell c : sub) metricsSeen.add(c.metric());
+        List<String[]> rows = new ArrayList<>();
+        for (String m : metricsSeen) {
+            Set<String> tasks = new LinkedHashSet<>();
+            for (Cell c : sub) if (c.metric().equals(m)) tasks.add(c.task());
+            for (String t : tasks) rows.add(new String[] {t, m});
+        }
+        return rows;
+    }
+
+    private static Cell find(List<Cell> cells, String task, String metric, String method) {
+        for (Cell c : cells) if (c.task().equals(task) && c.metric().equals(metric) && c.method().equals(method)) return c;
+        return null;
+    }
+
+    String html(Map<String, byte[]> plots) {
+        StringBuilder b = new StringBuilder();
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>acdc reproduce</title>\n<style>")
+                .append("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}")
+                .append("td:first-child,td:nth-child(2),th{text-align:left}img{max-width:100%;border:1px solid #eee}")
+                .append(".plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1em}")
+                .append("</style></head><body>\n<h1>Circuit discovery: method comparison</h1>\n");
+        b.append("<p>Pessimistic AUC of each method's circuits against each task's ground truth; in parentheses the value published in ")
+                .append(esc(PaperTable2.SOURCE)).append(" where it has that cell.</p>\n");
+        if (settings.smokeRun()) b.append("<p><strong>Smoke run</strong>: a stand-in model replaced at least one task's real model.</p>\n");
+        b.append("<h2>Run settings</h2>\n<table>");
+        settingsMap().forEach((k, v) -> b.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(String.valueOf(v))).append("</td></tr>"));
+        b.append("</table>\n");
+        for (String abl : settings.ablations()) {
+            List<Cell> sub = cells.stream().filter(c -> c.ablation().equals(abl)).toList();
+            if (sub.isEmpty()) continue;
+            b.append("<h2>").append(abl.equals("resample") ? "Resample (random) ablation" : "Zero ablation").append("</h2>\n<table><tr><th>metric</th><th>task</th>");
+            for (String m : settings.methods()) b.append("<th>").append(esc(m)).append(" edge</th><th>").append(esc(m)).append(" node</th>");
+            b.append("</tr>\n");
+            for (String[] row : rows(sub)) {
+                b.append("<tr><td>").append(esc(row[1])).append("</td><td>").append(esc(row[0])).append("</td>");
+                for (String m : settings.methods()) {
+                    Cell c = find(sub, row[0], row[1], m);
+                    for (String level : List.of("edge", "node")) b.append("<td>").append(c == null ? "–" : esc(cellText(c, level))).append("</td>");
+                }
+                b.append("</tr>\n");
+            }
+            b.append("</table>\n");
+        }
+        b.append("<h2>ROC curves</h2>\n<div class=\"plots\">\n");
+        for (var p : plots.entrySet()) {
+            b.append("<figure><img alt=\"").append(esc(p.getKey())).append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(p.getValue())).append("\"><figcaption>").append(esc(p.getKey()))
+                    .append("</figcaption></figure>\n");
+        }
+        b.append("</div>\n<h2>Timings and ground truths</h2>\n<table><tr><th>task</th><th>metric</th><th>ablation</th><th>method</th><th>ground truth</th><th>seconds</th><th>circuits</th></tr>\n");
+        for (Cell c : cells) {
+            b.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.2f</td><td>%d</td></tr>%n",
+                    esc(c.task()), esc(c.metric()), esc(c.ablation()), esc(c.method()), esc(c.groundTruth()), c.seconds(), c.points().size()));
+        }
+        b.append("</table>\n");
+        if (!skipped.isEmpty()) {
+            b.append("<h2>Skipped tasks</h2>\n<ul>");
+            skipped.forEach((t, why) -> b.append("<li>").append(esc(t)).append(": ").append(esc(why)).append("</li>"));
+            b.append("</ul>\n");
+        }
+        b.append("<p>Files: <a href=\"auc_table.md\">auc_table.md</a>, <a href=\"auc_table.csv\">auc_table.csv</a>, ")
+                .append("<a href=\"results.json\">results.json</a> (every ROC point).</p>\n</body></html>\n");
+        return b.toString();
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static Gson gson(boolean pretty) {
+        GsonBuilder b = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().serializeNulls();
+        if (pretty) b.setPrettyPrinting();
+        return b.create();
+    }
+}

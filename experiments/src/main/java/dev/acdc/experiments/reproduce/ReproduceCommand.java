@@ -1,0 +1,169 @@
+package dev.acdc.experiments.reproduce;
+
+import dev.acdc.datasets.Task;
+import dev.acdc.datasets.TaskOptions;
+import dev.acdc.discovery.method.MethodResult;
+import dev.acdc.discovery.method.MethodRoc;
+import dev.acdc.discovery.method.SweepPoint;
+import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.discover.MethodFactory;
+import dev.acdc.experiments.discover.TaskOptionsMixin;
+import dev.acdc.experiments.discover.TaskRun;
+import dev.acdc.experiments.discover.TaskSource;
+import dev.acdc.metrics.Roc;
+import dev.acdc.metrics.RocCurve;
+import dev.acdc.metrics.RocPoint;
+import dev.acdc.patching.load.ModelLoadException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code acdc reproduce}: every method on every task whose model is available, under resample and/or zero
+ * ablation and every metric of the task, scored against the task's default ground truth; writes the AUC table
+ * (beside the paper's Table 2), ROC plots, {@code results.json} and {@code index.html}.
+ *
+ * <p>Without {@code --tasks}, tasks whose model is not available locally are skipped and listed in the report
+ * (nothing is downloaded); a task named in {@code --tasks} whose model cannot be found is bad input.
+ */
+@Command(name = "reproduce",
+        mixinStandardHelpOptions = true,
+        description = "Compare discovery methods as the ACDC paper's Table 2 does: AUC table, ROC plots, results.json, index.html.")
+public final class ReproduceCommand implements Callable<Integer> {
+
+    public static final List<String> ABLATIONS = List.of("resample", "zero", "both");
+
+    @Option(names = "--tasks", split = ",", paramLabel = "TASK",
+            description = "comma-separated tasks (default: every task whose model is available without downloading)")
+    List<String> tasks;
+
+    @Option(names = "--methods", split = ",", paramLabel = "METHOD", description = "comma-separated methods (default: all)")
+    List<String> methods;
+
+    @Option(names = "--ablation", defaultValue = "both", paramLabel = "ABLATION", description = "resample, zero or both (default)")
+    String ablation;
+
+    @Option(names = "--metrics", split = ",", paramLabel = "METRIC",
+            description = "comma-separated metrics (default: every metric of each task); a task lacking one is skipped for it")
+    List<String> metrics;
+
+    @Option(names = "--quick", description = "fewer thresholds, epochs and steps: the whole tracr run in under two minutes")
+    boolean quick;
+
+    @Option(names = "--out", defaultValue = "runs/reproduce", paramLabel = "DIR", description = "output directory (default runs/reproduce)")
+    Path out;
+
+    @Option(names = "--json", description = "print the AUCs as one flat JSON object (keys auc.<task>.<metric>.<ablation>.<method>.edge|node)")
+    boolean json;
+
+    @Mixin
+    TaskOptionsMixin taskOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        List<String> methodNames = methods != null ? methods : MethodFactory.NAMES;
+        for (String m : methodNames) TaskRun.checkMethod("--methods", m);
+        if (!ABLATIONS.contains(ablation)) {
+            throw new BadInputException("unknown --ablation '" + ablation + "'; expected one of " + String.join(", ", ABLATIONS));
+        }
+        List<String> ablations = ablation.equals("both") ? List.of("resample", "zero") : List.of(ablation);
+        TaskSource source = TaskSource.current();
+        boolean explicit = tasks != null;
+        List<String> taskNames = explicit ? tasks : source.names();
+        for (String t : taskNames) {
+            if (!source.names().contains(t)) {
+                throw new BadInputException("unknown --tasks '" + t + "'; expected one of " + String.join(", ", source.names()));
+            }
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
+        TaskOptions options = taskOptions.options();
+        if (!explicit) options = options.withOffline(true);
+
+        PrintWriter err = spec.commandLine().getErr();
+        List<Task> loaded = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (String name : taskNames) {
+            try {
+                loaded.add(TaskSource.lookup(source, name, options));
+            } catch (ModelLoadException e) {
+                if (explicit) throw e;
+                skipped.put(name, e.getMessage());
+                err.println("reproduce: skipping " + name + ": " + e.getMessage());
+            }
+        }
+        if (metrics != null) {
+            for (String m : metrics) {
+                if (loaded.stream().noneMatch(t -> t.metricNames().contains(m))) {
+                    throw new BadInputException("unknown --metrics '" + m + "': no selected task has it");
+                }
+            }
+        }
+
+        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, line -> {});
+        List<Cell> cells = new ArrayList<>();
+        Map<String, byte[]> plots = new LinkedHashMap<>();
+        for (Task task : loaded) {
+            for (String metricName : task.metricNames()) {
+                if (metrics != null && !metrics.contains(metricName)) continue;
+                for (String abl : ablations) {
+                    Map<String, RocCurve[]> curves = new LinkedHashMap<>();
+                    try (TaskRun run = TaskRun.open(task, metricName, abl, null)) {
+                        for (String method : methodNames) {
+                            MethodResult r = MethodFactory.create(method, task, settings).discover(run.problem(taskOptions.seed()));
+                            MethodRoc roc = MethodRoc.of(r, run.truth());
+                            curves.put(method, new RocCurve[] {roc.edge(), roc.node()});
+                            List<Cell.Point> pts = new ArrayList<>();
+                            for (SweepPoint sp : r.points()) {
+                                RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
+                                RocPoint n = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
+                                pts.add(new Cell.Point(sp.parameter(), sp.value(), sp.circuit().edgeCount(), e.fpr(), e.tpr(),
+                                        n.fpr(), n.tpr()));
+                            }
+                            Cell c = new Cell(task.name(), metricName, abl, method, run.groundTruthName(),
+                                    roc.edge().pessimisticAuc(), roc.node().pessimisticAuc(), roc.edge().trapezoidalAuc(),
+                                    roc.node().trapezoidalAuc(), r.seconds(), pts);
+                            cells.add(c);
+                            err.printf(Locale.ROOT, "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (%.1f s)%n", task.name(),
+                                    metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.seconds());
+                            err.flush();
+                        }
+                        plots.put(Report.plotName(task.name(), metricName, abl),
+                                dev.acdc.experiments.discover.RocPlot.png(task.name() + " · " + metricName + " · " + abl
+                                        + " ablation · vs " + run.groundTruthName(), curves));
+                    }
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Report report = new Report(cells, skipped, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
+                loaded.stream().anyMatch(Task::smokeRun), seconds));
+        report.write(out, plots);
+
+        PrintWriter o = spec.commandLine().getOut();
+        if (json) {
+            o.println(report.flatJson());
+        } else {
+            o.printf(Locale.ROOT, "reproduce: %d cells (%d tasks, %d methods) in %.1f s%s → %s%n", cells.size(), loaded.size(),
+                    methodNames.size(), seconds, skipped.isEmpty() ? "" : "; skipped " + String.join(", ", skipped.keySet()),
+                    out.resolve("index.html"));
+        }
+        o.flush();
+        return 0;
+    }
+}

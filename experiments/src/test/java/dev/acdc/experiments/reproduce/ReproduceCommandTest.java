@@ -1,0 +1,132 @@
+package dev.acdc.experiments.reproduce;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.acdc.datasets.Task;
+import dev.acdc.datasets.TaskOptions;
+import dev.acdc.experiments.AcdcCli;
+import dev.acdc.experiments.discover.FakeTasks;
+import dev.acdc.experiments.discover.TaskSource;
+import dev.acdc.patching.load.ModelLoadException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ReproduceCommandTest {
+    static final String MISSING = "needs-gpt2";
+
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void installFakeTasks() {
+        TaskSource fake = FakeTasks.source();
+        TaskSource.use(new TaskSource() {
+            @Override
+            public Task get(String name, TaskOptions options) {
+                if (name.equals(MISSING)) {
+                    throw new ModelLoadException("model 'gpt2' not found in /nowhere; pass --model DIR");
+                }
+                return fake.get(name, options);
+            }
+
+            @Override
+            public List<String> names() {
+                return List.of(FakeTasks.NAME, MISSING);
+            }
+        });
+    }
+
+    @AfterEach
+    void restoreRegistry() {
+        TaskSource.use(null);
+    }
+
+    @Test
+    void writesTableCsvPlotsResultsAndHtmlAndSkipsTasksWithoutAModel() throws Exception {
+        Path out = tmp.resolve("rep");
+        Run r = run("reproduce", "--methods", "acdc", "--ablation", "both", "--quick", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("skipping " + MISSING), r.err());
+
+        JsonObject flat = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertEquals(4, flat.get("cells").getAsInt(), "1 task × 2 metrics × 2 ablations × 1 method");
+        assertEquals(MISSING, flat.getAsJsonArray("skipped_tasks").get(0).getAsString());
+        for (String metric : List.of("kl_div", "l2")) {
+            for (String abl : List.of("resample", "zero")) {
+                double edge = flat.get("auc." + FakeTasks.NAME + "." + metric + "." + abl + ".acdc.edge").getAsDouble();
+                assertTrue(edge >= 0 && edge <= 1, metric + " " + abl + " " + edge);
+            }
+        }
+
+        JsonObject results = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+        JsonArray cells = results.getAsJsonArray("cells");
+        assertEquals(4, cells.size());
+        JsonObject first = cells.get(0).getAsJsonObject();
+        assertEquals(2, first.getAsJsonArray("points").size(), "--quick keeps every third of the fake task's 3 thresholds");
+        assertEquals("canonical", first.get("groundTruth").getAsString());
+
+        String md = Files.readString(out.resolve("auc_table.md"));
+        assertTrue(md.contains("## Resample (random) ablation") && md.contains("## Zero ablation"), md);
+        assertTrue(md.contains("| metric | task | ACDC edge | ACDC node |"), md);
+        assertTrue(md.contains("| kl_div | " + FakeTasks.NAME + " |"), md);
+        assertTrue(md.contains("Smoke run"), "the fake task is a smoke run: " + md);
+
+        List<String> csv = Files.readAllLines(out.resolve("auc_table.csv"));
+        assertEquals("ablation,task,metric,method,level,auc,auc_trapezoid,paper_auc,ground_truth,seconds", csv.get(0));
+        assertEquals(1 + 8, csv.size(), "edge and node rows for each of 4 cells");
+
+        for (String metric : List.of("kl_div", "l2")) {
+            for (String abl : List.of("resample", "zero")) {
+                assertTrue(Files.size(out.resolve("roc-" + FakeTasks.NAME + "-" + metric + "-" + abl + ".png")) > 1000);
+            }
+        }
+        String html = Files.readString(out.resolve("index.html"));
+        assertTrue(html.startsWith("<!DOCTYPE html>") && html.endsWith("</html>\n"));
+        assertEquals(4, html.split("data:image/png;base64,", -1).length - 1, "every plot is inlined");
+        assertTrue(html.contains(MISSING), "skipped tasks are listed");
+    }
+
+    @Test
+    void aNamedTaskWithoutItsModelIsBadInputAndWritesNothing() {
+        Path out = tmp.resolve("rep");
+        Run r = run("reproduce", "--tasks", MISSING, "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("model 'gpt2' not found"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void unknownMethodAblationOrTaskIsBadInputAndWritesNothing() {
+        Path out = tmp.resolve("rep");
+        Run m = run("reproduce", "--methods", "acdc,magic", "--out", out.toString());
+        assertEquals(2, m.code());
+        assertTrue(m.err().contains("--methods 'magic'"), m.err());
+        Run a = run("reproduce", "--ablation", "mean", "--out", out.toString());
+        assertEquals(2, a.code());
+        assertTrue(a.err().contains("--ablation 'mean'"), a.err());
+        Run t = run("reproduce", "--tasks", "nope", "--out", out.toString());
+        assertEquals(2, t.code());
+        assertTrue(t.err().contains("--tasks 'nope'"), t.err());
+        assertFalse(Files.exists(out));
+    }
+}
