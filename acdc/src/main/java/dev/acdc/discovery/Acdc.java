@@ -65,12 +65,13 @@ public final class Acdc {
         forwards++;
         double cur = full;
         var receivers = graph.receiversInOrder();
-        for (int ri = 0; ri < receivers.size(); ri++) {
+        int decided = options.receiverBudget() == 0 ? receivers.size() : Math.min(options.receiverBudget(), receivers.size());
+        for (int ri = 0; ri < decided; ri++) {
             Node r = receivers.get(ri);
             int[] ids = graph.inEdgeIds(r, options.senderOrder());
             if (!feedsSurvivingEdge(r, mask)) {
                 for (int id : ids) mask[id] = 0f;
-                progress.accept(new Progress(ri + 1, receivers.size(), countKept(mask), tested));
+                progress.accept(new Progress(ri + 1, decided, countKept(mask), tested));
                 continue;
             }
             int i = 0;
@@ -113,7 +114,7 @@ public final class Acdc {
                 }
                 i += consumed;
             }
-            progress.accept(new Progress(ri + 1, receivers.size(), countKept(mask), tested));
+            progress.accept(new Progress(ri + 1, decided, countKept(mask), tested));
         }
         BitSet kept = new BitSet(n);
         for (int id = 0; id < n; id++) if (mask[id] == 1f) kept.set(id);

@@ -13,14 +13,22 @@ import java.util.Objects;
  * @param speculativeBatch how many cumulative removals to evaluate in one batched forward (1 = none);
  *                        any value gives the same circuit
  * @param reference       run the slow reference: one full, non-incremental masked forward per tested edge
+ * @param receiverBudget  decide the in-edges of at most this many receivers (in ACDC's order, output first) and
+ *                        keep every other edge; 0 = no budget. For benchmarks on models too large for a full run.
  */
-public record AcdcOptions(double threshold, boolean absValue, SenderOrder senderOrder, int speculativeBatch, boolean reference) {
+public record AcdcOptions(double threshold, boolean absValue, SenderOrder senderOrder, int speculativeBatch, boolean reference,
+                          int receiverBudget) {
     public AcdcOptions {
         if (!(threshold >= 0) || Double.isInfinite(threshold)) {
             throw new IllegalArgumentException("threshold must be a finite number ≥ 0, found " + threshold);
         }
         Objects.requireNonNull(senderOrder, "senderOrder");
         if (speculativeBatch < 1) throw new IllegalArgumentException("speculative batch must be ≥ 1, found " + speculativeBatch);
+        if (receiverBudget < 0) throw new IllegalArgumentException("receiver budget must be ≥ 0, found " + receiverBudget);
+    }
+
+    public AcdcOptions(double threshold, boolean absValue, SenderOrder senderOrder, int speculativeBatch, boolean reference) {
+        this(threshold, absValue, senderOrder, speculativeBatch, reference, 0);
     }
 
     public static AcdcOptions fast(double threshold) {
@@ -32,14 +40,22 @@ public record AcdcOptions(double threshold, boolean absValue, SenderOrder sender
     }
 
     public AcdcOptions withAbsValue(boolean abs) {
-        return new AcdcOptions(threshold, abs, senderOrder, speculativeBatch, reference);
+        return new AcdcOptions(threshold, abs, senderOrder, speculativeBatch, reference, receiverBudget);
     }
 
     public AcdcOptions withSenderOrder(SenderOrder order) {
-        return new AcdcOptions(threshold, absValue, order, speculativeBatch, reference);
+        return new AcdcOptions(threshold, absValue, order, speculativeBatch, reference, receiverBudget);
     }
 
     public AcdcOptions withSpeculativeBatch(int k) {
-        return new AcdcOptions(threshold, absValue, senderOrder, k, reference);
+        return new AcdcOptions(threshold, absValue, senderOrder, k, reference, receiverBudget);
+    }
+
+    public AcdcOptions withReceiverBudget(int receivers) {
+        return new AcdcOptions(threshold, absValue, senderOrder, speculativeBatch, reference, receivers);
+    }
+
+    public AcdcOptions withThreshold(double tau) {
+        return new AcdcOptions(tau, absValue, senderOrder, speculativeBatch, reference, receiverBudget);
     }
 }

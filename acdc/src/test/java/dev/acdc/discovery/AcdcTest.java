@@ -89,6 +89,27 @@ class AcdcTest {
     }
 
     @Test
+    void aReceiverBudgetDecidesOnlyTheFirstReceiversAndKeepsEveryOtherEdge() {
+        withTask(false, Ablation.RESAMPLE, (p, kl) -> {
+            var graph = p.graph();
+            var first = graph.receiversInOrder().subList(0, 2);
+            AcdcResult full = new Acdc(p, kl, AcdcOptions.fast(0.01)).run();
+            AcdcResult budgeted = new Acdc(p, kl, AcdcOptions.fast(0.01).withReceiverBudget(2)).run();
+            int decided = 0;
+            for (var e : graph.edges()) {
+                if (first.contains(e.receiver())) {
+                    decided++;
+                    assertEquals(full.circuit().contains(e.id()), budgeted.circuit().contains(e.id()), "decision on " + e);
+                } else {
+                    assertTrue(budgeted.circuit().contains(e.id()), "undecided edge " + e + " is kept");
+                }
+            }
+            assertEquals(decided, budgeted.testedEdges());
+            assertTrue(budgeted.testedEdges() < full.testedEdges());
+        });
+    }
+
+    @Test
     void thresholdZeroKeepsEveryEdgeThatRaisesTheMetricAndALargeOneKeepsNothing() {
         withTask(false, Ablation.RESAMPLE, (p, kl) -> {
             AcdcResult none = new Acdc(p, kl, AcdcOptions.fast(1e9)).run();

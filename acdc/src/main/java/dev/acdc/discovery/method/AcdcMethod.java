@@ -46,8 +46,7 @@ public final class AcdcMethod implements DiscoveryMethod {
         long start = System.nanoTime();
         List<SweepPoint> points = new ArrayList<>();
         for (int i = 0; i < thresholds.length; i++) {
-            AcdcOptions o = new AcdcOptions(thresholds[i], template.absValue(), template.senderOrder(),
-                    template.speculativeBatch(), template.reference());
+            AcdcOptions o = template.withThreshold(thresholds[i]);
             AcdcResult r = new Acdc(problem.patcher(), problem.metric(), o).run();
             points.add(new SweepPoint("threshold", thresholds[i], r.circuit()));
             progress.accept(String.format(java.util.Locale.ROOT, "acdc τ=%.3g (%d/%d): %d edges", thresholds[i], i + 1,
