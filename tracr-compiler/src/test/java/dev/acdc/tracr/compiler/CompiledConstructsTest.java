@@ -3,7 +3,6 @@ package dev.acdc.tracr.compiler;
 import dev.acdc.tracr.lib.Programs;
 import dev.acdc.tracr.rasp.Comparison;
 import dev.acdc.tracr.rasp.SOp;
-import dev.acdc.tracr.testing.ModelCheck;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -2,7 +2,6 @@ package dev.acdc.tracr.compiler;
 
 import dev.acdc.tracr.lib.Programs;
 import dev.acdc.tracr.rasp.Rasp;
-import dev.acdc.tracr.testing.ModelCheck;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -2,7 +2,6 @@ package dev.acdc.tracr.compiler;
 
 import dev.acdc.tracr.rasp.Comparison;
 import dev.acdc.tracr.rasp.SOp;
-import dev.acdc.tracr.testing.ModelCheck;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;

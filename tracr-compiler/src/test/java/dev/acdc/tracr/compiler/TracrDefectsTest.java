@@ -5,7 +5,6 @@ import dev.acdc.tracr.craft.Discretisation;
 import dev.acdc.tracr.lib.Programs;
 import dev.acdc.tracr.rasp.Comparison;
 import dev.acdc.tracr.rasp.SOp;
-import dev.acdc.tracr.testing.ModelCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

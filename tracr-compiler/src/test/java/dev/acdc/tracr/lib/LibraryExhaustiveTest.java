@@ -2,7 +2,7 @@ package dev.acdc.tracr.lib;
 
 import dev.acdc.tracr.compiler.CompiledModel;
 import dev.acdc.tracr.compiler.RaspCompiler;
-import dev.acdc.tracr.testing.ModelCheck;
+import dev.acdc.tracr.compiler.ModelCheck;
 import dev.acdc.tracr.testing.RuntimeCheck;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.tracr.compiler.CompiledModel;
+import dev.acdc.tracr.compiler.ModelCheck;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

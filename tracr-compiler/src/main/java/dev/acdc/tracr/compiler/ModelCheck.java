@@ -1,7 +1,5 @@
-package dev.acdc.tracr.testing;
+package dev.acdc.tracr.compiler;
 
-import dev.acdc.tracr.compiler.CompiledModel;
-import dev.acdc.tracr.compiler.ReferenceForward;
 import dev.acdc.tracr.rasp.Evaluator;
 import dev.acdc.tracr.rasp.RaspEvaluationException;
 import dev.acdc.tracr.rasp.Values;
@@ -10,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Runs a compiled model on inputs and compares it with the evaluator. */
+/**
+ * Runs a compiled model (the double-precision {@link ReferenceForward}) on inputs and compares it with the RASP
+ * evaluator: the exhaustive oracle the tests and {@code acdc bench compile} use.
+ */
 public final class ModelCheck {
     private ModelCheck() {}
 
