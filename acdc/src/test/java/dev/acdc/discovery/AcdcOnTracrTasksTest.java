@@ -68,4 +68,24 @@ class AcdcOnTracrTasksTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("tasks")
+    void fastAcdcEqualsTheReferenceOverTheWholeDefaultSweepUnderResampleAblation(Task task) {
+        for (double tau : task.defaultThresholds()) {
+            AcdcResult ref = run(task, Ablation.RESAMPLE, AcdcOptions.reference(tau));
+            AcdcResult fast = run(task, Ablation.RESAMPLE, AcdcOptions.fast(tau));
+            if (!ref.circuit().edgeNames().equals(fast.circuit().edgeNames())) {
+                StringBuilder b = new StringBuilder();
+                for (var e : ref.circuit().graph().edges()) {
+                    if (ref.circuit().contains(e.id()) != fast.circuit().contains(e.id())) {
+                        b.append(String.format(java.util.Locale.ROOT, "%n  %s ref %s (effect %.10g) fast %s (effect %.10g)", e.name(),
+                                ref.circuit().contains(e.id()), ref.circuit().score(e.id()), fast.circuit().contains(e.id()),
+                                fast.circuit().score(e.id())));
+                    }
+                }
+                fail(task.name() + " τ=" + tau + b);
+            }
+        }
+    }
 }

@@ -1,0 +1,46 @@
+package dev.acdc.experiments.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Wall-clock seconds of repeated runs of one piece of work, after warm-up runs that are not counted.
+ *
+ * @param median  the median run
+ * @param min     the fastest run
+ * @param max     the slowest run
+ * @param repeats how many runs were timed
+ */
+public record Timing(double median, double min, double max, int repeats) {
+
+    /** Work that may throw. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws Exception;
+    }
+
+    public static Timing measure(int warmup, int repeats, Work work) {
+        if (repeats < 1) throw new IllegalArgumentException("repeats must be ≥ 1, found " + repeats);
+        try {
+            for (int i = 0; i < warmup; i++) work.run();
+            double[] t = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                long s = System.nanoTime();
+                work.run();
+                t[i] = (System.nanoTime() - s) / 1e9;
+            }
+            Arrays.sort(t);
+            double median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+            return new Timing(median, t[0], t[repeats - 1], repeats);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%.4g s (min %.4g, max %.4g, n=%d)", median, min, max, repeats);
+    }
+}

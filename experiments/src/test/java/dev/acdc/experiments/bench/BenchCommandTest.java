@@ -1,0 +1,63 @@
+package dev.acdc.experiments.bench;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.acdc.experiments.AcdcCli;
+import dev.acdc.patching.model.TransformerConfig;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The harness works and reports its keys; the numbers themselves are not asserted (timings are not tests). */
+class BenchCommandTest {
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void tinySuitesReportEveryFlatKey() {
+        Run r = run("bench", "gemm", "forward", "patching", "memory", "--shape", "tiny", "--batch", "3", "--positions", "4",
+                "--repeats", "1", "--evaluations", "20", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        for (String k : new String[] {"gemm_gflops", "forward_seconds", "forward_gflops", "forward_ratio", "peak_rss_mb",
+                "patching_masked_forward_seconds", "patching_incremental_layer0_seconds", "patching_batch16_seconds",
+                "patching_16_singles_seconds", "memory_rss_growth_mb", "peak_rss_mb_gemm", "peak_heap_mb_patching"}) {
+            assertTrue(j.has(k), k + " missing in " + j);
+            assertFalse(j.get(k).isJsonNull(), k);
+        }
+        assertTrue(j.get("gemm_gflops").getAsDouble() > 0);
+        assertEquals(j.get("forward_gflops").getAsDouble() / j.get("gemm_gflops").getAsDouble(),
+                j.get("forward_ratio").getAsDouble(), 1e-9);
+    }
+
+    @Test
+    void forwardFlopsCountProjectionsMlpAttentionAndUnembedding() {
+        TransformerConfig c = TransformerConfig.gpt2Style("t", 1, 4, 2, 8, 10, 8, 1e-5);
+        // per token: 2·4·D·H·d (q,k,v,o) + 2·2·D·M (mlp) + 2·2·P·H·d (scores, mixing) + 2·D·V
+        double perToken = 2 * 4 * 4 * 4 + 2 * 2 * 4 * 8 + 2 * 2 * 3 * 4 + 2 * 4 * 10;
+        assertEquals(perToken * 2 * 3, BenchCommand.forwardFlops(c, 2, 3), 1e-9);
+    }
+
+    @Test
+    void unknownSuiteOrShapeIsBadInput() {
+        Run s = run("bench", "warp-speed");
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("unknown suite 'warp-speed'"), s.err());
+        Run sh = run("bench", "gemm", "--shape", "huge");
+        assertEquals(2, sh.code());
+        assertTrue(sh.err().contains("--shape 'huge'"), sh.err());
+        Run n = run("bench", "gemm", "--repeats", "0");
+        assertEquals(2, n.code());
+        assertTrue(n.err().contains("--repeats 0"), n.err());
+    }
+}
