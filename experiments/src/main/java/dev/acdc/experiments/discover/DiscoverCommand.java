@@ -42,7 +42,7 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name")
     String task;
 
-    @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (default)")
+    @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (the only method with a single-threshold run; roc and reproduce sweep the others)")
     String method;
 
     @Option(names = "--threshold", required = true, paramLabel = "TAU", description = "ACDC's threshold τ ≥ 0")
@@ -86,6 +86,10 @@ public final class DiscoverCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         TaskRun.checkMethod("--method", method);
+        if (!method.equals("acdc")) {
+            throw new BadInputException("--method " + method + ": discover runs ACDC at one threshold; sweep " + method
+                    + " with 'acdc roc --methods " + method + "' or 'acdc reproduce --methods " + method + "'");
+        }
         TaskRun.checkThreshold("--threshold", threshold);
         var order = TaskRun.parseSenderOrder(senderOrder);
         TaskRun.parseAblation(ablation);
