@@ -197,19 +197,15 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         try (NDManager base = NDManager.newBaseManager(model.device())) {
             for (int epoch = 0; epoch < options.epochs(); epoch++) {
                 for (int i = 0; i < n; i++) noise[i] = (float) HardConcrete.logisticNoise(rng.nextDouble());
-                float[] metricGrad;
-                try (NDManager step = base.newSubManager();
-                     GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray th = step.create(toFloats(theta));
-                    th.setRequiresGradient(true);
-                    NDArray mask = Activation.sigmoid(th.add(step.create(noise)).div((float) hc.beta()))
-                            .mul((float) (hc.zeta() - hc.gamma())).add((float) hc.gamma()).clip(0f, 1f);
-                    NDArray logits = model.runWithHooks(step, clean, patching.maskedHooks(mask));
-                    NDArray f = metric.apply(logits);
-                    collector.backward(f);
-                    metricGrad = th.getGradient().toType(DataType.FLOAT32, false).toFloatArray();
-                    metricValue = f.toType(DataType.FLOAT64, false).getDouble();
+                Step st = step(base, model, patching, clean, metric, theta, noise);
+                if (!st.finite()) {
+                    // Twice in development (tracr-reverse, zero ablation) a step gave a NaN gradient with a finite
+                    // metric, and repeating the same run did not reproduce it; the cause was not found. Recompute
+                    // the step once, and stop with a clear error if it is still not finite, rather than wreck the masks.
+                    st = step(base, model, patching, clean, metric, theta, noise);
                 }
+                float[] metricGrad = st.grad();
+                metricValue = st.metric();
                 for (int i = 0; i < n; i++) {
                     if (!Float.isFinite(metricGrad[i]) || !Double.isFinite(metricValue)) {
                         // never let a non-finite step silently wreck the masks
@@ -229,6 +225,31 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         boolean[] kept = new boolean[n];
         for (int i = 0; i < n; i++) kept[i] = hc.kept(theta[i]);
         return new Training(theta, kept, metricValue, loss);
+    }
+
+    private record Step(float[] grad, double metric) {
+        boolean finite() {
+            if (!Double.isFinite(metric)) return false;
+            for (float g : grad) if (!Float.isFinite(g)) return false;
+            return true;
+        }
+    }
+
+    private static Step step(NDManager base, HookedTransformer model, ComponentPatching patching, ModelInput clean,
+                             Metric metric, double[] theta, float[] noise) {
+        HardConcrete hc = HardConcrete.SP;
+        try (NDManager step = base.newSubManager();
+             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray th = step.create(toFloats(theta));
+            th.setRequiresGradient(true);
+            NDArray mask = Activation.sigmoid(th.add(step.create(noise)).div((float) hc.beta()))
+                    .mul((float) (hc.zeta() - hc.gamma())).add((float) hc.gamma()).clip(0f, 1f);
+            NDArray logits = model.runWithHooks(step, clean, patching.maskedHooks(mask));
+            NDArray f = metric.apply(logits);
+            collector.backward(f);
+            return new Step(th.getGradient().toType(DataType.FLOAT32, false).toFloatArray(),
+                    f.toType(DataType.FLOAT64, false).getDouble());
+        }
     }
 
     /**
