@@ -68,7 +68,7 @@ final class ComponentPatching implements AutoCloseable {
                 NDArray x = e.getValue();
                 NDArray a = switch (ablation) {
                     case RESAMPLE -> x.duplicate();
-                    case MEAN -> x.mean(new int[] {0, 1}, true);
+                    case MEAN -> x.mean(new int[] {0}, true).mean(new int[] {1}, true);   // PyTorch engine: one axis per keep-dims mean
                     case MEAN_PER_POSITION -> x.mean(new int[] {0}, true);
                     case ZERO -> throw new AssertionError();
                 };
