@@ -128,6 +128,17 @@ class HeadImportanceTest {
     }
 
     @Test
+    void aKlProblemIsDifferentiatedThroughTheTasksFirstNonKlMetric() {
+        String[] names = Problems.with(TracrTask.proportion(0, true), Ablation.ZERO, "kl", 0,
+                p -> new String[] {HeadImportance.gradientMetric(p).name(), p.metric("l2").name(), p.metric().name()});
+        assertEquals(names[1], names[0]);
+        assertNotEquals(names[2], names[0]);
+        String l2 = Problems.with(TracrTask.proportion(0, true), Ablation.ZERO, "l2", 0,
+                p -> HeadImportance.gradientMetric(p).name());
+        assertEquals(names[1], l2);
+    }
+
+    @Test
     void discoverOnTracrGivesOneNestedCircuitPerKAndFiniteScores() {
         MethodResult r = Problems.with(TracrTask.reverse(0, true), Ablation.RESAMPLE, "kl", 0,
                 p -> new HeadImportance().discover(p));
