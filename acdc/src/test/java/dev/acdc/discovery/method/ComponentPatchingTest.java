@@ -1,0 +1,69 @@
+package dev.acdc.discovery.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.acdc.patching.model.ActivationCache;
+import dev.acdc.patching.model.HookNames;
+import dev.acdc.patching.model.HookedTransformer;
+import dev.acdc.patching.model.ModelInput;
+import dev.acdc.patching.patch.Ablation;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ComponentPatchingTest {
+
+    static final List<Component> CS = ComponentCircuits.components(TinyModel.CONFIG);
+
+    @Test
+    void ablatedValuesAreTheCorruptedRunTheCleanMeanOrNothing() {
+        ModelInput clean = TinyModel.tokens(1), corrupted = TinyModel.tokens(2);
+        try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
+             NDManager s = NDManager.newBaseManager();
+             ComponentPatching zero = new ComponentPatching(model, CS, Ablation.ZERO, clean, corrupted, List.of());
+             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted, List.of());
+             ComponentPatching mean = new ComponentPatching(model, CS, Ablation.MEAN, clean, corrupted, List.of());
+             ComponentPatching perPos = new ComponentPatching(model, CS, Ablation.MEAN_PER_POSITION, clean, corrupted, List.of())) {
+            ActivationCache c = model.runWithCache(s, corrupted);
+            ActivationCache k = model.runWithCache(s, clean);
+            for (String hook : List.of(HookNames.k(1), HookNames.mlpOut(0))) {
+                assertNull(zero.ablated(hook));
+                assertArrayEquals(c.get(hook).toFloatArray(), resample.ablated(hook).toFloatArray(), 1e-5f);
+                NDArray m = k.get(hook).mean(new int[] {0}, true).mean(new int[] {1}, true);
+                assertEquals(m.getShape(), mean.ablated(hook).getShape());
+                assertArrayEquals(m.toFloatArray(), mean.ablated(hook).toFloatArray(), 1e-5f);
+                assertArrayEquals(k.get(hook).mean(new int[] {0}, true).toFloatArray(), perPos.ablated(hook).toFloatArray(), 1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void masksOfOneGiveTheCleanRunAndAMaskOfZeroTheCorruptedActivation() {
+        ModelInput clean = TinyModel.tokens(1), corrupted = TinyModel.tokens(2);
+        try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
+             NDManager s = NDManager.newBaseManager();
+             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted, List.of())) {
+            float[] ones = new float[CS.size()];
+            Arrays.fill(ones, 1f);
+            assertArrayEquals(model.forward(s, clean).toFloatArray(),
+                    model.runWithHooks(s, clean, resample.maskedHooks(s.create(ones))).toFloatArray(), 1e-4f);
+            // all masks at 0 changes the output (the clean embeddings still reach the output directly)
+            float[] zeros = new float[CS.size()];
+            NDArray patched = model.runWithHooks(s, clean, resample.maskedHooks(s.create(zeros)));
+            assertFalse(Arrays.equals(model.forward(s, clean).toFloatArray(), patched.toFloatArray()));
+            // one component at 0: its activation is exactly the corrupted one
+            float[] oneOff = ones.clone();
+            int idx = CS.indexOf(Component.v(0, 1));
+            oneOff[idx] = 0f;
+            ActivationCache pc = model.runWithCache(s, clean, resample.maskedHooks(s.create(oneOff)));
+            ActivationCache cc = model.runWithCache(s, corrupted);
+            ActivationCache kc = model.runWithCache(s, clean);
+            NDArray v = pc.get(HookNames.v(0));
+            assertArrayEquals(cc.get(HookNames.v(0)).get(":, :, 1").toFloatArray(), v.get(":, :, 1").toFloatArray(), 1e-5f);
+            assertArrayEquals(kc.get(HookNames.v(0)).get(":, :, 0").toFloatArray(), v.get(":, :, 0").toFloatArray(), 1e-5f);
+        }
+    }
+}
