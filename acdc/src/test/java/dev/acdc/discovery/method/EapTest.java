@@ -34,10 +34,21 @@ import static org.junit.jupiter.api.Assertions.*;
 class EapTest {
 
     static final TransformerConfig TINY = TransformerConfig.gpt2Style("tiny-eap", 2, 8, 2, 16, 11, 6, 1e-5);
+    static final TransformerConfig TINY_ATTN_ONLY = new TransformerConfig("tiny-eap-attn-only", 3, 8, 4, 2, 0, 11, 11, 6,
+            TransformerConfig.Normalization.LAYERNORM, 1e-5, TransformerConfig.Activation.GELU_NEW, true, 0.5, false);
 
     /** A tiny GPT-2-style task: random weights large enough that every edge matters, KL and logit difference. */
     static final class TinyTask implements Task {
+        final TransformerConfig config;
         final int[] correct = {1, 2, 3, 4, 5, 6}, wrong = {7, 8, 9, 10, 0, 1};
+
+        TinyTask() {
+            this(TINY);
+        }
+
+        TinyTask(TransformerConfig config) {
+            this.config = config;
+        }
 
         @Override public String name() { return "tiny"; }
         @Override public String description() { return "random tiny GPT-2-style model"; }
@@ -46,14 +57,14 @@ class EapTest {
         public TransformerWeights weights() {
             Random r = new Random(3);
             Map<String, Tensor> m = new LinkedHashMap<>();
-            for (var e : TransformerWeights.expectedShapes(TINY).entrySet()) {
+            for (var e : TransformerWeights.expectedShapes(config).entrySet()) {
                 Tensor t = Tensor.zeros(e.getValue());
                 float[] d = t.data();
                 boolean gain = e.getKey().endsWith(".w");
                 for (int i = 0; i < d.length; i++) d[i] = gain ? 1f : (float) (0.5 * r.nextGaussian());
                 m.put(e.getKey(), t);
             }
-            return TransformerWeights.of(TINY, m);
+            return TransformerWeights.of(config, m);
         }
 
         static ModelInput tokens(long seed) {
@@ -161,6 +172,15 @@ class EapTest {
                 double[] eap = scores.signed();
                 for (int i = 0; i < eap.length; i++) assertEquals(-grad[i], eap[i], 1e-4 * scale + 1e-6, "edge " + i);
             }
+        }
+    }
+
+    @Test
+    void eapEqualsMinusTheMaskGradientOnAnAttentionOnlyModel() {
+        try (Setup s = Setup.of(new TinyTask(TINY_ATTN_ONLY), Ablation.RESAMPLE, "logit_diff", null)) {
+            assertEqualsMinusMaskGradient(new Eap().attribute(s.problem).signed(), maskGradient(s, s.problem.metric()));
+            // and with integrated gradients the attribution still runs over every edge kind
+            assertEquals(s.problem.graph().edgeCount(), new EapIg(2).discover(s.problem).edgeScores().length);
         }
     }
 

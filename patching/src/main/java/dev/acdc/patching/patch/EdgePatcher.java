@@ -28,8 +28,16 @@ import java.util.Objects;
  * output biases, and a direct-computation edge with mask 0 replaces the head's q (k, v) by its ablated
  * value. "Current" is recomputed in the same pass, under every upstream patch, as ACDC does.
  *
- * <p>Masks are float arrays indexed by edge id ({@link CircuitGraph#edges()}); 1 keeps an edge, 0 removes
- * it, values in between interpolate. Several masks evaluate together as a batch of variants.
+ * <p>Masks are indexed by edge id ({@link CircuitGraph#edges()}); 1 keeps an edge, 0 removes it, values in
+ * between interpolate. Several masks evaluate together as a batch of variants. They come as Java float
+ * arrays ({@link #logits(NDManager, float[][])}: ACDC's masks, no gradient) or as an NDArray
+ * ({@link #logits(NDManager, NDArray)}) that may require gradient: each receiver group's weight matrix is then
+ * gathered from the mask with precomputed edge-id index arrays (absent edges read a padded 0), so DJL's
+ * autograd differentiates the logits w.r.t. every mask entry. Both give the same numbers; at the all-ones mask
+ * {@code ∂logits/∂m(s,r) = (cur(s) − abl(s)) · ∂logits/∂(input of r)}, the quantity EAP estimates.
+ *
+ * <p>For attribution methods the patcher also hands out its sender values: {@link #senderDeltas} (clean −
+ * ablated, every sender), {@link #qkvDelta} (the direct edges' senders) and {@link #ablatedEmbeddings}.
  *
  * <p>Incremental evaluation: receivers are processed in groups in topological order (the heads of
  * layer 0, the MLP of layer 0, the heads of layer 1, …, the output). Every group before the first one with
