@@ -14,7 +14,10 @@ import dev.acdc.patching.model.Hook;
 import dev.acdc.patching.model.HookNames;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
+import dev.acdc.patching.model.Tensor;
 import dev.acdc.patching.model.TransformerConfig;
+import dev.acdc.patching.model.TransformerWeights;
+import dev.acdc.patching.model.WeightNames;
 import dev.acdc.patching.patch.EdgePatcher;
 
 import java.util.ArrayList;
@@ -39,13 +42,17 @@ import java.util.Map;
  * input is {@code Σ_s m(s,v)·(cur_s − abl_s) + Σ abl + biases}. Metrics are "lower is better", so a positive
  * score means removing the edge is predicted to make the model worse.
  *
- * <p>How: one zero leaf that requires gradient is added to every receiver input with hooks
- * ({@code hook_q_input}/{@code k}/{@code v} [B, P, H, D], {@code attn.hook_q|k|v} [B, P, H, d],
- * {@code hook_mlp_in}, the last {@code hook_resid_post}); one backward of the metric leaves in each leaf the
- * total derivative of the metric w.r.t. that input (nothing is detached, so every downstream path counts).
- * Then, receiver group by receiver group (the heads of a layer, an MLP, the output), one matmul contracts
- * the sender deltas [S, B·P·D] with that group's gradients [R, B·P·D]; each group's gradients are freed
- * once used. Senders are laid out in forward order, so a receiver group's senders are a prefix of the rows.
+ * <p>How: per gradient run, one zero leaf that requires gradient is added with hooks to every receiver input
+ * that is a hook point ({@code attn.hook_q|k|v} [B, P, H, d] for the direct edges, {@code hook_mlp_in}, the
+ * last {@code hook_resid_post}); one backward of the metric leaves in each leaf the total derivative of the
+ * metric w.r.t. that input (nothing is detached, so every downstream path counts). The gradient w.r.t. each
+ * head's split q/k/v input follows exactly from the {@code hook_q|k|v} gradient by the chain rule through W_Q|K|V
+ * and ln1 (see {@code Contraction}), so the forward runs the fused attention path and no [B, P, H, D] gradient
+ * is kept beyond the layer being contracted. Then, receiver group by receiver group (the heads of a layer,
+ * an MLP, the output), one matmul contracts the sender deltas [S, B·P·D] with that group's gradients
+ * [R, B·P·D], and the group's gradients are freed. Senders are laid out in forward order, so a receiver
+ * group's senders are a prefix of the rows. Runs (EAP-IG's points) are contracted one by one and their scores
+ * summed, since the LayerNorm Jacobian differs from run to run.
  */
 public final class EdgeAttribution {
     private EdgeAttribution() {}
@@ -103,93 +110,178 @@ public final class EdgeAttribution {
         if (alphas.length == 0) throw new IllegalArgumentException("at least one interpolation point is needed");
         HookedTransformer model = problem.model();
         EdgePatcher patcher = problem.patcher();
-        CircuitGraph graph = problem.graph();
         TransformerConfig c = model.config();
-        ModelInput clean = patcher.input();
-        int B = clean.batch(), P = clean.length(), D = c.dModel(), H = c.nHeads(), d = c.dHead(), L = c.nLayers();
-        long bpd = (long) B * P * D;
-        double[] scores = new double[graph.edgeCount()];
+        double[] scores = new double[problem.graph().edgeCount()];
         try (NDManager work = NDManager.newBaseManager(model.device())) {
-            NDArray[][] inLeaf = new NDArray[L][3], qkvLeaf = new NDArray[L][3];
-            NDArray[] mlpLeaf = new NDArray[L];
-            NDArray outLeaf = leaf(work, new Shape(B, P, D));
-            List<Hook> hooks = new ArrayList<>();
-            for (int l = 0; l < L; l++) {
-                String[] inNames = {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)};
-                String[] qkvNames = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
-                for (int ch = 0; ch < 3; ch++) {
-                    inLeaf[l][ch] = leaf(work, new Shape(B, P, H, D));
-                    qkvLeaf[l][ch] = leaf(work, new Shape(B, P, H, d));
-                    hooks.add(adding(inNames[ch], inLeaf[l][ch]));
-                    hooks.add(adding(qkvNames[ch], qkvLeaf[l][ch]));
-                }
-                if (!c.attentionOnly()) {
-                    mlpLeaf[l] = leaf(work, new Shape(B, P, D));
-                    hooks.add(adding(HookNames.mlpIn(l), mlpLeaf[l]));
-                }
-            }
-            hooks.add(adding(HookNames.residPost(L - 1), outLeaf));
-
+            Contraction k = new Contraction(problem, work);
             NDArray ablEmbeds = null;
             for (double alpha : alphas) {
-                List<Hook> passHooks = new ArrayList<>(hooks);
+                List<Hook> interpolation = List.of();
                 if (alpha != 1.0) {
                     if (ablEmbeds == null) ablEmbeds = patcher.ablatedEmbeddings(work);
-                    passHooks.addAll(interpolation(ablEmbeds, (float) alpha, c.separateEmbeddingNodes()));
+                    interpolation = interpolation(ablEmbeds, (float) alpha, c.separateEmbeddingNodes());
                 }
-                // PyTorch accumulates into .grad across backward passes (DJL does not zero it), so the leaves
-                // end up holding the sum of the gradients over all the points
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector();
-                     NDManager pass = work.newSubManager()) {
-                    NDArray logits = model.runWithHooks(pass, clean, passHooks);
-                    gc.backward(metric.apply(logits));
-                }
-            }
-            double scale = -1.0 / alphas.length;   // (abl − clean) = −(clean − abl), averaged over the points
-
-            NDArray deltas = patcher.senderDeltas(work);                     // [S, B·P·D], clean − abl
-            Map<Node, Integer> row = new HashMap<>();
-            List<Node> senders = patcher.senderNodes();
-            for (int i = 0; i < senders.size(); i++) row.put(senders.get(i), i);
-            int embeds = c.separateEmbeddingNodes() ? 2 : 1;
-            int perLayer = H + (c.attentionOnly() ? 0 : 1);
-
-            for (int l = 0; l < L; l++) {
-                // heads of layer l: receivers q (heads 0..H−1), k, v; senders before layer l
-                List<Node> receivers = new ArrayList<>();
-                NDArray[] grads = new NDArray[3];
-                try (NDManager g = work.newSubManager()) {
-                    for (int ch = 0; ch < 3; ch++) {
-                        for (int h = 0; h < H; h++) receivers.add(Node.headInput(l, h, Node.Channel.values()[ch]));
-                        grads[ch] = takeGradient(g, inLeaf[l][ch]).transpose(2, 0, 1, 3).reshape(H, bpd);
-                    }
-                    NDArray all = grads[0].concat(grads[1], 0).concat(grads[2], 0);                 // [3H, B·P·D]
-                    contract(graph, scores, scale, deltas, embeds + l * perLayer, all, receivers, row);
-                    for (int ch = 0; ch < 3; ch++) {
-                        // direct edges aL.H.c → aL.H.hook_c: Σ over b, p, feature of (clean − abl)_q · ∂metric/∂q
-                        Node.Channel channel = Node.Channel.values()[ch];
-                        NDArray prod = takeGradient(g, qkvLeaf[l][ch]).mul(patcher.qkvDelta(g, l, HookedTransformer.Channel.values()[ch]))
-                                .sum(new int[] {0, 1, 3}).toType(DataType.FLOAT64, false);              // [H]
-                        double[] perHead = prod.toDoubleArray();
-                        for (int h = 0; h < H; h++) {
-                            List<Edge> in = graph.inEdges(Node.headQkv(l, h, channel));
-                            scores[in.get(0).id()] = scale * perHead[h];
-                        }
-                    }
-                }
-                if (!c.attentionOnly()) {
-                    try (NDManager g = work.newSubManager()) {
-                        NDArray grad = takeGradient(g, mlpLeaf[l]).reshape(1, bpd);
-                        contract(graph, scores, scale, deltas, embeds + l * perLayer + H, grad, List.of(Node.mlpIn(l)), row);
-                    }
-                }
-            }
-            try (NDManager g = work.newSubManager()) {
-                NDArray grad = takeGradient(g, outLeaf).reshape(1, bpd);
-                contract(graph, scores, scale, deltas, senders.size(), grad, List.of(Node.output()), row);
+                k.addPass(interpolation, metric, -1.0 / alphas.length, scores);   // (abl − clean) = −(clean − abl)
             }
         }
         return new Scores(gradientName(problem, metric), scores);
+    }
+
+    /**
+     * One gradient pass and its contraction with the sender deltas. The gradient w.r.t. a head's split input
+     * ({@code hook_q_input} of head h) is not read from a leaf on that input, which would force the split
+     * [B, P, H, D] forward and keep 3·L such gradients alive; it is the exact chain rule from the gradient at
+     * {@code attn.hook_q} (a leaf there is needed anyway for the direct edges): the head's input only feeds
+     * {@code q_h = LN1(x)·W_Q[h] + b_Q[h]}, so
+     * <pre>
+     *   ∂metric/∂x_h = J_LN(x)ᵀ · (W_Q[h] · ∂metric/∂q_h),   J_LN(x)ᵀ·v = (u − mean(u) − x̂·mean(u ⊙ x̂)) / σ,  u = v ⊙ w_ln1
+     * </pre>
+     * with x the layer's {@code hook_resid_pre} (the value every split input equals in the clean model), x̂ and σ
+     * its normalized value and standard deviation (biased variance + ε, as torch's layer_norm); the identity
+     * when the model has no LayerNorm. The test against the patcher's mask gradient (which does run the split
+     * inputs) checks this.
+     */
+    private static final class Contraction {
+        private final HookedTransformer model;
+        private final EdgePatcher patcher;
+        private final CircuitGraph graph;
+        private final TransformerConfig c;
+        private final int B, P, D, H, d, L;
+        private final long bpd;
+        private final NDArray deltas;              // [S, B·P·D] clean − abl, rows in forward order
+        private final Map<Node, Integer> row = new HashMap<>();
+        private final int embeds, perLayer, senderCount;
+        private final NDArray[][] wT;              // [layer][channel]: W_Q|K|V transposed [H, d, D]
+        private final NDArray[] lnW;               // [layer]: ln1 gain [D], or null without LayerNorm
+
+        Contraction(DiscoveryProblem problem, NDManager work) {
+            this.model = problem.model();
+            this.patcher = problem.patcher();
+            this.graph = problem.graph();
+            this.c = model.config();
+            ModelInput clean = patcher.input();
+            B = clean.batch();
+            P = clean.length();
+            D = c.dModel();
+            H = c.nHeads();
+            d = c.dHead();
+            L = c.nLayers();
+            bpd = (long) B * P * D;
+            deltas = patcher.senderDeltas(work);
+            List<Node> senders = patcher.senderNodes();
+            for (int i = 0; i < senders.size(); i++) row.put(senders.get(i), i);
+            senderCount = senders.size();
+            embeds = c.separateEmbeddingNodes() ? 2 : 1;
+            perLayer = H + (c.attentionOnly() ? 0 : 1);
+            wT = new NDArray[L][3];
+            lnW = new NDArray[L];
+            TransformerWeights w = model.weights();
+            for (int l = 0; l < L; l++) {
+                String[] names = {WeightNames.wQ(l), WeightNames.wK(l), WeightNames.wV(l)};
+                for (int ch = 0; ch < 3; ch++) {
+                    Tensor t = w.get(names[ch]);
+                    wT[l][ch] = work.create(t.data(), new Shape(H, D, d)).toDevice(model.device(), false).transpose(0, 2, 1);
+                }
+                if (c.layerNorm()) lnW[l] = work.create(w.get(WeightNames.ln1W(l)).data()).toDevice(model.device(), false);
+            }
+        }
+
+        /** One forward and backward (with the extra hooks), contracted into scores with the given factor. */
+        void addPass(List<Hook> extraHooks, Metric metric, double factor, double[] scores) {
+            try (NDManager pass = NDManager.newBaseManager(model.device())) {
+                NDArray[][] qkvLeaf = new NDArray[L][3];
+                NDArray[] mlpLeaf = new NDArray[L];
+                NDArray[] residPre = new NDArray[L];
+                NDArray outLeaf = leaf(pass, new Shape(B, P, D));
+                List<Hook> hooks = new ArrayList<>(extraHooks);
+                for (int l = 0; l < L; l++) {
+                    int layer = l;
+                    if (c.layerNorm()) hooks.add(new Hook(HookNames.residPre(l), x -> { residPre[layer] = x; return x; }));
+                    String[] qkvNames = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
+                    for (int ch = 0; ch < 3; ch++) {
+                        qkvLeaf[l][ch] = leaf(pass, new Shape(B, P, H, d));
+                        hooks.add(adding(qkvNames[ch], qkvLeaf[l][ch]));
+                    }
+                    if (!c.attentionOnly()) {
+                        mlpLeaf[l] = leaf(pass, new Shape(B, P, D));
+                        hooks.add(adding(HookNames.mlpIn(l), mlpLeaf[l]));
+                    }
+                }
+                hooks.add(adding(HookNames.residPost(L - 1), outLeaf));
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray logits = model.runWithHooks(pass, patcher.input(), hooks);
+                    gc.backward(metric.apply(logits));
+                }
+                // grad mode is off again: nothing below is recorded
+                for (int l = 0; l < L; l++) {
+                    try (NDManager g = pass.newSubManager()) {
+                        NDArray x = residPre[l] == null ? null : residPre[l].stopGradient();
+                        NDArray[] gradQkv = new NDArray[3];
+                        NDArray[] gradIn = new NDArray[3];
+                        for (int ch = 0; ch < 3; ch++) {
+                            gradQkv[ch] = takeGradient(g, qkvLeaf[l][ch]);                                    // [B, P, H, d]
+                            gradIn[ch] = headInputGradient(l, ch, gradQkv[ch], x);                           // [H, B·P·D]
+                        }
+                        List<Node> receivers = new ArrayList<>();
+                        for (Node.Channel ch : Node.Channel.values()) for (int h = 0; h < H; h++) receivers.add(Node.headInput(l, h, ch));
+                        NDArray all = gradIn[0].concat(gradIn[1], 0).concat(gradIn[2], 0);                 // [3H, B·P·D]
+                        contract(scores, factor, embeds + l * perLayer, all, receivers);
+                        for (int ch = 0; ch < 3; ch++) {
+                            // direct edges aL.H.c → aL.H.hook_c: Σ over b, p, feature of (clean − abl)_q · ∂metric/∂q
+                            NDArray perHead = gradQkv[ch].mul(patcher.qkvDelta(g, l, HookedTransformer.Channel.values()[ch]))
+                                    .sum(new int[] {0, 1, 3}).toType(DataType.FLOAT64, false);              // [H]
+                            double[] v = perHead.toDoubleArray();
+                            for (int h = 0; h < H; h++) {
+                                int id = graph.inEdges(Node.headQkv(l, h, Node.Channel.values()[ch])).get(0).id();
+                                scores[id] += factor * v[h];
+                            }
+                        }
+                    }
+                    if (!c.attentionOnly()) {
+                        try (NDManager g = pass.newSubManager()) {
+                            NDArray grad = takeGradient(g, mlpLeaf[l]).reshape(1, bpd);
+                            contract(scores, factor, embeds + l * perLayer + H, grad, List.of(Node.mlpIn(l)));
+                        }
+                    }
+                }
+                try (NDManager g = pass.newSubManager()) {
+                    contract(scores, factor, senderCount, takeGradient(g, outLeaf).reshape(1, bpd), List.of(Node.output()));
+                }
+            }
+        }
+
+        /** ∂metric/∂(split input of each head) [H, B·P·D] from ∂metric/∂q|k|v [B, P, H, d] (see the class comment). */
+        private NDArray headInputGradient(int l, int ch, NDArray gradQkv, NDArray residPre) {
+            NDArray v = gradQkv.transpose(2, 0, 1, 3).reshape(H, (long) B * P, d).matMul(wT[l][ch]);      // [H, B·P, D]
+            if (residPre == null) return v.reshape(H, bpd);
+            NDArray x = residPre.reshape((long) B * P, D);
+            NDArray mu = x.mean(new int[] {1}, true);
+            NDArray centered = x.sub(mu);
+            NDArray sigma = centered.square().mean(new int[] {1}, true).add((float) c.layerNormEps()).sqrt();   // [B·P, 1]
+            NDArray xhat = centered.div(sigma);                                                             // [B·P, D]
+            NDArray u = v.mul(lnW[l]);
+            NDArray meanU = u.mean(new int[] {2}, true);                                                    // [H, B·P, 1]
+            NDArray meanUx = u.mul(xhat).mean(new int[] {2}, true);
+            return u.sub(meanU).sub(xhat.mul(meanUx)).div(sigma).reshape(H, bpd);
+        }
+
+        /**
+         * scores[u→r] += factor · (deltas[row u] · grads[r]) for the receivers (rows of grads, in order) and the
+         * first {@code senderRows} senders: one [senderRows, B·P·D] × [B·P·D, R] matmul.
+         */
+        private void contract(double[] scores, double factor, int senderRows, NDArray grads, List<Node> receivers) {
+            int R = receivers.size();
+            NDArray prod = deltas.get("0:" + senderRows).matMul(grads.transpose()).toType(DataType.FLOAT64, false);
+            double[] p = prod.toDoubleArray();                                          // [senderRows, R]
+            prod.close();
+            for (int r = 0; r < R; r++) {
+                for (Edge e : graph.inEdges(receivers.get(r))) {
+                    int s = row.get(e.sender());
+                    if (s >= senderRows) throw new IllegalStateException("edge " + e + " from a sender after its receiver group");
+                    scores[e.id()] += factor * p[s * R + r];
+                }
+            }
+        }
     }
 
     private static String gradientName(DiscoveryProblem problem, Metric metric) {
@@ -228,25 +320,6 @@ public final class EdgeAttribution {
         grad.close();
         leaf.close();
         return copy;
-    }
-
-    /**
-     * scores[u→r] = scale · (deltas[row u] · grads[r]) for the receivers (rows of grads, in order) and the first
-     * {@code senderRows} senders: one [senderRows, B·P·D] × [B·P·D, R] matmul.
-     */
-    private static void contract(CircuitGraph graph, double[] scores, double scale, NDArray deltas, int senderRows,
-                                 NDArray grads, List<Node> receivers, Map<Node, Integer> row) {
-        int R = receivers.size();
-        NDArray prod = deltas.get("0:" + senderRows).matMul(grads.transpose()).toType(DataType.FLOAT64, false);
-        double[] p = prod.toDoubleArray();                                          // [senderRows, R]
-        prod.close();
-        for (int r = 0; r < R; r++) {
-            for (Edge e : graph.inEdges(receivers.get(r))) {
-                int s = row.get(e.sender());
-                if (s >= senderRows) throw new IllegalStateException("edge " + e + " from a sender after its receiver group");
-                scores[e.id()] = scale * p[s * R + r];
-            }
-        }
     }
 
     /** Top-k sizes on a log grid from 1 to n (at most {@code maxPoints}, distinct, ascending, n included). */
