@@ -3,6 +3,7 @@ package dev.acdc.discovery.method;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -107,13 +108,21 @@ public final class EdgeAttribution {
      * {@code α·tok + (1−α)·abl}, {@code hook_pos_embed} becomes {@code α·pos}).
      */
     public static Scores attribute(DiscoveryProblem problem, Metric metric, double[] alphas) {
+        return attribute(problem, metric, alphas, DEFAULT_CHUNK_BYTES);
+    }
+
+    /** Bytes of one LayerNorm-backward temporary: well below glibc's largest mmap threshold (32 MiB). */
+    static final long DEFAULT_CHUNK_BYTES = 16L << 20;
+
+    /** {@link #attribute(DiscoveryProblem, Metric, double[])} with the size of the LayerNorm-backward steps (for tests). */
+    static Scores attribute(DiscoveryProblem problem, Metric metric, double[] alphas, long chunkBytes) {
         if (alphas.length == 0) throw new IllegalArgumentException("at least one interpolation point is needed");
         HookedTransformer model = problem.model();
         EdgePatcher patcher = problem.patcher();
         TransformerConfig c = model.config();
         double[] scores = new double[problem.graph().edgeCount()];
         try (NDManager work = NDManager.newBaseManager(model.device())) {
-            Contraction k = new Contraction(problem, work);
+            Contraction k = new Contraction(problem, work, chunkBytes);
             NDArray ablEmbeds = null;
             for (double alpha : alphas) {
                 List<Hook> interpolation = List.of();
@@ -153,8 +162,10 @@ public final class EdgeAttribution {
         private final int embeds, perLayer, senderCount;
         private final NDArray[][] wT;              // [layer][channel]: W_Q|K|V transposed [H, d, D]
         private final NDArray[] lnW;               // [layer]: ln1 gain [D], or null without LayerNorm
+        private final NDArray headGrads;           // [3H, B·P·D]: one layer's head-input gradients, reused layer after layer
+        private final int headChunk;               // heads per LayerNorm-backward step
 
-        Contraction(DiscoveryProblem problem, NDManager work) {
+        Contraction(DiscoveryProblem problem, NDManager work, long chunkBytes) {
             this.model = problem.model();
             this.patcher = problem.patcher();
             this.graph = problem.graph();
@@ -173,6 +184,8 @@ public final class EdgeAttribution {
             senderCount = senders.size();
             embeds = c.separateEmbeddingNodes() ? 2 : 1;
             perLayer = H + (c.attentionOnly() ? 0 : 1);
+            headGrads = work.zeros(new Shape(3L * H, bpd), DataType.FLOAT32, model.device());
+            headChunk = (int) Math.max(1, Math.min(H, chunkBytes / (bpd * 4)));
             wT = new NDArray[L][3];
             lnW = new NDArray[L];
             TransformerWeights w = model.weights();
@@ -215,17 +228,12 @@ public final class EdgeAttribution {
                 // grad mode is off again: nothing below is recorded
                 for (int l = 0; l < L; l++) {
                     try (NDManager g = pass.newSubManager()) {
-                        NDArray x = residPre[l] == null ? null : residPre[l].stopGradient();
                         NDArray[] gradQkv = new NDArray[3];
-                        NDArray[] gradIn = new NDArray[3];
-                        for (int ch = 0; ch < 3; ch++) {
-                            gradQkv[ch] = takeGradient(g, qkvLeaf[l][ch]);                                    // [B, P, H, d]
-                            gradIn[ch] = headInputGradient(l, ch, gradQkv[ch], x);                           // [H, B·P·D]
-                        }
+                        for (int ch = 0; ch < 3; ch++) gradQkv[ch] = takeGradient(g, qkvLeaf[l][ch]);            // [B, P, H, d]
+                        headInputGradients(g, l, gradQkv, residPre[l]);                                        // into headGrads
                         List<Node> receivers = new ArrayList<>();
                         for (Node.Channel ch : Node.Channel.values()) for (int h = 0; h < H; h++) receivers.add(Node.headInput(l, h, ch));
-                        NDArray all = gradIn[0].concat(gradIn[1], 0).concat(gradIn[2], 0);                 // [3H, B·P·D]
-                        contract(scores, factor, embeds + l * perLayer, all, receivers);
+                        contract(scores, factor, embeds + l * perLayer, headGrads, receivers);
                         for (int ch = 0; ch < 3; ch++) {
                             // direct edges aL.H.c → aL.H.hook_c: Σ over b, p, feature of (clean − abl)_q · ∂metric/∂q
                             NDArray perHead = gradQkv[ch].mul(patcher.qkvDelta(g, l, HookedTransformer.Channel.values()[ch]))
@@ -250,19 +258,42 @@ public final class EdgeAttribution {
             }
         }
 
-        /** ∂metric/∂(split input of each head) [H, B·P·D] from ∂metric/∂q|k|v [B, P, H, d] (see the class comment). */
-        private NDArray headInputGradient(int l, int ch, NDArray gradQkv, NDArray residPre) {
-            NDArray v = gradQkv.transpose(2, 0, 1, 3).reshape(H, (long) B * P, d).matMul(wT[l][ch]);      // [H, B·P, D]
-            if (residPre == null) return v.reshape(H, bpd);
-            NDArray x = residPre.reshape((long) B * P, D);
-            NDArray mu = x.mean(new int[] {1}, true);
-            NDArray centered = x.sub(mu);
-            NDArray sigma = centered.square().mean(new int[] {1}, true).add((float) c.layerNormEps()).sqrt();   // [B·P, 1]
-            NDArray xhat = centered.div(sigma);                                                             // [B·P, D]
-            NDArray u = v.mul(lnW[l]);
-            NDArray meanU = u.mean(new int[] {2}, true);                                                    // [H, B·P, 1]
-            NDArray meanUx = u.mul(xhat).mean(new int[] {2}, true);
-            return u.sub(meanU).sub(xhat.mul(meanUx)).div(sigma).reshape(H, bpd);
+        /**
+         * ∂metric/∂(split input) of every head and channel of layer l, written into {@link #headGrads} [3H, B·P·D]
+         * (rows: channel-major, then head), from ∂metric/∂q|k|v [B, P, H, d] (see the class comment). With
+         * v = W·g (per head, [B·P, D]), u = v ⊙ w, the LayerNorm backward is evaluated as
+         * {@code v ⊙ (w/σ) − (v·w)/(D·σ) − (x̂/σ)·(v·(w ⊙ x̂))/D}, a few heads at a time, so every temporary stays
+         * small (below the allocator's mmap threshold: large short-lived buffers would page-fault on every use).
+         */
+        private void headInputGradients(NDManager scope, int l, NDArray[] gradQkv, NDArray residPre) {
+            NDArray w2 = null, xs = null, a = null, wCol = null, invSigma = null;
+            if (residPre != null) {
+                NDArray x = residPre.stopGradient().reshape((long) B * P, D);
+                NDArray centered = x.sub(x.mean(new int[] {1}, true));
+                invSigma = centered.square().mean(new int[] {1}, true).add((float) c.layerNormEps()).sqrt().pow(-1f);  // [B·P, 1]
+                NDArray xhat = centered.mul(invSigma);                                                            // [B·P, D]
+                w2 = invSigma.mul(lnW[l]);                                                                        // w/σ
+                xs = xhat.mul(invSigma);                                                                          // x̂/σ
+                a = xhat.mul(lnW[l]).div((float) D);                                                              // (w ⊙ x̂)/D
+                wCol = lnW[l].div((float) D).reshape(D, 1);                                                       // w/D
+            }
+            for (int ch = 0; ch < 3; ch++) {
+                NDArray gT = gradQkv[ch].transpose(2, 0, 1, 3).reshape(H, (long) B * P, d);                      // [H, B·P, d]
+                for (int h0 = 0; h0 < H; h0 += headChunk) {
+                    int h1 = Math.min(H, h0 + headChunk);
+                    try (NDManager t = scope.newSubManager()) {
+                        NDArray gc = gT.get(t, new NDIndex(h0 + ":" + h1));
+                        NDArray v = gc.matMul(wT[l][ch].get(t, new NDIndex(h0 + ":" + h1)));                    // [hc, B·P, D]
+                        NDArray gin = v;
+                        if (w2 != null) {
+                            NDArray c1 = v.matMul(wCol).mul(invSigma);                                            // [hc, B·P, 1]
+                            NDArray c2 = v.mul(a).sum(new int[] {2}, true);                                      // [hc, B·P, 1]
+                            gin = v.mul(w2).sub(c1).sub(c2.mul(xs));
+                        }
+                        headGrads.set(new NDIndex((ch * H + h0) + ":" + (ch * H + h1)), gin.reshape(h1 - h0, bpd));
+                    }
+                }
+            }
         }
 
         /**

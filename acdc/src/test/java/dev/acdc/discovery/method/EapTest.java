@@ -185,6 +185,16 @@ class EapTest {
     }
 
     @Test
+    void headInputGradientsInSmallStepsGiveTheSameScores() {
+        try (Setup s = Setup.of(new TinyTask(TINY_ATTN_ONLY), Ablation.RESAMPLE, "logit_diff", null)) {
+            double[] whole = EdgeAttribution.attribute(s.problem, s.problem.metric(), new double[] {1.0}).signed();
+            // one head at a time (a chunk of 1 byte rounds up to one head), as on GPT-2-sized batches
+            double[] perHead = EdgeAttribution.attribute(s.problem, s.problem.metric(), new double[] {1.0}, 1).signed();
+            assertArrayEquals(whole, perHead, 1e-6);
+        }
+    }
+
+    @Test
     void tracrKlFallsBackToTheFirstNonKlMetric() {
         try (Setup s = Setup.of(TracrTask.proportion(0, true), Ablation.ZERO, "kl", null)) {
             assertEquals("l2", EdgeAttribution.gradientMetricName(s.problem));
