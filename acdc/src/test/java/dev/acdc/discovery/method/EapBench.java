@@ -53,39 +53,54 @@ public final class EapBench {
         };
         try (HookedTransformer model = new HookedTransformer(w); NDManager scope = NDManager.newBaseManager()) {
             CircuitGraph graph = CircuitGraph.of(c);
-            for (int rep = 0; rep < reps; rep++) {
-                long a = System.nanoTime();
-                try (NDManager s = scope.newSubManager()) {
-                    model.forward(s, corrupted).getFloat(0, 0, 0);
-                }
-                long b = System.nanoTime();
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector(); NDManager s = scope.newSubManager()) {
-                    NDArray leaf = s.zeros(new ai.djl.ndarray.types.Shape(B, P, c.dModel()));
-                    leaf.setRequiresGradient(true);
-                    NDArray logits = model.runWithHooks(s, clean, List.of(new Hook(HookNames.EMBED, x -> x.add(leaf))));
-                    gc.backward(metric.apply(logits));
-                    leaf.getGradient().getFloat(0, 0, 0);
-                }
-                long d = System.nanoTime();
-                double ref = (d - a) / 1e9;
-                System.out.printf("rep %d: %s%n", rep, memory());
-                System.out.printf("rep %d: forward %.2f s, forward+backward %.2f s, 2 forwards + 1 backward %.2f s%n",
-                        rep, (b - a) / 1e9, (d - b) / 1e9, ref);
-                long e = System.nanoTime();
-                try (EdgePatcher patcher = EdgePatcher.create(model, graph, clean, Ablation.RESAMPLE, corrupted, List.of())) {
+            long e = System.nanoTime();
+            try (EdgePatcher patcher = EdgePatcher.create(model, graph, clean, Ablation.RESAMPLE, corrupted, List.of())) {
+                System.out.printf("patcher setup %.2f s; %s%n", (System.nanoTime() - e) / 1e9, memory());
+                NDArray cl = patcher.cleanLogits(scope);
+                DiscoveryProblem problem = new DiscoveryProblem(task, model, graph, patcher, Ablation.RESAMPLE,
+                        "logit_diff", metric, cl, 0);
+                // reference and EAP interleaved, so that each pair sees about the same load on a shared machine
+                for (int rep = 0; rep < reps; rep++) {
+                    double cpu0 = cpuSeconds();
+                    double ref = reference(model, scope, clean, corrupted, metric, B, P, c.dModel());
+                    double cpu1 = cpuSeconds();
                     long f = System.nanoTime();
-                    System.out.printf("rep %d: patcher setup %.2f s; %s%n", rep, (f - e) / 1e9, memory());
-                    NDArray cl = patcher.cleanLogits(scope);
-                    DiscoveryProblem problem = new DiscoveryProblem(task, model, graph, patcher, Ablation.RESAMPLE,
-                            "logit_diff", metric, cl, 0);
                     MethodResult res = new Eap().discover(problem);
-                    long g = System.nanoTime();
-                    cl.close();
-                    System.out.printf("rep %d: after EAP %s%n", rep, memory());
-                    System.out.printf("rep %d: patcher setup %.2f s, EAP (discover) %.2f s = %.2f x reference; %d edges, %d points%n",
-                            rep, (f - e) / 1e9, (g - f) / 1e9, (g - f) / 1e9 / ref, res.edgeScores().length, res.points().size());
+                    double eap = (System.nanoTime() - f) / 1e9;
+                    double cpu2 = cpuSeconds();
+                    System.out.printf("rep %d: 2 forwards + 1 backward %.2f s (cpu %.2f s), EAP (discover) %.2f s (cpu %.2f s) = %.2f x wall, %.2f x cpu; %d edges, %d points; %s%n",
+                            rep, ref, cpu1 - cpu0, eap, cpu2 - cpu1, eap / ref, (cpu2 - cpu1) / (cpu1 - cpu0),
+                            res.edgeScores().length, res.points().size(), memory());
                 }
             }
+        }
+    }
+
+    /** A forward without gradient (the corrupted run) and a forward and backward (the clean run): seconds. */
+    static double reference(HookedTransformer model, NDManager scope, ModelInput clean, ModelInput corrupted, Metric metric,
+                            int B, int P, int D) {
+        long a = System.nanoTime();
+        try (NDManager s = scope.newSubManager()) {
+            model.forward(s, corrupted).getFloat(0, 0, 0);
+        }
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector(); NDManager s = scope.newSubManager()) {
+            NDArray leaf = s.zeros(new ai.djl.ndarray.types.Shape(B, P, D));
+            leaf.setRequiresGradient(true);
+            NDArray logits = model.runWithHooks(s, clean, List.of(new Hook(HookNames.EMBED, x -> x.add(leaf))));
+            gc.backward(metric.apply(logits));
+            leaf.getGradient().getFloat(0, 0, 0);
+        }
+        return (System.nanoTime() - a) / 1e9;
+    }
+
+    /** CPU time of the whole process (all threads, native ones included), from /proc/self/stat, in seconds. */
+    static double cpuSeconds() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;   // utime, stime in clock ticks (USER_HZ 100)
+        } catch (java.io.IOException e) {
+            return Double.NaN;
         }
     }
 
