@@ -2,6 +2,8 @@ package dev.acdc.patching.patch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.graph.Edge;
@@ -26,8 +28,16 @@ import java.util.Objects;
  * output biases, and a direct-computation edge with mask 0 replaces the head's q (k, v) by its ablated
  * value. "Current" is recomputed in the same pass, under every upstream patch, as ACDC does.
  *
- * <p>Masks are float arrays indexed by edge id ({@link CircuitGraph#edges()}); 1 keeps an edge, 0 removes
- * it, values in between interpolate. Several masks evaluate together as a batch of variants.
+ * <p>Masks are indexed by edge id ({@link CircuitGraph#edges()}); 1 keeps an edge, 0 removes it, values in
+ * between interpolate. Several masks evaluate together as a batch of variants. They come as Java float
+ * arrays ({@link #logits(NDManager, float[][])}: ACDC's masks, no gradient) or as an NDArray
+ * ({@link #logits(NDManager, NDArray)}) that may require gradient: each receiver group's weight matrix is then
+ * gathered from the mask with precomputed edge-id index arrays (absent edges read a padded 0), so DJL's
+ * autograd differentiates the logits w.r.t. every mask entry. Both give the same numbers; at the all-ones mask
+ * {@code ∂logits/∂m(s,r) = (cur(s) − abl(s)) · ∂logits/∂(input of r)}, the quantity EAP estimates.
+ *
+ * <p>For attribution methods the patcher also hands out its sender values: {@link #senderDeltas} (clean −
+ * ablated, every sender), {@link #qkvDelta} (the direct edges' senders) and {@link #ablatedEmbeddings}.
  *
  * <p>Incremental evaluation: receivers are processed in groups in topological order (the heads of
  * layer 0, the MLP of layer 0, the heads of layer 1, …, the output). Every group before the first one with
@@ -57,6 +67,8 @@ public final class EdgePatcher implements AutoCloseable {
     private final NDArray[] cleanDiffs;         // per sender group: clean − ablated [n, B·P·D]
     private final NDArray[] ablatedFlat;        // per sender group: ablated [n, B·P·D]
     private final NDArray[] ablSums;            // per receiver group: Σ ablated senders + biases [B·P·D]
+    private final NDArray[][] qkvDiffs;         // [layer][channel]: clean − ablated hook_q/k/v [B, P, H, d]
+    private final List<Node> senderNodes;       // every sender, rows of senderDeltas: group by group, in group order
 
     /** A set of receivers whose inputs are computed together. */
     private record ReceiverGroup(NodeKind kind, int layer, int rows, int[] senderGroups, int[][][] edgeIds,
@@ -115,6 +127,13 @@ public final class EdgePatcher implements AutoCloseable {
             ablatedFlat[sg] = ab.reshape(senderGroupSize[sg], bpd);
             cleanDiffs[sg] = cl.sub(ab).reshape(senderGroupSize[sg], bpd);
         }
+        qkvDiffs = new NDArray[L][3];
+        for (int l = 0; l < L; l++) {
+            for (int ch = 0; ch < 3; ch++) qkvDiffs[l][ch] = clean.qkv()[l][ch].sub(ablated.qkv()[l][ch]);
+        }
+        List<Node> senders = new ArrayList<>();
+        for (int sg = 0; sg < senderGroupCount; sg++) senders.addAll(sendersOfGroup(sg));
+        senderNodes = List.copyOf(senders);
         groups = buildGroups();
         ablSums = new NDArray[groups.size()];
         for (int g = 0; g < groups.size(); g++) {
@@ -148,6 +167,19 @@ public final class EdgePatcher implements AutoCloseable {
         int l = (sg - 1) / 2;
         if ((sg - 1) % 2 == 0) return v.heads()[l];
         return v.mlps()[l] == null ? null : v.mlps()[l].expandDims(0);
+    }
+
+    /** The sender nodes of group sg, in row order (the order of {@link #indexInSenderGroup}). */
+    private List<Node> sendersOfGroup(int sg) {
+        if (senderGroupSize[sg] == 0) return List.of();
+        if (sg == 0) {
+            return c.separateEmbeddingNodes() ? List.of(Node.tokEmbed(), Node.posEmbed()) : List.of(Node.embed());
+        }
+        int l = (sg - 1) / 2;
+        if ((sg - 1) % 2 == 1) return List.of(Node.mlpOut(l));
+        List<Node> heads = new ArrayList<>();
+        for (int h = 0; h < H; h++) heads.add(Node.head(l, h));
+        return heads;
     }
 
     private int senderGroupOf(Node s) {
@@ -284,6 +316,59 @@ public final class EdgePatcher implements AutoCloseable {
         return evaluate(scope, masks, 0);
     }
 
+    /**
+     * Logits [K·B, P, V] (variant-major) for a mask NDArray [E] or [K, E] (float32, on the model's device),
+     * which may require gradient: under a gradient collector, autograd differentiates the logits w.r.t. every
+     * mask entry. The weights are gathered from the mask, so the numbers equal {@link #logits(NDManager, float[][])}
+     * for the same values. Always non-incremental: an incremental pass would take the cached clean values of
+     * the first groups and cut their masks out of the graph.
+     */
+    public NDArray logits(NDManager scope, NDArray masks) {
+        Shape s = masks.getShape();
+        if (s.dimension() < 1 || s.dimension() > 2 || s.get(s.dimension() - 1) != maskLength()) {
+            throw new IllegalArgumentException("a mask NDArray must be [E] or [K, E] with E = " + maskLength()
+                    + " tested edges, found " + s);
+        }
+        if (s.dimension() == 2 && s.get(0) == 0) throw new IllegalArgumentException("at least one mask is needed");
+        return evaluate(scope, new TensorMasks(scope, masks), 0);
+    }
+
+    // ------------------------------------------------------------------ sender values (for attribution methods)
+
+    /** Every sender node, in the row order of {@link #senderDeltas}: embedding(s), then per layer the heads and the MLP. */
+    public List<Node> senderNodes() {
+        return senderNodes;
+    }
+
+    /**
+     * clean − ablated output of every sender, [S, B·P·D] in the row order of {@link #senderNodes()}, flattened
+     * as [B, P, D]; a copy owned by the scope (S·B·P·D floats: free it when done).
+     */
+    public NDArray senderDeltas(NDManager scope) {
+        NDArray out = scope.zeros(new Shape(senderNodes.size(), bpd), DataType.FLOAT32, model.device());
+        int row = 0;
+        for (int sg = 0; sg < senderGroupCount; sg++) {
+            if (cleanDiffs[sg] == null) continue;
+            int n = senderGroupSize[sg];
+            out.set(new NDIndex(row + ":" + (row + n)), cleanDiffs[sg]);
+            row += n;
+        }
+        return out;
+    }
+
+    /** clean − ablated {@code attn.hook_q|k|v} of a layer [B, P, H, d] (the direct edges' senders), copied into the scope. */
+    public NDArray qkvDelta(NDManager scope, int layer, Channel channel) {
+        return copyInto(scope, qkvDiffs[layer][channel.ordinal()]);
+    }
+
+    /**
+     * The ablated embedding outputs [E, B, P, D], copied into the scope: E = 2 ({@code hook_embed},
+     * {@code hook_pos_embed}) when the config has separate embedding nodes, else E = 1 (their sum).
+     */
+    public NDArray ablatedEmbeddings(NDManager scope) {
+        return copyInto(scope, ablated.embeds());
+    }
+
     private int firstChangedGroup(float[][] masks) {
         checkMasks(masks);
         for (int g = 0; g < groups.size(); g++) {
@@ -305,7 +390,11 @@ public final class EdgePatcher implements AutoCloseable {
     }
 
     private NDArray evaluate(NDManager scope, float[][] masks, int start) {
-        int K = masks.length;
+        return evaluate(scope, new FloatMasks(masks), start);
+    }
+
+    private NDArray evaluate(NDManager scope, MaskSource masks, int start) {
+        int K = masks.variants();
         if (start == groups.size()) {
             NDArray clean = copyInto(scope, cleanLogits);
             return K == 1 ? clean : clean.tile(new long[] {K, 1, 1});
@@ -332,12 +421,75 @@ public final class EdgePatcher implements AutoCloseable {
     }
 
     /** Σ over sender groups of masks × (cur − abl), plus Σ ablated + biases: [K, R, B·P·D]. */
-    private NDArray receiverInputs(NDManager scope, int group, float[][] masks, NDArray[] variantDiffs) {
+    private NDArray receiverInputs(NDManager scope, int group, MaskSource masks, NDArray[] variantDiffs) {
         ReceiverGroup rg = groups.get(group);
-        int K = masks.length, R = rg.rows;
+        int K = masks.variants(), R = rg.rows;
         NDArray in = null;
         for (int i = 0; i < rg.senderGroups.length; i++) {
             int sg = rg.senderGroups[i], n = senderGroupSize[sg];
+            NDArray w = masks.senderWeights(scope, rg, i, n);                                        // [K, R, n]
+            NDArray contrib;
+            if (variantDiffs[sg] == null) {
+                contrib = w.reshape((long) K * R, n).matMul(cleanDiffs[sg]).reshape(K, R, bpd);
+            } else {
+                contrib = w.matMul(variantDiffs[sg]);
+            }
+            in = in == null ? contrib : in.add(contrib);
+        }
+        return in.add(ablSums[group]);
+    }
+
+    /** Recomputes the heads of a layer from their inputs [K, 3H, B·P·D]; returns cur − abl [K, H, B·P·D]. */
+    private NDArray heads(NDManager scope, ReceiverGroup rg, NDArray in, MaskSource masks, NDArray bias) {
+        int K = masks.variants(), l = rg.layer;
+        NDArray byChannel = in.reshape(K, 3, H, B, P, D);
+        NDArray[] qkv = new NDArray[3];
+        for (Channel ch : Channel.values()) {
+            NDArray x = byChannel.get(":, " + ch.ordinal()).transpose(0, 2, 3, 1, 4).reshape((long) K * B, P, H, D);
+            NDArray projected = model.project(l, ch, x);                                            // [K·B, P, H, d]
+            NDArray m = masks.directWeights(scope, rg.directIds[ch.ordinal()]);                   // [K, H] or null
+            if (m != null) {
+                NDArray abl = ablated.qkv()[l][ch.ordinal()];                                        // [B, P, H, d]
+                NDArray p5 = projected.reshape(K, B, P, H, c.dHead());
+                projected = p5.sub(abl).mul(m.reshape(K, 1, 1, H, 1)).add(abl).reshape((long) K * B, P, H, c.dHead());
+            }
+            qkv[ch.ordinal()] = projected;
+        }
+        NDArray z = model.attend(l, qkv[0], qkv[1], qkv[2], bias);
+        NDArray result = model.headResults(l, z);                                                    // [K·B, P, H, D]
+        return result.reshape(K, B, P, H, D).transpose(0, 3, 1, 2, 4).reshape(K, H, bpd)
+                .sub(ablatedFlat[1 + 2 * l]);
+    }
+
+    /**
+     * Where a masked pass reads its edge weights: Java float masks (ACDC's binary masks, no gradient) or a
+     * mask NDArray that may require gradient. Both give the same numbers for the same values.
+     */
+    private interface MaskSource {
+        int variants();
+
+        /** The weights of receiver group rg's rows on the senders of its i-th sender group (n of them): [K, R, n]. */
+        NDArray senderWeights(NDManager scope, ReceiverGroup rg, int i, int n);
+
+        /** The direct-edge weights [K, H] of one channel's heads, or null when every one is 1 (nothing to patch). */
+        NDArray directWeights(NDManager scope, int[] directIds);
+    }
+
+    private final class FloatMasks implements MaskSource {
+        private final float[][] masks;
+
+        FloatMasks(float[][] masks) {
+            this.masks = masks;
+        }
+
+        @Override
+        public int variants() {
+            return masks.length;
+        }
+
+        @Override
+        public NDArray senderWeights(NDManager scope, ReceiverGroup rg, int i, int n) {
+            int K = masks.length, R = rg.rows;
             float[] w = new float[K * R * n];
             int[][] ids = rg.edgeIds[i];
             for (int k = 0; k < K; k++) {
@@ -348,46 +500,67 @@ public final class EdgePatcher implements AutoCloseable {
                     }
                 }
             }
-            NDArray contrib;
-            if (variantDiffs[sg] == null) {
-                contrib = scope.create(w, new Shape((long) K * R, n)).toDevice(model.device(), false)
-                        .matMul(cleanDiffs[sg]).reshape(K, R, bpd);
-            } else {
-                contrib = scope.create(w, new Shape(K, R, n)).toDevice(model.device(), false).matMul(variantDiffs[sg]);
-            }
-            in = in == null ? contrib : in.add(contrib);
+            return scope.create(w, new Shape(K, R, n)).toDevice(model.device(), false);
         }
-        return in.add(ablSums[group]);
-    }
 
-    /** Recomputes the heads of a layer from their inputs [K, 3H, B·P·D]; returns cur − abl [K, H, B·P·D]. */
-    private NDArray heads(NDManager scope, ReceiverGroup rg, NDArray in, float[][] masks, NDArray bias) {
-        int K = masks.length, l = rg.layer;
-        NDArray byChannel = in.reshape(K, 3, H, B, P, D);
-        NDArray[] qkv = new NDArray[3];
-        for (Channel ch : Channel.values()) {
-            NDArray x = byChannel.get(":, " + ch.ordinal()).transpose(0, 2, 3, 1, 4).reshape((long) K * B, P, H, D);
-            NDArray projected = model.project(l, ch, x);                                            // [K·B, P, H, d]
+        @Override
+        public NDArray directWeights(NDManager scope, int[] directIds) {
+            int K = masks.length;
             float[] md = new float[K * H];
             boolean intact = true;
             for (int k = 0; k < K; k++) {
                 for (int h = 0; h < H; h++) {
-                    md[k * H + h] = masks[k][rg.directIds[ch.ordinal()][h]];
+                    md[k * H + h] = masks[k][directIds[h]];
                     intact &= md[k * H + h] == 1f;
                 }
             }
-            if (!intact) {
-                NDArray abl = ablated.qkv()[l][ch.ordinal()];                                        // [B, P, H, d]
-                NDArray m = scope.create(md, new Shape(K, 1, 1, H, 1)).toDevice(model.device(), false);
-                NDArray p5 = projected.reshape(K, B, P, H, c.dHead());
-                projected = p5.sub(abl).mul(m).add(abl).reshape((long) K * B, P, H, c.dHead());
-            }
-            qkv[ch.ordinal()] = projected;
+            return intact ? null : scope.create(md, new Shape(K, H)).toDevice(model.device(), false);
         }
-        NDArray z = model.attend(l, qkv[0], qkv[1], qkv[2], bias);
-        NDArray result = model.headResults(l, z);                                                    // [K·B, P, H, D]
-        return result.reshape(K, B, P, H, D).transpose(0, 3, 1, 2, 4).reshape(K, H, bpd)
-                .sub(ablatedFlat[1 + 2 * l]);
+    }
+
+    /**
+     * Weights gathered from a mask NDArray [K, E] with index arrays, so autograd sees them as functions of
+     * the mask. The mask is padded with a leading zero column: an absent edge gathers index 0 (weight 0) and
+     * edge id e gathers index e + 1. The direct weights are always applied (a value test would cut nothing
+     * from the graph, but gathering keeps every direct edge differentiable).
+     */
+    private final class TensorMasks implements MaskSource {
+        private final int K;
+        private final NDArray padded;          // [K, E + 1]: column 0 is the constant 0
+
+        TensorMasks(NDManager scope, NDArray masks) {
+            NDArray m2 = masks.getShape().dimension() == 1 ? masks.expandDims(0) : masks;
+            this.K = (int) m2.getShape().get(0);
+            // zeros on the left so the concatenation belongs to the scope, not to whoever owns the mask
+            this.padded = scope.zeros(new Shape(K, 1), DataType.FLOAT32, model.device()).concat(m2, 1);
+        }
+
+        @Override
+        public int variants() {
+            return K;
+        }
+
+        private NDArray gather(NDManager scope, int[] perVariant) {
+            long width = maskLength() + 1L;
+            long[] idx = new long[K * perVariant.length];
+            for (int k = 0; k < K; k++) {
+                for (int j = 0; j < perVariant.length; j++) idx[k * perVariant.length + j] = k * width + perVariant[j] + 1;
+            }
+            return padded.take(scope, scope.create(idx).toDevice(model.device(), false));
+        }
+
+        @Override
+        public NDArray senderWeights(NDManager scope, ReceiverGroup rg, int i, int n) {
+            int R = rg.rows;
+            int[] ids = new int[R * n];
+            for (int r = 0; r < R; r++) System.arraycopy(rg.edgeIds[i][r], 0, ids, r * n, n);   // −1 gathers the 0 column
+            return gather(scope, ids).reshape(K, R, n);
+        }
+
+        @Override
+        public NDArray directWeights(NDManager scope, int[] directIds) {
+            return gather(scope, directIds).reshape(K, H);
+        }
     }
 
     /** A copy owned by the scope (the source may live in a capped manager, so it cannot make the copy itself). */
