@@ -15,6 +15,9 @@ import dev.acdc.patching.model.TransformerWeights;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.List;
 
 import static dev.acdc.patching.model.WeightNames.*;
@@ -171,9 +174,16 @@ public final class SmallModelPatcher {
         }
     }
 
-    /** A Java copy of the patcher's model, input and ablated values. */
+    /**
+     * Copies, made once per patcher: ACDC sweeps build one search per threshold over the same patcher, and
+     * reading the ablated values out of DJL costs more than a whole search on a tracr model. Weak keys (the
+     * patcher's identity): a closed, dropped patcher takes its copy with it. Instances are immutable, so sharing is safe.
+     */
+    private static final Map<EdgePatcher, SmallModelPatcher> COPIES = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** A Java copy of the patcher's model, input and ablated values (one per patcher, cached). */
     public static SmallModelPatcher of(EdgePatcher patcher) {
-        return new SmallModelPatcher(patcher.model().weights(), patcher.graph(), patcher.input(), patcher.ablatedValues());
+        return COPIES.computeIfAbsent(patcher, p -> new SmallModelPatcher(p.model().weights(), p.graph(), p.input(), p.ablatedValues()));
     }
 
     /**
