@@ -37,7 +37,10 @@ import static dev.acdc.patching.model.WeightNames.*;
  * the in-edges of a1.0.q recomputes the q projection of that head but reuses its clean k and v. Non-incremental
  * evaluation ({@link #logitsNonIncremental}) recomputes everything and is the oracle for that bookkeeping.
  *
- * <p>Layouts: rows n = b·P + p (N = B·P rows); a sender value is [N·D]; a head's q/k/v is [N·d].
+ * <p>Layouts are feature-major: rows n = b·P + p (N = B·P rows), a sender value is [D][N] (element i·N + n), a
+ * head's q/k/v is [d][N], so every matmul updates whole N-long columns, which the JIT vectorizes even when
+ * d_head is 7 and d_mlp 1 (row-major rows that short leave it nothing to vectorize). Logits are returned
+ * row-major [K·B·P·V] as EdgePatcher's.
  */
 public final class SmallModelPatcher {
     private final TransformerConfig c;
@@ -45,11 +48,11 @@ public final class SmallModelPatcher {
     private final int B, P, N, D, H, d, M, V, L, E;
     private final boolean[][] attendable;      // [B][P] or null
     private final int senderCount;             // E embeds, then per layer H heads and (unless attention-only) one MLP
-    private final float[][] abl;               // [sender][N·D]
-    private final float[][][][] ablQkv;        // [layer][channel][head][N·d]
-    private final float[][] clean;             // [sender][N·D]
-    private final float[][] cleanDiff;         // [sender][N·D]: clean − ablated
-    private final float[][][][] cleanQkv;      // [layer][channel][head][N·d]
+    private final float[][] abl;               // [sender][D][N]
+    private final float[][][][] ablQkv;        // [layer][channel][head][d][N]
+    private final float[][] clean;             // [sender][D][N]
+    private final float[][] cleanDiff;         // [sender][D][N]: clean − ablated
+    private final float[][][][] cleanQkv;      // [layer][channel][head][d][N]
     private final float[] cleanLogits;         // [N·V]
     private final List<Group> groups;
 
@@ -125,17 +128,17 @@ public final class SmallModelPatcher {
 
         abl = new float[senderCount][];
         float[] embeds = read(ablated.embeds());                       // [E, B, P, D]
-        for (int e = 0; e < E; e++) abl[e] = Arrays.copyOfRange(embeds, e * N * D, (e + 1) * N * D);
+        for (int e = 0; e < E; e++) abl[e] = featureMajor(embeds, e * N * D, N, D);
         ablQkv = new float[L][3][H][];
         for (int l = 0; l < L; l++) {
             float[] heads = read(ablated.heads()[l]);                  // [H, B, P, D]
-            for (int h = 0; h < H; h++) abl[headSender(l, h)] = Arrays.copyOfRange(heads, h * N * D, (h + 1) * N * D);
-            if (!c.attentionOnly()) abl[mlpSender(l)] = read(ablated.mlps()[l]);   // [B, P, D]
+            for (int h = 0; h < H; h++) abl[headSender(l, h)] = featureMajor(heads, h * N * D, N, D);
+            if (!c.attentionOnly()) abl[mlpSender(l)] = featureMajor(read(ablated.mlps()[l]), 0, N, D);   // [B, P, D]
             for (int ch = 0; ch < 3; ch++) {
                 float[] q = read(ablated.qkv()[l][ch]);                // [B, P, H, d]
                 for (int h = 0; h < H; h++) {
                     float[] out = new float[N * d];
-                    for (int n = 0; n < N; n++) System.arraycopy(q, (n * H + h) * d, out, n * d, d);
+                    for (int n = 0; n < N; n++) for (int e = 0; e < d; e++) out[e * N + n] = q[(n * H + h) * d + e];
                     ablQkv[l][ch][h] = out;
                 }
             }
@@ -155,10 +158,10 @@ public final class SmallModelPatcher {
                 for (int i = 0; i < D; i++) {
                     float t = wE[tok * D + i], ps = wPos[p * D + i];
                     if (E == 2) {
-                        emb[0][n * D + i] = t;
-                        emb[1][n * D + i] = ps;
+                        emb[0][i * N + n] = t;
+                        emb[1][i * N + n] = ps;
                     } else {
-                        emb[0][n * D + i] = t + ps;
+                        emb[0][i * N + n] = t + ps;
                     }
                 }
             }
@@ -194,6 +197,13 @@ public final class SmallModelPatcher {
         try (NDManager scope = NDManager.newBaseManager(a.getDevice())) {
             return scope.zeros(a.getShape(), a.getDataType(), a.getDevice()).addi(a).toFloatArray();
         }
+    }
+
+    /** [rows][cols] row-major from src[off …] to [cols][rows]. */
+    private static float[] featureMajor(float[] src, int off, int rows, int cols) {
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) for (int i = 0; i < cols; i++) out[i * rows + r] = src[off + r * cols + i];
+        return out;
     }
 
     private static float[] data(TransformerWeights w, String name) {
@@ -266,7 +276,7 @@ public final class SmallModelPatcher {
         for (int s = 0; s < senders; s++) for (int j = 0; j < N * D; j++) ablSum[j] += abl[s][j];
         int biasLayers = kind == NodeKind.HEAD_INPUT ? layer : (kind == NodeKind.MLP_IN ? layer + 1 : L);
         for (int l = 0; l < biasLayers; l++) {
-            for (int n = 0; n < N; n++) for (int i = 0; i < D; i++) ablSum[n * D + i] += bO[l][i];
+            for (int n = 0; n < N; n++) for (int i = 0; i < D; i++) ablSum[i * N + n] += bO[l][i];
         }
         return new Group(kind, layer, senders, ids, direct, all.stream().mapToInt(Integer::intValue).toArray(), ablSum);
     }
@@ -415,7 +425,7 @@ public final class SmallModelPatcher {
                         float[] x = input(grp, 0, mask, cur);
                         if (c.layerNorm()) layerNorm(x, lnFW, lnFB);
                         float[] y = matmul(x, N, D, wU, 0, V, bU, 0);
-                        System.arraycopy(y, 0, logits, k * N * V, N * V);
+                        for (int n = 0; n < N; n++) for (int j = 0; j < V; j++) logits[k * N * V + n * V + j] = y[j * N + n];
                     }
                     default -> throw new IllegalStateException("unhandled receiver group " + grp.kind);
                 }
@@ -458,38 +468,43 @@ public final class SmallModelPatcher {
         return x;
     }
 
-    /** y [rows, cols] = x [rows, inner] · W[off…] [inner, cols] (+ b[bOff…]). */
+    /**
+     * y [cols][rows] = (x [inner][rows] feature-major)ᵀ · W[off…] [inner, cols] (+ b[bOff…]), feature-major: each
+     * y[j][r] sums x[i][r]·w[i][j] over i in order, then adds b[j].
+     */
     private static float[] matmul(float[] x, int rows, int inner, float[] w, int wOff, int cols, float[] b, int bOff) {
         float[] y = new float[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            int yo = r * cols;
+        for (int j = 0; j < cols; j++) {
+            int yo = j * rows;
             for (int i = 0; i < inner; i++) {
-                float a = x[r * inner + i];
-                if (a == 0f) continue;
-                int wo = wOff + i * cols;
-                for (int j = 0; j < cols; j++) y[yo + j] += a * w[wo + j];
+                float wij = w[wOff + i * cols + j];
+                if (wij == 0f) continue;   // compiled tracr weights are mostly zeros
+                int xo = i * rows;
+                for (int r = 0; r < rows; r++) y[yo + r] += x[xo + r] * wij;
             }
-            if (b != null) for (int j = 0; j < cols; j++) y[yo + j] += b[bOff + j];
+            if (b != null) {
+                float bj = b[bOff + j];
+                for (int r = 0; r < rows; r++) y[yo + r] += bj;
+            }
         }
         return y;
     }
 
-    /** In-place LayerNorm over each row of D: biased variance, eps inside the square root (torch's). */
+    /** In-place LayerNorm over the D features of each row: biased variance, eps inside the square root (torch's). */
     private void layerNorm(float[] x, float[] w, float[] b) {
         double eps = c.layerNormEps();
-        for (int n = 0; n < N; n++) {
-            int o = n * D;
-            double mean = 0;
-            for (int i = 0; i < D; i++) mean += x[o + i];
-            mean /= D;
-            double var = 0;
-            for (int i = 0; i < D; i++) {
-                double t = x[o + i] - mean;
-                var += t * t;
+        double[] mean = new double[N], var = new double[N];
+        for (int i = 0; i < D; i++) for (int n = 0; n < N; n++) mean[n] += x[i * N + n];
+        for (int n = 0; n < N; n++) mean[n] /= D;
+        for (int i = 0; i < D; i++) {
+            for (int n = 0; n < N; n++) {
+                double t = x[i * N + n] - mean[n];
+                var[n] += t * t;
             }
-            var /= D;
-            double inv = 1.0 / Math.sqrt(var + eps);
-            for (int i = 0; i < D; i++) x[o + i] = (float) ((x[o + i] - mean) * inv) * w[i] + b[i];
+        }
+        for (int n = 0; n < N; n++) var[n] = 1.0 / Math.sqrt(var[n] / D + eps);
+        for (int i = 0; i < D; i++) {
+            for (int n = 0; n < N; n++) x[i * N + n] = (float) ((x[i * N + n] - mean[n]) * var[n]) * w[i] + b[i];
         }
     }
 
@@ -509,7 +524,7 @@ public final class SmallModelPatcher {
     }
 
     /**
-     * One head's attention: z [N·d] from q, k, v [N·d]; scores scaled then masked (causal, padding keys) with −∞,
+     * One head's attention: z [d][N] from q, k, v [d][N]; scores scaled then masked (causal, padding keys) with −∞,
      * as HookedTransformer does, so a query with no readable key gives NaN as torch's softmax does.
      */
     private float[] attend(float[] q, float[] k, float[] v) {
@@ -518,16 +533,16 @@ public final class SmallModelPatcher {
         double[] p = new double[P];
         for (int b = 0; b < B; b++) {
             for (int i = 0; i < P; i++) {
-                int qo = (b * P + i) * d;
+                int qn = b * P + i;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < P; j++) {
                     boolean masked = (c.causal() && j > i) || (attendable != null && !attendable[b][j]);
                     if (masked) {
                         p[j] = Double.NEGATIVE_INFINITY;
                     } else {
-                        int ko = (b * P + j) * d;
+                        int kn = b * P + j;
                         float dot = 0f;
-                        for (int e = 0; e < d; e++) dot += q[qo + e] * k[ko + e];
+                        for (int e = 0; e < d; e++) dot += q[e * N + qn] * k[e * N + kn];
                         p[j] = dot * scale;
                     }
                     if (p[j] > max) max = p[j];
@@ -540,8 +555,8 @@ public final class SmallModelPatcher {
                 for (int j = 0; j < P; j++) {
                     float w = (float) (p[j] / sum);
                     if (w == 0f && !Double.isNaN(p[j])) continue;
-                    int vo = (b * P + j) * d;
-                    for (int e = 0; e < d; e++) z[qo + e] += w * v[vo + e];
+                    int vn = b * P + j;
+                    for (int e = 0; e < d; e++) z[e * N + qn] += w * v[e * N + vn];
                 }
             }
         }
