@@ -33,6 +33,9 @@ public final class SmallPatcherSpeed {
                 for (int i = 0; i < 3; i++) {
                     new Acdc(p, l2, AcdcOptions.fast(task.defaultThresholds()[0])).run();
                     if (!skipReference) new Acdc(p, l2, AcdcOptions.reference(task.defaultThresholds()[0])).run();
+                    System.setProperty(Acdc.SMALL_PATCHER_PROPERTY, "off");
+                    if (!skipReference) new Acdc(p, l2, AcdcOptions.fast(task.defaultThresholds()[0])).run();
+                    System.setProperty(Acdc.SMALL_PATCHER_PROPERTY, "auto");
                 }
                 AcdcResult probe = new Acdc(p, l2, AcdcOptions.fast(task.defaultThresholds()[10])).run();
                 System.out.println("  at the middle threshold: " + probe.maskedForwards() + " forwards, " + probe.testedEdges() + " edges tested");
@@ -56,9 +59,15 @@ public final class SmallPatcherSpeed {
                     System.out.printf(Locale.ROOT, "  %d runs: %.3f ms each%n", runs, (System.nanoTime() - t) / 1e6 / runs);
                     continue;
                 }
-                double ref = 0, fast = 0;
+                double ref = 0, fast = 0, before = 0;
                 int same = 0;
                 for (double tau : task.defaultThresholds()) {
+                    // "before": the EdgePatcher fast path, as it was before SmallModelPatcher
+                    System.setProperty(Acdc.SMALL_PATCHER_PROPERTY, "off");
+                    long b0 = System.nanoTime();
+                    if (!skipReference) new Acdc(p, l2, AcdcOptions.fast(tau)).run();
+                    before += (System.nanoTime() - b0) / 1e9;
+                    System.setProperty(Acdc.SMALL_PATCHER_PROPERTY, "auto");
                     long t0 = System.nanoTime();
                     AcdcResult f = new Acdc(p, l2, AcdcOptions.fast(tau)).run();
                     long t1 = System.nanoTime();
@@ -69,8 +78,9 @@ public final class SmallPatcherSpeed {
                         if (r.circuit().edgeNames().equals(f.circuit().edgeNames())) same++;
                     }
                 }
-                System.out.printf(Locale.ROOT, "%s: %d thresholds: reference %.3f s, fast %.3f s, speedup %.1f×, identical circuits %d%n",
-                        task.name(), task.defaultThresholds().length, ref, fast, ref / fast, same);
+                System.out.printf(Locale.ROOT, "%s: %d thresholds: reference %.3f s; before (EdgePatcher fast path) %.3f s, %.1f×;"
+                                + " after (SmallModelPatcher) %.3f s, %.1f×; identical circuits %d%n",
+                        task.name(), task.defaultThresholds().length, ref, before, ref / before, fast, ref / fast, same);
             }
         }
     }

@@ -121,8 +121,9 @@ public final class Metrics {
         private final NDArray clean;
         private final Shape shape;
         private final ScoredPositions positions;
-        private float[] cleanData;      // read on first array evaluation
-        private long[] rows;            // scored flat rows
+        /** The clean output and the scored flat rows, read on the first array evaluation (one write: thread-safe). */
+        private record Flat(float[] clean, long[] rows) {}
+        private volatile Flat flat;
 
         L2(NDArray clean, ScoredPositions positions) {
             this.clean = clean;
@@ -147,10 +148,10 @@ public final class Metrics {
                 throw new IllegalArgumentException("l2: output is [" + batch + ", " + seqLen + ", " + width
                         + "], the clean output " + shape);
             }
-            if (cleanData == null) {
-                cleanData = clean.toFloatArray();
-                rows = positions.flatIndices(batch, seqLen);
-            }
+            Flat f = flat;
+            if (f == null) flat = f = new Flat(clean.toFloatArray(), positions.flatIndices(batch, seqLen));
+            float[] cleanData = f.clean;
+            long[] rows = f.rows;
             // squares in float as torch computes them, summed in double, the mean rounded to float as torch's is
             double sum = 0;
             for (long r : rows) {
