@@ -530,21 +530,24 @@ public final class SmallModelPatcher {
     private float[] attend(float[] q, float[] k, float[] v) {
         float scale = (float) c.attentionScale();
         float[] z = new float[N * d];
+        float[] dots = new float[P * P], w = new float[P * P];
         double[] p = new double[P];
         for (int b = 0; b < B; b++) {
+            int base = b * P;
+            // every q·k of this batch row, each summed over e in order as a plain dot product would
+            Arrays.fill(dots, 0f);
+            for (int e = 0; e < d; e++) {
+                int eo = e * N + base;
+                for (int i = 0; i < P; i++) {
+                    float qv = q[eo + i];
+                    for (int j = 0; j < P; j++) dots[i * P + j] += qv * k[eo + j];
+                }
+            }
             for (int i = 0; i < P; i++) {
-                int qn = b * P + i;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < P; j++) {
                     boolean masked = (c.causal() && j > i) || (attendable != null && !attendable[b][j]);
-                    if (masked) {
-                        p[j] = Double.NEGATIVE_INFINITY;
-                    } else {
-                        int kn = b * P + j;
-                        float dot = 0f;
-                        for (int e = 0; e < d; e++) dot += q[e * N + qn] * k[e * N + kn];
-                        p[j] = dot * scale;
-                    }
+                    p[j] = masked ? Double.NEGATIVE_INFINITY : dots[i * P + j] * scale;
                     if (p[j] > max) max = p[j];
                 }
                 double sum = 0;
@@ -552,11 +555,14 @@ public final class SmallModelPatcher {
                     p[j] = Math.exp(p[j] - max);
                     sum += p[j];
                 }
-                for (int j = 0; j < P; j++) {
-                    float w = (float) (p[j] / sum);
-                    if (w == 0f && !Double.isNaN(p[j])) continue;
-                    int vn = b * P + j;
-                    for (int e = 0; e < d; e++) z[e * N + qn] += w * v[e * N + vn];
+                for (int j = 0; j < P; j++) w[i * P + j] = (float) (p[j] / sum);
+            }
+            for (int e = 0; e < d; e++) {
+                int eo = e * N + base;
+                for (int i = 0; i < P; i++) {
+                    float acc = 0f;
+                    for (int j = 0; j < P; j++) acc += w[i * P + j] * v[eo + j];
+                    z[eo + i] = acc;
                 }
             }
         }
