@@ -2,11 +2,14 @@ package dev.acdc.discovery;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.acdc.metrics.ArrayMetric;
 import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.graph.Node;
+import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.patch.EdgePatcher;
+import dev.acdc.patching.patch.SmallModelPatcher;
 
 import java.util.Arrays;
 import java.util.BitSet;
@@ -31,6 +34,10 @@ import java.util.function.Consumer;
  * of a receiver's senders in one batched forward, walking them in order until the first edge that must
  * stay, after which the rest of the batch is re-run. The reference path ({@link AcdcOptions#reference})
  * runs one full, non-incremental forward per tested edge and is the oracle for it.
+ *
+ * <p>On small models (see {@link #isSmall}) the fast path evaluates with {@link SmallModelPatcher}, the same
+ * masked forward in plain Java arrays, because there DJL's per-operation cost is nearly all of the time. The
+ * system property {@value #SMALL_PATCHER_PROPERTY} ({@code auto} (default), {@code on}, {@code off}) forces it.
  */
 public final class Acdc {
 
@@ -41,12 +48,44 @@ public final class Acdc {
     private final Metric metric;
     private final AcdcOptions options;
     private final CircuitGraph graph;
+    private final SmallModelPatcher small;      // null: evaluate with the EdgePatcher
+
+    /** {@code auto}: SmallModelPatcher on small models; {@code on}/{@code off}: always / never (fast path only). */
+    public static final String SMALL_PATCHER_PROPERTY = "acdc.smallPatcher";
+
+    /**
+     * The multiply-adds of one variant's full masked forward below which plain Java beats DJL: about 4M, a few ms
+     * of scalar Java, which is what a DJL masked forward costs in per-operation overhead alone (~100 JNI calls of
+     * 20–50 µs). Compiled tracr models are 0.2M–0.4M; GPT-2 small on any real batch is thousands of times over.
+     */
+    static final long SMALL_MODEL_MACS = 1L << 22;
 
     public Acdc(EdgePatcher patcher, Metric metric, AcdcOptions options) {
         this.patcher = patcher;
         this.metric = metric;
         this.options = options;
         this.graph = patcher.graph();
+        this.small = !options.reference() && useSmallPatcher(patcher) ? SmallModelPatcher.of(patcher) : null;
+    }
+
+    private static boolean useSmallPatcher(EdgePatcher patcher) {
+        String mode = System.getProperty(SMALL_PATCHER_PROPERTY, "auto");
+        return switch (mode) {
+            case "on" -> true;
+            case "off" -> false;
+            case "auto" -> isSmall(patcher.graph().config(), patcher.input().batch() * patcher.input().length());
+            default -> throw new IllegalArgumentException(SMALL_PATCHER_PROPERTY + " must be auto, on or off, found '" + mode + "'");
+        };
+    }
+
+    /**
+     * Small: rows (batch × positions) × layers × per-layer weights (q, k, v, o projections and the MLP)
+     * ≤ {@link #SMALL_MODEL_MACS}, i.e. one variant's masked forward is a few ms of plain Java or less.
+     */
+    static boolean isSmall(TransformerConfig c, long rows) {
+        long perLayer = 4L * c.nHeads() * c.dModel() * c.dHead() + 2L * c.dModel() * c.dMlp();
+        long macs = rows * c.nLayers() * perLayer + rows * c.dModel() * c.dVocabOut();
+        return macs <= SMALL_MODEL_MACS;
     }
 
     public AcdcResult run() {
@@ -87,7 +126,9 @@ public final class Acdc {
                     i++;
                     continue;
                 }
-                int k = options.reference() ? 1 : Math.min(options.speculativeBatch(), ids.length - i);
+                // Speculative batches amortize DJL's per-operation cost; the Java patcher has none, so there
+                // they would only compute variants that a kept edge then throws away.
+                int k = options.reference() || small != null ? 1 : Math.min(options.speculativeBatch(), ids.length - i);
                 float[][] variants = new float[k][];
                 float[] cumulative = mask.clone();
                 for (int j = 0; j < k; j++) {
@@ -153,8 +194,17 @@ public final class Acdc {
 
     /** The metric of each variant, every array of the evaluation in one scope. */
     private double[] evaluate(float[][] masks) {
+        if (small != null && metric instanceof ArrayMetric am) {
+            // no NDArray at all: on tiny models the native calls of scoring cost more than the forward
+            float[] logits = small.logits(masks);
+            int b = small.batch(), p = patcher.input().length(), v = graph.config().dVocabOut();
+            double[] out = new double[masks.length];
+            for (int k = 0; k < masks.length; k++) out[k] = am.evaluate(logits, k * b * p * v, b, p, v);
+            return out;
+        }
         try (NDManager scope = NDManager.newBaseManager()) {
-            NDArray logits = options.reference() ? patcher.logitsNonIncremental(scope, masks) : patcher.logits(scope, masks);
+            NDArray logits = options.reference() ? patcher.logitsNonIncremental(scope, masks)
+                    : small != null ? small.logits(scope, masks) : patcher.logits(scope, masks);
             int b = patcher.input().batch();
             double[] out = new double[masks.length];
             for (int k = 0; k < masks.length; k++) {

@@ -113,11 +113,56 @@ public final class Metrics {
 
     /** L2 against a fixed clean output (valid while {@code cleanOutput}'s manager is open). */
     public static Metric l2(NDArray cleanOutput, ScoredPositions positions) {
-        Shape shape = cleanOutput.getShape();
-        return new Named("l2", out -> {
-            checkShape("l2", shape, out);
-            return l2(cleanOutput, out, positions);
-        });
+        return new L2(cleanOutput, positions);
+    }
+
+    /** L2 that also scores plain arrays (see {@link ArrayMetric}). */
+    private static final class L2 implements ArrayMetric {
+        private final NDArray clean;
+        private final Shape shape;
+        private final ScoredPositions positions;
+        /** The clean output and the scored flat rows, read on the first array evaluation (one write: thread-safe). */
+        private record Flat(float[] clean, long[] rows) {}
+        private volatile Flat flat;
+
+        L2(NDArray clean, ScoredPositions positions) {
+            this.clean = clean;
+            this.shape = clean.getShape();
+            this.positions = positions;
+        }
+
+        @Override
+        public String name() {
+            return "l2";
+        }
+
+        @Override
+        public NDArray apply(NDArray output) {
+            checkShape("l2", shape, Objects.requireNonNull(output, "output"));
+            return l2(clean, output, positions);
+        }
+
+        @Override
+        public double evaluate(float[] output, int offset, int batch, int seqLen, int width) {
+            if (shape.dimension() != 3 || shape.get(0) != batch || shape.get(1) != seqLen || shape.get(2) != width) {
+                throw new IllegalArgumentException("l2: output is [" + batch + ", " + seqLen + ", " + width
+                        + "], the clean output " + shape);
+            }
+            Flat f = flat;
+            if (f == null) flat = f = new Flat(clean.toFloatArray(), positions.flatIndices(batch, seqLen));
+            float[] cleanData = f.clean;
+            long[] rows = f.rows;
+            // squares in float as torch computes them, summed in double, the mean rounded to float as torch's is
+            double sum = 0;
+            for (long r : rows) {
+                int o = (int) r * width;
+                for (int j = 0; j < width; j++) {
+                    float diff = output[offset + o + j] - cleanData[o + j];
+                    sum += diff * diff;
+                }
+            }
+            return (float) (sum / ((double) rows.length * width));
+        }
     }
 
     /** −(logit difference), so that lower is better. */

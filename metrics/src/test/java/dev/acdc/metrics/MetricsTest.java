@@ -105,6 +105,21 @@ class MetricsTest {
     }
 
     @Test
+    void l2_scores_a_plain_array_at_an_offset_as_it_scores_the_ndarray() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            ArrayMetric l2 = (ArrayMetric) Metrics.l2(clean, ScoredPositions.perRow(1, -1, 2));
+            // the output sits after one variant's worth of other numbers, as in a [K·B, P, V] batch
+            float[] packed = new float[2 * B * P * V];
+            System.arraycopy(patchedData, 0, packed, B * P * V, B * P * V);
+            double expected = l2.evaluate(m.create(patchedData, new Shape(B, P, V)));
+            assertEquals(expected, l2.evaluate(packed, B * P * V, B, P, V), 1e-6 * expected);
+            assertEquals(0.0, l2.evaluate(cleanData, 0, B, P, V));
+            assertThrows(IllegalArgumentException.class, () -> l2.evaluate(packed, 0, B, P + 1, V));
+        }
+    }
+
+    @Test
     void logit_difference_is_negated_for_acdc() {
         try (NDManager m = manager.newSubManager()) {
             NDArray logits = m.create(patchedData, new Shape(B, P, V));

@@ -281,6 +281,16 @@ public final class EdgePatcher implements AutoCloseable {
         return input;
     }
 
+    /** The model (for {@link SmallModelPatcher}, which copies its weights). */
+    HookedTransformer model() {
+        return model;
+    }
+
+    /** The values a removed edge carries (for {@link SmallModelPatcher}). */
+    SenderValues ablatedValues() {
+        return ablated;
+    }
+
     /** The number of tested edges, the length of a mask. */
     public int maskLength() {
         return graph.edgeCount();
