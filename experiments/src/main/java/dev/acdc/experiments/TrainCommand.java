@@ -69,7 +69,13 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
 
         long start = System.nanoTime();
-        InductionTrainer.Result trained = InductionTrainer.train(config, "induction-2l-attn-only", new ProgressLine(err, System.console() != null));
+        InductionTrainer.Result trained;
+        try {
+            trained = InductionTrainer.train(config, "induction-2l-attn-only", new ProgressLine(err, System.console() != null));
+        } catch (IllegalStateException diverged) {
+            err.println("acdc: " + diverged.getMessage());
+            return 1;
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         InductionEvaluation eval = InductionEvaluation.of(trained.weights(), config.data());
         InductionHeads heads = eval.heads();
