@@ -39,7 +39,7 @@ public record TrainingConfig(int vocab, int length, int minSegment, int maxSegme
 
     /** The configuration of the shipped checkpoint. */
     public static TrainingConfig defaults() {
-        return new TrainingConfig(32, 20, 5, 10, 64, 8, 8, 64, 1000, 3e-3, 100, 0.02, 1L);
+        return new TrainingConfig(32, 20, 5, 10, 64, 8, 8, 64, 2000, 3e-3, 100, 0.02, 1L);
     }
 
     /**
