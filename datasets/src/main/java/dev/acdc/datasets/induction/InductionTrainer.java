@@ -21,10 +21,12 @@ import java.util.Random;
  * <p>Reproducible: one {@link Random} seeded with the config's seed draws the initial weights, then every batch, and
  * nothing else is random; training runs on one libtorch thread and Java-side scalars use {@link StrictMath}, which
  * is bit-reproducible by specification. Within one process the same seed gives identical weights (tested). Separate
- * processes on the same machine have been seen to drift apart after about 100 steps of the default configuration (a
- * last-bit difference that Adam amplifies); the cause, somewhere in the native kernels, was not found. The shipped
- * checkpoint is therefore the recorded run's weights, and everything about it (accuracy, heads, circuit) is
- * recomputed from those weights by tests, never from retraining.
+ * processes on the same machine usually agree bit for bit but not always: of three concurrent
+ * {@code acdc train induction --steps 300} runs, two differed from the third in the seventh digit of the mean loss
+ * of the first 30 steps, and Adam amplifies such a difference into a different model. Neither
+ * {@code OMP_NUM_THREADS=1 MKL_NUM_THREADS=1} nor copying parameters into libtorch-allocated memory removed it; the
+ * cause was not found. The shipped checkpoint is therefore the recorded run's weights, and everything about it
+ * (accuracy, heads, circuit) is recomputed from those weights by tests, never by retraining.
  *
  * <p>The loss is averaged over every position that has a next token, first occurrences included: those targets are
  * unpredictable, which teaches the model to spread its probability over unseen tokens there, and the repeats teach

