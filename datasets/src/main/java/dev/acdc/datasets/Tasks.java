@@ -3,6 +3,8 @@ package dev.acdc.datasets;
 import dev.acdc.datasets.gpt2.DocstringTask;
 import dev.acdc.datasets.gpt2.GreaterThanTask;
 import dev.acdc.datasets.gpt2.IoiTask;
+import dev.acdc.datasets.induction.InductionModel;
+import dev.acdc.datasets.induction.InductionTask;
 import dev.acdc.patching.load.HfTokenizer;
 import dev.acdc.patching.load.LoadedModel;
 import dev.acdc.patching.load.ModelDirectory;
@@ -37,7 +39,7 @@ public final class Tasks {
 
     /** Every task name, in a stable order. */
     public static List<String> names() {
-        return List.of(TRACR_REVERSE, TRACR_PROPORTION, IoiTask.NAME, GreaterThanTask.NAME, DocstringTask.NAME);
+        return List.of(TRACR_REVERSE, TRACR_PROPORTION, InductionTask.NAME, IoiTask.NAME, GreaterThanTask.NAME, DocstringTask.NAME);
     }
 
     /** The task of that name, its model resolved from the environment's Hugging Face settings. */
@@ -51,6 +53,7 @@ public final class Tasks {
         return switch (name) {
             case TRACR_REVERSE -> dev.acdc.datasets.tracr.TracrTask.reverse(options.seed(), options.scramblePositions());
             case TRACR_PROPORTION -> dev.acdc.datasets.tracr.TracrTask.proportion(options.seed(), options.scramblePositions());
+            case InductionTask.NAME -> inductionTask(options, resolver);
             case IoiTask.NAME -> {
                 Gpt2Model m = gpt2Model(name, options, resolver);
                 try (TextTokenizer t = m.tokenizer()) {
@@ -71,6 +74,16 @@ public final class Tasks {
             }
             default -> throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
         };
+    }
+
+    /**
+     * induction: the checkpoint shipped with this module unless a model is given; a given model directory's
+     * canonical circuit comes from its {@code provenance.json}, or is derived from its weights when it has none.
+     */
+    private static Task inductionTask(TaskOptions o, ModelResolver resolver) {
+        if (o.model() == null) return InductionTask.shipped(o.seed());
+        InductionModel.Loaded m = InductionModel.load(resolver.resolve(o.model()));
+        return new InductionTask(m.model().weights(), m.provenance() == null ? null : m.provenance().canonicalCircuit(), o.seed());
     }
 
     /** The task's default model name. */

@@ -25,7 +25,7 @@ class TasksTest {
 
     @Test
     void names_list_the_gpt2_and_tracr_tasks() {
-        assertEquals(List.of("tracr-reverse", "tracr-proportion", "ioi", "greater-than", "docstring"), Tasks.names());
+        assertEquals(List.of("tracr-reverse", "tracr-proportion", "induction", "ioi", "greater-than", "docstring"), Tasks.names());
     }
 
     @Test

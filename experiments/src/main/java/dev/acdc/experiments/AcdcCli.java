@@ -19,6 +19,7 @@ import java.io.PrintWriter;
                 GraphCommand.class,
                 ModelInfoCommand.class,
                 TaskInfoCommand.class,
+                TrainCommand.class,
                 dev.acdc.experiments.discover.DiscoverCommand.class,
                 dev.acdc.experiments.discover.RocCommand.class,
                 dev.acdc.experiments.reproduce.ReproduceCommand.class,

@@ -89,7 +89,7 @@ public final class TaskInfoCommand implements Callable<Integer> {
         if (!Tasks.names().contains(task)) {
             throw new BadInputException("--task '" + task + "' is not a task; expected one of " + Tasks.names());
         }
-        if (task.startsWith("tracr-")) {
+        if (task.startsWith("tracr-") || task.equals(dev.acdc.datasets.induction.InductionTask.NAME)) {
             throw new BadInputException("task-info describes the GPT-2 tasks (ioi, greater-than, docstring); --task " + task + " is not supported yet");
         }
         int n = prompts != null ? prompts : defaultPrompts(task);
