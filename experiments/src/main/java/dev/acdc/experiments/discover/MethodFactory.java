@@ -4,6 +4,10 @@ import dev.acdc.datasets.Task;
 import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.method.AcdcMethod;
 import dev.acdc.discovery.method.DiscoveryMethod;
+import dev.acdc.discovery.method.Eap;
+import dev.acdc.discovery.method.EapIg;
+import dev.acdc.discovery.method.HeadImportance;
+import dev.acdc.discovery.method.SubnetworkProbing;
 import dev.acdc.experiments.BadInputException;
 
 import java.util.List;
@@ -11,12 +15,20 @@ import java.util.function.Consumer;
 
 /**
  * Builds discovery methods by CLI name with the settings of a sweep: the threshold list for ACDC,
- * and the reduced settings of {@code --quick}.
+ * and the reduced settings of {@code --quick} (every third ACDC threshold; SP with fewer, larger steps on every
+ * other λ). HISP, EAP and EAP-IG have no sweep parameter: they rank once and sweep top-k.
  */
 public final class MethodFactory {
 
     /** Every method the CLI knows, in report order. */
-    public static final List<String> NAMES = List.of("acdc");
+    public static final List<String> NAMES = List.of("acdc", "sp", "hisp", "eap", "eap-ig");
+
+    /**
+     * SP under --quick: 300 Adam steps at learning rate 0.01 (a logit moves at most ~0.01 per step, so the keep
+     * threshold, ln 5 ≈ 1.6 away at initialisation, is within reach) on every other λ of the task's list.
+     */
+    static final int QUICK_SP_EPOCHS = 300;
+    static final double QUICK_SP_LEARNING_RATE = 1e-2;
 
     private MethodFactory() {}
 
@@ -36,6 +48,16 @@ public final class MethodFactory {
     public static DiscoveryMethod create(String name, Task task, Settings settings) {
         return switch (name) {
             case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
+            case "sp" -> {
+                if (!settings.quick()) yield new SubnetworkProbing();
+                double[] all = new SubnetworkProbing().lambdasFor(task.name());
+                double[] every2nd = java.util.stream.IntStream.range(0, all.length).filter(i -> i % 2 == 0 || i == all.length - 1)
+                        .mapToDouble(i -> all[i]).toArray();
+                yield new SubnetworkProbing(new SubnetworkProbing.Options(every2nd, QUICK_SP_EPOCHS, QUICK_SP_LEARNING_RATE));
+            }
+            case "hisp" -> new HeadImportance();
+            case "eap" -> new Eap();
+            case "eap-ig" -> new EapIg();
             default -> throw new BadInputException("unknown method '" + name + "'; expected one of " + String.join(", ", NAMES));
         };
     }
