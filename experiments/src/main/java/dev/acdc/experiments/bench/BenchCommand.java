@@ -56,10 +56,10 @@ import java.util.stream.Stream;
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure the engine: gemm, forward, patching, acdc, compile, reproduce-quick, memory (default: all).")
+        description = "Measure the engine: gemm, forward, patching, acdc, eap, compile, reproduce-quick, memory (default: all).")
 public final class BenchCommand implements Callable<Integer> {
 
-    public static final List<String> SUITES = List.of("gemm", "forward", "patching", "acdc", "compile", "reproduce-quick", "memory");
+    public static final List<String> SUITES = List.of("gemm", "forward", "patching", "acdc", "eap", "compile", "reproduce-quick", "memory");
 
     @Parameters(paramLabel = "SUITE", arity = "0..*", description = "suites to run (default: all): ${COMPLETION-CANDIDATES}")
     List<String> suites;
@@ -80,8 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "timed repeats per figure (default 5; the median is reported)")
     int repeats;
 
-    @Option(names = "--acdc-batch", defaultValue = "10", paramLabel = "B",
-            description = "prompts of the budgeted ACDC run on the GPT-2-small shape (default 10)")
+    @Option(names = "--acdc-batch", defaultValue = "5", paramLabel = "B",
+            description = "prompts of the budgeted ACDC run on the GPT-2-small shape (default 5)")
     int acdcBatch;
 
     @Option(names = "--acdc-receivers", defaultValue = "2", paramLabel = "N",
@@ -125,6 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case "forward" -> forward();
                 case "patching" -> patching();
                 case "acdc" -> acdc();
+                case "eap" -> eap();
                 case "compile" -> compile();
                 case "reproduce-quick" -> reproduceQuick();
                 case "memory" -> memory();
@@ -271,6 +272,8 @@ public final class BenchCommand implements Callable<Integer> {
             acdcSpeedup(task.name().replace('-', '_'), task, task.clean(), task.corrupted(), task.defaultThresholds(), 0,
                     task.metricNames().get(0));
         }
+        Task induction = Tasks.get("induction", TaskOptions.defaults());
+        acdcSpeedup("induction", induction, induction.clean(), induction.corrupted(), new double[] {0.01, 0.05, 0.2}, 0, "kl");
         TransformerConfig c = Presets.gpt2Small();
         Task shapeTask = new RandomShapeTask(c, acdcBatch, positions);
         acdcSpeedup("gpt2_shape", shapeTask, shapeTask.clean(), shapeTask.corrupted(), new double[] {1e-3}, acdcReceivers, "kl");
@@ -309,6 +312,123 @@ public final class BenchCommand implements Callable<Integer> {
             say("acdc %s: %d thresholds, %d edges tested; reference %.2f s, fast %.2f s: %.1f× faster; circuits %s, effects within %.1e",
                     key, thresholds.length, tested, reference, fast, reference / fast, identical ? "identical" : "DIFFER", maxEffectDiff);
         }
+    }
+
+    /**
+     * EAP over every edge of the bench model on [batch, positions] against 2 forwards + 1 backward measured in the same
+     * run; then, on the induction task (NLL metric, resample), how EAP's scores correlate with the exact effect of
+     * removing each edge alone.
+     */
+    private void eap() {
+        TransformerConfig c = benchConfig();
+        ModelInput clean = ModelInput.of(tokens(c, batch, positions, 1));
+        ModelInput corrupted = ModelInput.of(tokens(c, batch, positions, 2));
+        int[] correct = new int[batch], wrong = new int[batch];
+        Random r = new Random(3);
+        for (int b = 0; b < batch; b++) {
+            correct[b] = r.nextInt(c.dVocab());
+            wrong[b] = r.nextInt(c.dVocab());
+        }
+        Metric metric = Metrics.negativeLogitDifference(ScoredPositions.last(), correct, wrong);
+        Task task = new RandomShapeTask(c, clean, corrupted, "logit-diff", metric);
+        try (HookedTransformer model = new HookedTransformer(task.weights()); NDManager scope = NDManager.newBaseManager()) {
+            CircuitGraph graph = CircuitGraph.of(c);
+            try (EdgePatcher patcher = EdgePatcher.create(model, graph, clean, Ablation.RESAMPLE, corrupted, List.of())) {
+                var problem = new dev.acdc.discovery.method.DiscoveryProblem(task, model, graph, patcher, Ablation.RESAMPLE,
+                        "logit-diff", metric, patcher.cleanLogits(scope), 0);
+                int reps = Math.min(repeats, 3);
+                Timing reference = Timing.measure(1, reps, () -> twoForwardsOneBackward(model, scope, clean, corrupted, metric));
+                Timing eap = Timing.measure(1, reps, () -> new dev.acdc.discovery.method.Eap().discover(problem));
+                figures.put("eap_edges", graph.edgeCount());
+                figures.put("eap_seconds", eap.median());
+                figures.put("eap_reference_seconds", reference.median());
+                figures.put("eap_ratio", eap.median() / reference.median());
+                say("eap %s [%d, %d], %d edges: %s; 2 forwards + 1 backward %s; ratio %.2f", c.name(), batch, positions,
+                        graph.edgeCount(), eap, reference, eap.median() / reference.median());
+            }
+        }
+        eapAgreement();
+    }
+
+    private static void twoForwardsOneBackward(HookedTransformer model, NDManager scope, ModelInput clean, ModelInput corrupted,
+                                               Metric metric) {
+        try (NDManager s = scope.newSubManager()) {
+            model.forward(s, corrupted).getFloat(0, 0, 0);
+        }
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector();
+             NDManager s = scope.newSubManager()) {
+            NDArray leaf = s.zeros(new Shape(clean.batch(), clean.length(), model.config().dModel()));
+            leaf.setRequiresGradient(true);
+            NDArray logits = model.runWithHooks(s, clean, List.of(new dev.acdc.patching.model.Hook(
+                    dev.acdc.patching.model.HookNames.EMBED, x -> x.add(leaf))));
+            gc.backward(metric.apply(logits));
+            leaf.getGradient().getFloat(0, 0, 0);
+        }
+    }
+
+    /** Pearson and Spearman correlation of EAP's signed scores with the exact single-edge effects on the induction task. */
+    private void eapAgreement() {
+        Task task = Tasks.get("induction", TaskOptions.defaults());
+        try (HookedTransformer model = new HookedTransformer(task.weights());
+             EdgePatcher p = EdgePatcher.create(model, CircuitGraph.of(model.config()), task.clean(), Ablation.RESAMPLE,
+                     task.corrupted(), task.corruptedHooks());
+             NDManager scope = NDManager.newBaseManager()) {
+            NDArray cleanLogits = p.cleanLogits(scope);
+            Metric nll = task.metric("nll", cleanLogits);
+            var problem = new dev.acdc.discovery.method.DiscoveryProblem(task, model, p.graph(), p, Ablation.RESAMPLE, "nll", nll,
+                    cleanLogits, 0);
+            double[] predicted = new dev.acdc.discovery.method.Eap().attribute(problem).signed();
+            int n = p.maskLength();
+            double full;
+            try (NDManager s = scope.newSubManager()) {
+                full = nll.evaluate(p.cleanLogits(s));
+            }
+            double[] exact = new double[n];
+            int b = task.clean().batch();
+            for (int start = 0; start < n; start += 16) {
+                int k = Math.min(16, n - start);
+                float[][] masks = new float[k][n];
+                for (int j = 0; j < k; j++) {
+                    Arrays.fill(masks[j], 1f);
+                    masks[j][start + j] = 0f;
+                }
+                try (NDManager s = scope.newSubManager()) {
+                    NDArray logits = p.logits(s, masks);
+                    for (int j = 0; j < k; j++) exact[start + j] = nll.evaluate(logits.get(j * b + ":" + (j + 1) * b)) - full;
+                }
+            }
+            double pearson = pearson(predicted, exact), spearman = pearson(ranks(predicted), ranks(exact));
+            figures.put("eap_exact_pearson_induction", pearson);
+            figures.put("eap_exact_spearman_induction", spearman);
+            say("eap vs exact single-edge patching on induction (NLL, resample, %d edges): Pearson %.3f, Spearman %.3f", n, pearson,
+                    spearman);
+        }
+    }
+
+    static double pearson(double[] x, double[] y) {
+        double mx = Arrays.stream(x).average().orElse(0), my = Arrays.stream(y).average().orElse(0);
+        double sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < x.length; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+        return sxy / Math.sqrt(sxx * syy);
+    }
+
+    /** Ranks 1..n, ties given their average rank. */
+    static double[] ranks(double[] x) {
+        Integer[] order = new Integer[x.length];
+        for (int i = 0; i < x.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingDouble(i -> x[i]));
+        double[] r = new double[x.length];
+        for (int i = 0; i < x.length; ) {
+            int j = i;
+            while (j + 1 < x.length && x[order[j + 1]] == x[order[i]]) j++;
+            for (int t = i; t <= j; t++) r[order[t]] = (i + j) / 2.0 + 1;
+            i = j + 1;
+        }
+        return r;
     }
 
     private void compile() {
@@ -386,24 +506,37 @@ public final class BenchCommand implements Callable<Integer> {
                 b, lastRss - first);
     }
 
-    /** A GPT-2-small-shaped random model on random tokens with KL at the last position: the budgeted ACDC workload. */
+    /** A random model on random tokens with one metric: the budgeted ACDC and the EAP workloads. */
     private final class RandomShapeTask implements Task {
         private final TransformerConfig c;
         private final ModelInput clean, corrupted;
+        private final String metricName;
+        private final Metric fixedMetric;   // null: KL at the last position against the clean logits
 
         RandomShapeTask(TransformerConfig c, int b, int p) {
-            this.c = c;
-            this.clean = ModelInput.of(tokens(c, b, p, 1));
-            this.corrupted = ModelInput.of(tokens(c, b, p, 2));
+            this(c, ModelInput.of(tokens(c, b, p, 1)), ModelInput.of(tokens(c, b, p, 2)), "kl", null);
         }
 
-        @Override public String name() { return "gpt2-shape"; }
-        @Override public String description() { return "random GPT-2-small-shaped model"; }
+        RandomShapeTask(TransformerConfig c, ModelInput clean, ModelInput corrupted, String metricName, Metric metric) {
+            this.c = c;
+            this.clean = clean;
+            this.corrupted = corrupted;
+            this.metricName = metricName;
+            this.fixedMetric = metric;
+        }
+
+        @Override public String name() { return "random-" + c.name(); }
+        @Override public String description() { return "random " + c.name() + "-shaped model on random tokens"; }
         @Override public dev.acdc.patching.model.TransformerWeights weights() { return Presets.randomWeights(c, 1); }
         @Override public ModelInput clean() { return clean; }
         @Override public ModelInput corrupted() { return corrupted; }
-        @Override public List<String> metricNames() { return List.of("kl"); }
-        @Override public Metric metric(String name, NDArray cleanOutput) { return Metrics.klDivergence(cleanOutput, ScoredPositions.last()); }
+        @Override public List<String> metricNames() { return List.of(metricName); }
+
+        @Override
+        public Metric metric(String name, NDArray cleanOutput) {
+            return fixedMetric != null ? fixedMetric : Metrics.klDivergence(cleanOutput, ScoredPositions.last());
+        }
+
         @Override public Map<String, List<String>> groundTruths() { return Map.of("none", List.<String>of()); }
     }
 }

@@ -60,4 +60,13 @@ class BenchCommandTest {
         assertEquals(2, n.code());
         assertTrue(n.err().contains("--repeats 0"), n.err());
     }
+
+    @Test
+    void correlationsOfTheEapAgreementFigure() {
+        double[] x = {1, 2, 3, 4}, y = {2, 4, 6, 8.5};
+        assertEquals(1.0, BenchCommand.pearson(x, new double[] {3, 5, 7, 9}), 1e-12);
+        assertEquals(-1.0, BenchCommand.pearson(x, new double[] {4, 3, 2, 1}), 1e-12);
+        assertArrayEquals(new double[] {1, 2.5, 2.5, 4}, BenchCommand.ranks(new double[] {0, 5, 5, 9}));
+        assertEquals(1.0, BenchCommand.pearson(BenchCommand.ranks(x), BenchCommand.ranks(y)), 1e-12, "monotone: Spearman 1");
+    }
 }

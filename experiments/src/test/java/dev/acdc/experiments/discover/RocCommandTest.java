@@ -99,10 +99,10 @@ class RocCommandTest {
         Run range = run("roc", "--task", FakeTasks.NAME, "--threshold-range", "0:1:3", "--out", out.toString());
         assertEquals(AcdcCli.EXIT_BAD_INPUT, range.code(), range.err());
         assertTrue(range.err().contains("--threshold-range '0:1:3'") && range.err().contains("LO:HI:N"), range.err());
-        Run method = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc,eap", "--out", out.toString());
+        Run method = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc,magic", "--out", out.toString());
         assertEquals(AcdcCli.EXIT_BAD_INPUT, method.code(), method.err());
         assertEquals(1, method.err().strip().lines().count(), method.err());
-        assertTrue(method.err().contains("--methods 'eap'") && method.err().contains("acdc"), method.err());
+        assertTrue(method.err().contains("--methods 'magic'") && method.err().contains("acdc"), method.err());
         assertFalse(Files.exists(out));
     }
 }

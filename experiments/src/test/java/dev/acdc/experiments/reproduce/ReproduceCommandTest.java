@@ -129,4 +129,31 @@ class ReproduceCommandTest {
         assertTrue(t.err().contains("--tasks 'nope'"), t.err());
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void everyMethodRunsThroughTheSamePipeline() throws Exception {
+        Path out = tmp.resolve("all");
+        Run r = run("reproduce", "--tasks", FakeTasks.NAME, "--methods", "acdc,sp,hisp,eap,eap-ig", "--metrics", "l2",
+                "--ablation", "zero", "--quick", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject flat = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertEquals(5, flat.get("cells").getAsInt());
+        for (String m : List.of("acdc", "sp", "hisp", "eap", "eap-ig")) {
+            for (String level : List.of("edge", "node")) {
+                double auc = flat.get("auc." + FakeTasks.NAME + ".l2.zero." + m + "." + level).getAsDouble();
+                assertTrue(auc >= 0 && auc <= 1, m + " " + level + " " + auc);
+            }
+        }
+        JsonArray cells = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject().getAsJsonArray("cells");
+        for (var c : cells) {
+            JsonObject cell = c.getAsJsonObject();
+            String expected = switch (cell.get("method").getAsString()) {
+                case "acdc" -> "threshold";
+                case "sp" -> "lambda";
+                default -> "k";
+            };
+            assertEquals(expected, cell.getAsJsonArray("points").get(0).getAsJsonObject().get("parameter").getAsString(), cell.toString());
+        }
+        assertTrue(Files.readString(out.resolve("auc_table.md")).contains("| metric | task | ACDC edge | ACDC node | SP edge | SP node | HISP edge |"));
+    }
 }
