@@ -90,11 +90,14 @@ public final class EdgePatcher implements AutoCloseable {
         this.bpd = (long) B * P * D;
         this.manager = NDManager.newBaseManager(model.device());
         SenderValues clean;
+        NDArray corr = null;
+        // one scope per run, closed before the next, so that only one run's activations are alive at a time
         try (NDManager run = manager.newSubManager()) {
-            var cache = model.runWithCache(run, input);
-            clean = SenderValues.fromCache(c, cache).attachTo(manager);
-            cleanLogits = detach(cache.logits());
-            NDArray corr = null;
+            var captured = SenderValues.capture(model, run, input, List.of());
+            clean = captured.values().attachTo(manager);
+            cleanLogits = detach(captured.logits());
+        }
+        try (NDManager run = manager.newSubManager()) {
             switch (ablation) {
                 case RESAMPLE -> {
                     Objects.requireNonNull(corrupted, "resample ablation needs corrupted inputs");
@@ -102,8 +105,8 @@ public final class EdgePatcher implements AutoCloseable {
                         throw new IllegalArgumentException("corrupted inputs are [" + corrupted.batch() + ", " + corrupted.length()
                                 + "], clean inputs [" + B + ", " + P + "]; they must have the same shape");
                     }
-                    var cc = model.runWithCache(run, corrupted, corruptedHooks == null ? List.of() : corruptedHooks);
-                    ablated = SenderValues.fromCache(c, cc).attachTo(manager);
+                    var cc = SenderValues.capture(model, run, corrupted, corruptedHooks == null ? List.of() : corruptedHooks);
+                    ablated = cc.values().attachTo(manager);
                     corr = detach(cc.logits());
                 }
                 case ZERO -> ablated = SenderValues.zerosLike(clean, manager);
@@ -414,17 +417,26 @@ public final class EdgePatcher implements AutoCloseable {
         if (bias != null && bias.getShape().get(0) > 1 && K > 1) bias = bias.tile(new long[] {K, 1, 1, 1});
         for (int g = start; g < groups.size(); g++) {
             ReceiverGroup rg = groups.get(g);
-            NDArray in = receiverInputs(scope, g, masks, variantDiffs);       // [K, R, B·P·D]
-            switch (rg.kind) {
-                case HEAD_INPUT -> variantDiffs[1 + 2 * rg.layer] = heads(scope, rg, in, masks, bias);
-                case MLP_IN -> {
-                    NDArray out = model.mlp(rg.layer, in.reshape(K * B, P, D));                   // [K·B, P, D]
-                    variantDiffs[2 + 2 * rg.layer] = out.reshape(K, 1, bpd).sub(ablatedFlat[2 + 2 * rg.layer]);
+            // Each group's temporaries live in their own manager, closed when the group is done; only what later
+            // groups read moves to the caller's scope. Otherwise a GPT-2-small pass at [100, 15] would hold tens
+            // of GB of receiver inputs until the scope closed. (Autograd keeps what backward needs by itself.)
+            try (NDManager step = scope.newSubManager()) {
+                NDArray in = receiverInputs(step, g, masks, variantDiffs);       // [K, R, B·P·D]
+                NDArray kept;
+                switch (rg.kind) {
+                    case HEAD_INPUT -> kept = variantDiffs[1 + 2 * rg.layer] = heads(step, rg, in, masks, bias);
+                    case MLP_IN -> {
+                        NDArray out = model.mlp(rg.layer, in.reshape(K * B, P, D));                   // [K·B, P, D]
+                        kept = variantDiffs[2 + 2 * rg.layer] = out.reshape(K, 1, bpd).sub(ablatedFlat[2 + 2 * rg.layer]);
+                    }
+                    case OUTPUT -> {
+                        NDArray logits = model.unembed(in.reshape(K * B, P, D));                       // [K·B, P, V]
+                        logits.attach(scope);
+                        return logits;
+                    }
+                    default -> throw new IllegalStateException("unhandled receiver group " + rg.kind);
                 }
-                case OUTPUT -> {
-                    return model.unembed(in.reshape(K * B, P, D));                                 // [K·B, P, V]
-                }
-                default -> throw new IllegalStateException("unhandled receiver group " + rg.kind);
+                kept.attach(scope);
             }
         }
         throw new IllegalStateException("the output group is always last");
@@ -437,16 +449,24 @@ public final class EdgePatcher implements AutoCloseable {
         NDArray in = null;
         for (int i = 0; i < rg.senderGroups.length; i++) {
             int sg = rg.senderGroups[i], n = senderGroupSize[sg];
-            NDArray w = masks.senderWeights(scope, rg, i, n);                                        // [K, R, n]
-            NDArray contrib;
-            if (variantDiffs[sg] == null) {
-                contrib = w.reshape((long) K * R, n).matMul(cleanDiffs[sg]).reshape(K, R, bpd);
-            } else {
-                contrib = w.matMul(variantDiffs[sg]);
+            // one [K, R, B·P·D] contribution alive at a time: accumulated in place, its temporaries freed at once
+            try (NDManager tmp = scope.newSubManager()) {
+                NDArray w = masks.senderWeights(tmp, rg, i, n);                                      // [K, R, n]
+                NDArray contrib;
+                if (variantDiffs[sg] == null) {
+                    contrib = w.reshape((long) K * R, n).matMul(cleanDiffs[sg]).reshape(K, R, bpd);
+                } else {
+                    contrib = w.matMul(variantDiffs[sg]);
+                }
+                if (in == null) {
+                    contrib.attach(scope);
+                    in = contrib;
+                } else {
+                    in.addi(contrib);
+                }
             }
-            in = in == null ? contrib : in.add(contrib);
         }
-        return in.add(ablSums[group]);
+        return in.addi(ablSums[group]);
     }
 
     /** Recomputes the heads of a layer from their inputs [K, 3H, B·P·D]; returns cur − abl [K, H, B·P·D]. */

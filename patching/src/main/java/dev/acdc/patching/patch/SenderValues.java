@@ -4,7 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.acdc.patching.model.ActivationCache;
 import dev.acdc.patching.model.HookNames;
+import dev.acdc.patching.model.Hook;
+import dev.acdc.patching.model.HookedTransformer;
+import dev.acdc.patching.model.ModelInput;
 import dev.acdc.patching.model.TransformerConfig;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The outputs of every sender node of one run (and each head's q, k, v for the direct-computation
@@ -18,17 +26,50 @@ import dev.acdc.patching.model.TransformerConfig;
  */
 public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDArray[][] qkv) {
 
+    /** The sender values and logits of one run. */
+    public record Captured(SenderValues values, NDArray logits) {}
+
+    /**
+     * Runs the model once and keeps only what the patcher needs: the embeddings, each head's result and q/k/v,
+     * each MLP's output. A full {@code runWithCache} would also keep the per-head q/k/v inputs [B, P, H, D] and
+     * every MLP hidden layer, several GB at GPT-2 small on [100, 15].
+     *
+     * @param hooks hooks of the run (e.g. the tracr tasks' position scramble); the values are read after them
+     */
+    public static Captured capture(HookedTransformer model, NDManager scope, ModelInput input, List<Hook> hooks) {
+        TransformerConfig c = model.config();
+        Map<String, NDArray> seen = new HashMap<>();
+        List<Hook> all = new ArrayList<>(hooks);
+        List<String> names = new ArrayList<>(List.of(HookNames.EMBED, HookNames.POS_EMBED));
+        for (int l = 0; l < c.nLayers(); l++) {
+            names.addAll(List.of(HookNames.result(l), HookNames.q(l), HookNames.k(l), HookNames.v(l)));
+            if (!c.attentionOnly()) names.add(HookNames.mlpOut(l));
+        }
+        for (String n : names) {
+            all.add(new Hook(n, x -> {
+                seen.put(n, x);
+                return x;
+            }));
+        }
+        NDArray logits = model.runWithHooks(scope, input, all);
+        return new Captured(fromActivations(c, seen::get), logits);
+    }
+
     /** Reads the sender outputs of a cached run. */
     public static SenderValues fromCache(TransformerConfig c, ActivationCache cache) {
-        NDArray tok = cache.get(HookNames.EMBED), pos = cache.get(HookNames.POS_EMBED);
+        return fromActivations(c, cache::get);
+    }
+
+    private static SenderValues fromActivations(TransformerConfig c, java.util.function.Function<String, NDArray> cache) {
+        NDArray tok = cache.apply(HookNames.EMBED), pos = cache.apply(HookNames.POS_EMBED);
         NDArray embeds = c.separateEmbeddingNodes() ? tok.stack(pos, 0) : tok.add(pos).expandDims(0);
         NDArray[] heads = new NDArray[c.nLayers()];
         NDArray[] mlps = new NDArray[c.nLayers()];
         NDArray[][] qkv = new NDArray[c.nLayers()][];
         for (int l = 0; l < c.nLayers(); l++) {
-            heads[l] = cache.get(HookNames.result(l)).transpose(2, 0, 1, 3);
-            mlps[l] = c.attentionOnly() ? null : cache.get(HookNames.mlpOut(l));
-            qkv[l] = new NDArray[] {cache.get(HookNames.q(l)), cache.get(HookNames.k(l)), cache.get(HookNames.v(l))};
+            heads[l] = cache.apply(HookNames.result(l)).transpose(2, 0, 1, 3);
+            mlps[l] = c.attentionOnly() ? null : cache.apply(HookNames.mlpOut(l));
+            qkv[l] = new NDArray[] {cache.apply(HookNames.q(l)), cache.apply(HookNames.k(l)), cache.apply(HookNames.v(l))};
         }
         return new SenderValues(embeds, heads, mlps, qkv);
     }
