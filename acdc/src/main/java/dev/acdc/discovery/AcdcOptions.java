@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param threshold       τ: an edge is removed when removing it raises the metric by less than τ
  * @param absValue        compare |new − cur| &lt; τ instead of new − cur &lt; τ (ACDC's {@code --abs-value-threshold})
  * @param senderOrder     the order a receiver's senders are tested in
- * @param speculativeBatch how many cumulative removals to evaluate in one batched forward (1 = none);
+ * @param speculativeBatch at most how many cumulative removals to evaluate in one batched forward (1 = none;
+ *                        ACDC lowers it so a batch adds at most 256 MB of temporaries);
  *                        any value gives the same circuit
  * @param reference       run the slow reference: one full, non-incremental masked forward per tested edge
  * @param receiverBudget  decide the in-edges of at most this many receivers (in ACDC's order, output first) and

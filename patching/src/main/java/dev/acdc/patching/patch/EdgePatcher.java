@@ -295,6 +295,16 @@ public final class EdgePatcher implements AutoCloseable {
     }
 
     /** The number of tested edges, the length of a mask. */
+    /**
+     * Bytes of the largest receiver-input tensor one variant adds to a batched pass (a layer's 3·H head inputs,
+     * [3H, B·P·D] floats): what a batch of K variants costs K times over in every temporary of that layer.
+     */
+    public long bytesPerVariant() {
+        long rows = 1;
+        for (ReceiverGroup g : groups) rows = Math.max(rows, g.rows);
+        return rows * bpd * Float.BYTES;
+    }
+
     public int maskLength() {
         return graph.edgeCount();
     }
