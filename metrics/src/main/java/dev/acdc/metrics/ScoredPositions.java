@@ -107,10 +107,12 @@ public final class ScoredPositions {
         long batch = s.get(0);
         long seqLen = s.get(1);
         long[] flat = flatIndices(batch, seqLen);
-        try (NDArray idx = x.getManager().create(flat);
-             NDArray merged = x.reshape(new Shape(batch * seqLen).addAll(s.slice(2)))) {
-            return merged.get(new NDIndex("{}", idx));
-        }
+        // The index must outlive this call: autograd keeps it for the backward pass. A created array borrows its
+        // Java buffer, freed once the array is closed (closing it here let backward read freed memory: garbage
+        // indices, NaN gradients), so the gather gets a copy owned by libtorch and the arrays stay with x's manager.
+        NDArray idx = x.getManager().create(flat).duplicate();
+        NDArray merged = x.reshape(new Shape(batch * seqLen).addAll(s.slice(2)));
+        return merged.get(new NDIndex("{}", idx));
     }
 
     @Override

@@ -586,7 +586,9 @@ public final class EdgePatcher implements AutoCloseable {
             for (int k = 0; k < K; k++) {
                 for (int j = 0; j < perVariant.length; j++) idx[k * perVariant.length + j] = k * width + perVariant[j] + 1;
             }
-            return padded.take(scope, scope.create(idx).toDevice(model.device(), false));
+            // duplicate(): a created array borrows its Java buffer, which is freed when the array is closed, but
+            // autograd keeps the index for backward; a copy owned by libtorch outlives the handle safely
+            return padded.take(scope, scope.create(idx).toDevice(model.device(), false).duplicate());
         }
 
         @Override
