@@ -9,26 +9,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class CompileCommandTest {
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void reverseOfOneTwoThreeIsThreeTwoOneFromModelAndEvaluator() {
-        Run r = run("compile", "--program", "reverse", "--vocab", "1,2,3", "--max-seq-len", "5", "--input", "1,2,3");
+        CliRun r = run("compile", "--program", "reverse", "--vocab", "1,2,3", "--max-seq-len", "5", "--input", "1,2,3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("model output: 3,2,1"), r.out());
         assertTrue(r.out().contains("rasp output:  3,2,1"), r.out());
@@ -37,7 +28,7 @@ class CompileCommandTest {
 
     @Test
     void jsonHasTheDocumentedKeysAndOutputsAsJsonValues() {
-        Run r = run("compile", "--program", "frac_prevs", "--vocab", "w,x,y,z", "--max-seq-len", "5", "--input", "x,w,x", "--json");
+        CliRun r = run("compile", "--program", "frac_prevs", "--vocab", "w,x,y,z", "--max-seq-len", "5", "--input", "x,w,x", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         for (String k : new String[] {"program", "layers", "heads", "d_model", "mlp_hidden", "residual_labels", "ground_truth",
@@ -52,7 +43,7 @@ class CompileCommandTest {
 
     @Test
     void noneOutputsPrintAsJsonNull() {
-        Run r = run("compile", "--program", "shift_by", "--input", "a,b", "--json");
+        CliRun r = run("compile", "--program", "shift_by", "--input", "a,b", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertTrue(o.getAsJsonArray("model_output").get(0).isJsonNull(), r.out());
@@ -67,7 +58,7 @@ class CompileCommandTest {
             "parameter token outside the vocabulary|--program frac_prevs --vocab a,b --arg token=x|not in the vocabulary",
             "bad encoding|--program length --arg encoding=fuzzy|categorical or numerical"})
     void badInputIsOneLineAndExitTwo(String what, String args, String message) {
-        Run r = run(("compile " + args).split(" "));
+        CliRun r = run(("compile " + args).split(" "));
         assertEquals(2, r.code(), what + ": " + r.out() + r.err());
         assertTrue(r.err().contains(message), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -76,7 +67,7 @@ class CompileCommandTest {
     @Test
     void outSavesWeightsConfigAndGroundTruthThatLoadBack(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("reverse");
-        Run r = run("compile", "--program", "reverse", "--out", dir.toString());
+        CliRun r = run("compile", "--program", "reverse", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         for (String f : new String[] {ModelFiles.WEIGHTS, ModelFiles.CONFIG, ModelFiles.GROUND_TRUTH, ModelFiles.TRACR}) {
             assertTrue(Files.exists(dir.resolve(f)), f);

@@ -9,25 +9,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ModelInfoCommandTest {
     @TempDir
     Path tmp;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static Path fixture(String rel) {
         var p = SharedFixtures.path(rel);
@@ -39,7 +29,7 @@ class ModelInfoCommandTest {
         return fixture("fixtures/gpt2-tiny");
     }
 
-    private static void assertOneLineBadInput(Run r, String... parts) {
+    private static void assertOneLineBadInput(CliRun r, String... parts) {
         assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         for (String p : parts) assertTrue(r.err().contains(p), "stderr should mention '" + p + "': " + r.err());
@@ -47,7 +37,7 @@ class ModelInfoCommandTest {
 
     @Test
     void jsonReportsTheConfigOfAnHfDirectory() {
-        Run r = run("model-info", "--model", tiny().toString(), "--json");
+        CliRun r = run("model-info", "--model", tiny().toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(2, o.get("n_layers").getAsInt());
@@ -63,7 +53,7 @@ class ModelInfoCommandTest {
 
     @Test
     void presetNeedsNoWeights() {
-        Run r = run("model-info", "--model", "attn-only-4l", "--json");
+        CliRun r = run("model-info", "--model", "attn-only-4l", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(4, o.get("n_layers").getAsInt());
@@ -73,7 +63,7 @@ class ModelInfoCommandTest {
 
     @Test
     void promptIdsGiveTheTopFiveNextTokensOfTheGoldenLogits() throws IOException {
-        Run r = run("model-info", "--model", tiny().toString(), "--prompt-ids", "95,63,69,90,58", "--json");
+        CliRun r = run("model-info", "--model", tiny().toString(), "--prompt-ids", "95,63,69,90,58", "--json");
         assertEquals(0, r.code(), r.err());
         JsonArray top = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("top_tokens");
         assertEquals(5, top.size());
@@ -96,7 +86,7 @@ class ModelInfoCommandTest {
 
     @Test
     void textPromptWithAnExternalTokenizerShowsTokenStrings() {
-        Run r = run("model-info", "--model", tiny().toString(), "--prompt", "A", "--tokenizer",
+        CliRun r = run("model-info", "--model", tiny().toString(), "--prompt", "A", "--tokenizer",
                 fixture("fixtures/gpt2-tokenizer").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("prompt ids   [32]"), r.out());
@@ -105,32 +95,32 @@ class ModelInfoCommandTest {
 
     @Test
     void tokenIdsBeyondTheVocabularyAreNamed() {
-        Run r = run("model-info", "--model", tiny().toString(), "--prompt", "Hello world", "--tokenizer",
+        CliRun r = run("model-info", "--model", tiny().toString(), "--prompt", "Hello world", "--tokenizer",
                 fixture("fixtures/gpt2-tokenizer").toString());
         assertOneLineBadInput(r, "token id 15496", "vocabulary of 101 tokens");
     }
 
     @Test
     void textPromptWithoutATokenizerSaysHowToGiveOne() {
-        Run r = run("model-info", "--model", tiny().toString(), "--prompt", "Hello");
+        CliRun r = run("model-info", "--model", tiny().toString(), "--prompt", "Hello");
         assertOneLineBadInput(r, "--prompt needs a tokenizer", "--tokenizer DIR", "--prompt-ids");
     }
 
     @Test
     void promptOnAPresetIsRefused() {
-        Run r = run("model-info", "--model", "gpt2-small", "--prompt-ids", "1,2");
+        CliRun r = run("model-info", "--model", "gpt2-small", "--prompt-ids", "1,2");
         assertOneLineBadInput(r, "preset config without weights");
     }
 
     @Test
     void unknownModelOfflineNamesTheCacheItSearched() {
-        Run r = run("model-info", "--model", "nobody/no-such-model", "--offline", "--hf-cache", tmp.toString());
+        CliRun r = run("model-info", "--model", "nobody/no-such-model", "--offline", "--hf-cache", tmp.toString());
         assertOneLineBadInput(r, "nobody/no-such-model", tmp.toString(), "models--nobody--no-such-model");
     }
 
     @Test
     void missingDirectoryIsOneLine() {
-        Run r = run("model-info", "--model", tmp.resolve("nope").toString() + "/");
+        CliRun r = run("model-info", "--model", tmp.resolve("nope").toString() + "/");
         assertOneLineBadInput(r, "does not exist");
     }
 
@@ -140,7 +130,7 @@ class ModelInfoCommandTest {
         Files.copy(tiny().resolve("config.json"), dir.resolve("config.json"));
         byte[] all = Files.readAllBytes(tiny().resolve("model.safetensors"));
         Files.write(dir.resolve("model.safetensors"), java.util.Arrays.copyOf(all, all.length - 10));
-        Run r = run("model-info", "--model", dir.toString(), "--prompt-ids", "1");
+        CliRun r = run("model-info", "--model", dir.toString(), "--prompt-ids", "1");
         assertOneLineBadInput(r, "truncated safetensors file", dir.resolve("model.safetensors").toString(), "found " + (all.length - 10) + " bytes");
     }
 }

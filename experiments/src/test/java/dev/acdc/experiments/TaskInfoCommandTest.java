@@ -8,24 +8,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class TaskInfoCommandTest {
     @TempDir
     Path tmp;
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static Path fixture(String rel) {
         var p = SharedFixtures.path(rel);
@@ -33,7 +23,7 @@ class TaskInfoCommandTest {
         return p.get();
     }
 
-    private static void assertOneLineBadInput(Run r, String... parts) {
+    private static void assertOneLineBadInput(CliRun r, String... parts) {
         assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         for (String p : parts) assertTrue(r.err().contains(p), "stderr should mention '" + p + "': " + r.err());
@@ -42,7 +32,7 @@ class TaskInfoCommandTest {
     @Test
     void ioi_json_with_a_tokenizer_gives_the_dataset_and_the_canonical_circuit() {
         Path tok = fixture("fixtures/gpt2-tokenizer");
-        Run r = run("task-info", "--task", "ioi", "--tokenizer", tok.toString(), "--hf-cache", tmp.toString(), "--json");
+        CliRun r = run("task-info", "--task", "ioi", "--tokenizer", tok.toString(), "--hf-cache", tmp.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals("ioi", o.get("task").getAsString());
@@ -62,7 +52,7 @@ class TaskInfoCommandTest {
     @Test
     void greater_than_text_output_names_the_metric_and_circuit() {
         Path tok = fixture("fixtures/gpt2-tokenizer");
-        Run r = run("task-info", "--task", "greater-than", "--tokenizer", tok.toString(), "--prompts", "5");
+        CliRun r = run("task-info", "--task", "greater-than", "--tokenizer", tok.toString(), "--prompts", "5");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("prob-diff"), r.out());
         assertTrue(r.out().contains("262 edges"), r.out());
@@ -72,7 +62,7 @@ class TaskInfoCommandTest {
 
     @Test
     void docstring_without_a_tokenizer_prints_text_prompts_and_the_37_edge_circuit() {
-        Run r = run("task-info", "--task", "docstring", "--hf-cache", tmp.toString(), "--json");
+        CliRun r = run("task-info", "--task", "docstring", "--hf-cache", tmp.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(37, o.get("canonical_edges").getAsInt());
@@ -90,7 +80,7 @@ class TaskInfoCommandTest {
         java.nio.file.Files.writeString(snap.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
         java.nio.file.Files.writeString(snap.resolve("model.safetensors"), "not read by task-info");
         java.nio.file.Files.copy(tok.resolve("tokenizer.json"), snap.resolve("tokenizer.json"));
-        Run r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString(), "--prompts", "4", "--json");
+        CliRun r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString(), "--prompts", "4", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(snap.toAbsolutePath().normalize().toString(), o.get("tokenizer").getAsString());
@@ -100,7 +90,7 @@ class TaskInfoCommandTest {
 
     @Test
     void ioi_without_any_tokenizer_asks_for_one() {
-        Run r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString());
+        CliRun r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString());
         assertOneLineBadInput(r, "--tokenizer", "gpt2");
     }
 

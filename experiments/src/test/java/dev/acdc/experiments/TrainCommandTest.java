@@ -8,27 +8,18 @@ import dev.acdc.patching.model.HookedTransformer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class TrainCommandTest {
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void tinyTrainingPrintsTheDocumentedJsonAndSavesALoadableModelWithProvenance(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("model");
-        Run r = run("train", "induction", "--tiny", "--steps", "20", "--seed", "3", "--out", dir.toString(), "--json");
+        CliRun r = run("train", "induction", "--tiny", "--steps", "20", "--seed", "3", "--out", dir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         for (String k : new String[] {"seconds", "accuracy_repeated", "accuracy_first", "prev_token_heads", "induction_heads"}) {
@@ -55,14 +46,14 @@ class TrainCommandTest {
 
     @Test
     void anUnknownTaskIsBadInput() {
-        Run r = run("train", "ioi", "--tiny");
+        CliRun r = run("train", "ioi", "--tiny");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("unknown task 'ioi'"), r.err());
     }
 
     @Test
     void nonPositiveStepsAreBadInput() {
-        Run r = run("train", "induction", "--steps", "0");
+        CliRun r = run("train", "induction", "--steps", "0");
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("--steps"), r.err());
     }
@@ -71,7 +62,7 @@ class TrainCommandTest {
     void anOccupiedOutputDirectoryIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path tmp) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("taken"));
         Files.writeString(dir.resolve("notes.txt"), "mine");
-        Run r = run("train", "induction", "--tiny", "--out", dir.toString());
+        CliRun r = run("train", "induction", "--tiny", "--out", dir.toString());
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("already exists"), r.err());
         assertEquals("mine", Files.readString(dir.resolve("notes.txt")));

@@ -2,30 +2,19 @@ package dev.acdc.experiments.bench;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.acdc.experiments.AcdcCli;
+import dev.acdc.experiments.CliRun;
 import dev.acdc.patching.model.TransformerConfig;
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The harness works and reports its keys; the numbers themselves are not asserted (timings are not tests). */
 class BenchCommandTest {
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void tinySuitesReportEveryFlatKey() {
-        Run r = run("bench", "gemm", "forward", "patching", "memory", "--shape", "tiny", "--batch", "3", "--positions", "4",
+        CliRun r = run("bench", "gemm", "forward", "patching", "memory", "--shape", "tiny", "--batch", "3", "--positions", "4",
                 "--repeats", "1", "--evaluations", "20", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
@@ -50,13 +39,13 @@ class BenchCommandTest {
 
     @Test
     void unknownSuiteOrShapeIsBadInput() {
-        Run s = run("bench", "warp-speed");
+        CliRun s = run("bench", "warp-speed");
         assertEquals(2, s.code());
         assertTrue(s.err().contains("unknown suite 'warp-speed'"), s.err());
-        Run sh = run("bench", "gemm", "--shape", "huge");
+        CliRun sh = run("bench", "gemm", "--shape", "huge");
         assertEquals(2, sh.code());
         assertTrue(sh.err().contains("--shape 'huge'"), sh.err());
-        Run n = run("bench", "gemm", "--repeats", "0");
+        CliRun n = run("bench", "gemm", "--repeats", "0");
         assertEquals(2, n.code());
         assertTrue(n.err().contains("--repeats 0"), n.err());
     }

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.acdc.experiments.AcdcCli;
+import dev.acdc.experiments.CliRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,25 +17,15 @@ import org.w3c.dom.NodeList;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class DiscoverCommandTest {
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void installFakeTask() {
@@ -49,7 +40,7 @@ class DiscoverCommandTest {
     @Test
     void discoverWritesJsonDotAndSvgAndPrintsAJsonLineWithTheKeys() throws IOException {
         Path out = tmp.resolve("run");
-        Run r = run("discover", "--task", FakeTasks.NAME, "--method", "acdc", "--threshold", "0.01",
+        CliRun r = run("discover", "--task", FakeTasks.NAME, "--method", "acdc", "--threshold", "0.01",
                 "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject line = JsonParser.parseString(r.out().strip()).getAsJsonObject();
@@ -84,7 +75,7 @@ class DiscoverCommandTest {
     @Test
     void theSvgIsWellFormedXmlWithOnePathPerKeptEdge() throws Exception {
         Path out = tmp.resolve("svg");
-        Run r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.003", "--out", out.toString(), "--json");
+        CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.003", "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         int kept = JsonParser.parseString(r.out().strip()).getAsJsonObject().get("edges_kept").getAsInt();
         assertTrue(kept > 0, "the fake task keeps some edges at this threshold");
@@ -103,7 +94,7 @@ class DiscoverCommandTest {
 
     @Test
     void summaryLineNamesTaskThresholdEdgesAndRoc() {
-        Run r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("s").toString(),
+        CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("s").toString(),
                 "--metric", "l2", "--ablation", "zero", "--ground-truth", "into-output", "--sender-order", "heads-ascending");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().lines().count(), r.out());
@@ -115,10 +106,10 @@ class DiscoverCommandTest {
     void resumeReplaysTheJournalToTheSameCircuit() throws IOException {
         Path out = tmp.resolve("resume");
         String[] args = {"discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", out.toString(), "--json"};
-        Run first = run(args);
+        CliRun first = run(args);
         assertEquals(0, first.code(), first.err());
         String circuit = edgesOf(out);
-        Run again = run(concat(args, "--resume"));
+        CliRun again = run(concat(args, "--resume"));
         assertEquals(0, again.code(), again.err());
         assertEquals(circuit, edgesOf(out));
     }
@@ -151,7 +142,7 @@ class DiscoverCommandTest {
             args = base.clone();
             args[java.util.Arrays.asList(base).indexOf(flag) + 1] = value;
         }
-        Run r = run(args);
+        CliRun r = run(args);
         assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(flag) && r.err().contains(value) && r.err().contains(allowed), r.err());

@@ -3,6 +3,7 @@ package dev.acdc.experiments.discover;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.acdc.experiments.AcdcCli;
+import dev.acdc.experiments.CliRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,26 +11,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class RocCommandTest {
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void installFakeTask() {
@@ -44,7 +35,7 @@ class RocCommandTest {
     @Test
     void rocOnThreeThresholdsWritesCsvPngAndAucJsonWithAucsInTheUnitInterval() throws Exception {
         Path out = tmp.resolve("roc");
-        Run r = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc", "--thresholds", "0.001,0.01,0.1",
+        CliRun r = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc", "--thresholds", "0.001,0.01,0.1",
                 "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
 
@@ -87,7 +78,7 @@ class RocCommandTest {
     @Test
     void defaultSweepIsTheTasksAndTheSummaryNamesTheAucs() throws Exception {
         Path out = tmp.resolve("default");
-        Run r = run("roc", "--task", FakeTasks.NAME, "--out", out.toString());
+        CliRun r = run("roc", "--task", FakeTasks.NAME, "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(4, Files.readAllLines(out.resolve("roc.csv")).size());
         assertTrue(r.out().contains("edge AUC") && r.out().contains("node AUC"), r.out());
@@ -96,10 +87,10 @@ class RocCommandTest {
     @Test
     void badRangeOrUnknownMethodExitsTwoAndWritesNothing() {
         Path out = tmp.resolve("bad");
-        Run range = run("roc", "--task", FakeTasks.NAME, "--threshold-range", "0:1:3", "--out", out.toString());
+        CliRun range = run("roc", "--task", FakeTasks.NAME, "--threshold-range", "0:1:3", "--out", out.toString());
         assertEquals(AcdcCli.EXIT_BAD_INPUT, range.code(), range.err());
         assertTrue(range.err().contains("--threshold-range '0:1:3'") && range.err().contains("LO:HI:N"), range.err());
-        Run method = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc,magic", "--out", out.toString());
+        CliRun method = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc,magic", "--out", out.toString());
         assertEquals(AcdcCli.EXIT_BAD_INPUT, method.code(), method.err());
         assertEquals(1, method.err().strip().lines().count(), method.err());
         assertTrue(method.err().contains("--methods 'magic'") && method.err().contains("acdc"), method.err());

@@ -2,13 +2,11 @@ package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.TaskOptions;
-import dev.acdc.experiments.AcdcCli;
+import dev.acdc.experiments.CliRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +40,7 @@ class TaskOptionsFlagsTest {
                 return fake.names();
             }
         });
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        return AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return CliRun.run(args).code();
     }
 
     @Test

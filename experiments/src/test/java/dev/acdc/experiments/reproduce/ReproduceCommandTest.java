@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.TaskOptions;
-import dev.acdc.experiments.AcdcCli;
+import dev.acdc.experiments.CliRun;
 import dev.acdc.experiments.discover.FakeTasks;
 import dev.acdc.experiments.discover.TaskSource;
 import dev.acdc.patching.load.ModelLoadException;
@@ -14,12 +14,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ReproduceCommandTest {
@@ -27,15 +26,6 @@ class ReproduceCommandTest {
 
     @TempDir
     Path tmp;
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = AcdcCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void installFakeTasks() {
@@ -64,7 +54,7 @@ class ReproduceCommandTest {
     @Test
     void writesTableCsvPlotsResultsAndHtmlAndSkipsTasksWithoutAModel() throws Exception {
         Path out = tmp.resolve("rep");
-        Run r = run("reproduce", "--methods", "acdc", "--ablation", "both", "--quick", "--out", out.toString(), "--json");
+        CliRun r = run("reproduce", "--methods", "acdc", "--ablation", "both", "--quick", "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("skipping " + MISSING), r.err());
 
@@ -109,7 +99,7 @@ class ReproduceCommandTest {
     @Test
     void aNamedTaskWithoutItsModelIsBadInputAndWritesNothing() {
         Path out = tmp.resolve("rep");
-        Run r = run("reproduce", "--tasks", MISSING, "--out", out.toString());
+        CliRun r = run("reproduce", "--tasks", MISSING, "--out", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("model 'gpt2' not found"), r.err());
         assertFalse(Files.exists(out));
@@ -118,13 +108,13 @@ class ReproduceCommandTest {
     @Test
     void unknownMethodAblationOrTaskIsBadInputAndWritesNothing() {
         Path out = tmp.resolve("rep");
-        Run m = run("reproduce", "--methods", "acdc,magic", "--out", out.toString());
+        CliRun m = run("reproduce", "--methods", "acdc,magic", "--out", out.toString());
         assertEquals(2, m.code());
         assertTrue(m.err().contains("--methods 'magic'"), m.err());
-        Run a = run("reproduce", "--ablation", "mean", "--out", out.toString());
+        CliRun a = run("reproduce", "--ablation", "mean", "--out", out.toString());
         assertEquals(2, a.code());
         assertTrue(a.err().contains("--ablation 'mean'"), a.err());
-        Run t = run("reproduce", "--tasks", "nope", "--out", out.toString());
+        CliRun t = run("reproduce", "--tasks", "nope", "--out", out.toString());
         assertEquals(2, t.code());
         assertTrue(t.err().contains("--tasks 'nope'"), t.err());
         assertFalse(Files.exists(out));
@@ -133,7 +123,7 @@ class ReproduceCommandTest {
     @Test
     void everyMethodRunsThroughTheSamePipeline() throws Exception {
         Path out = tmp.resolve("all");
-        Run r = run("reproduce", "--tasks", FakeTasks.NAME, "--methods", "acdc,sp,hisp,eap,eap-ig", "--metrics", "l2",
+        CliRun r = run("reproduce", "--tasks", FakeTasks.NAME, "--methods", "acdc,sp,hisp,eap,eap-ig", "--metrics", "l2",
                 "--ablation", "zero", "--quick", "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject flat = JsonParser.parseString(r.out().strip()).getAsJsonObject();
