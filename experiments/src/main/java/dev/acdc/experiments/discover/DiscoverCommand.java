@@ -48,15 +48,8 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--threshold", required = true, paramLabel = "TAU", description = "ACDC's threshold τ ≥ 0")
     double threshold;
 
-    @Option(names = "--metric", paramLabel = "METRIC", description = "one of the task's metrics (default: its first)")
-    String metric;
-
-    @Option(names = "--ablation", defaultValue = "resample", paramLabel = "ABLATION",
-            description = "resample (default), zero, mean or mean-per-position")
-    String ablation;
-
-    @Option(names = "--ground-truth", paramLabel = "NAME", description = "one of the task's ground truths (default: its first)")
-    String groundTruth;
+    @Mixin
+    ScoringOptionsMixin scoring;
 
     @Option(names = "--abs-value", description = "remove an edge when |new − cur| < τ")
     boolean absValue;
@@ -92,10 +85,9 @@ public final class DiscoverCommand implements Callable<Integer> {
         }
         TaskRun.checkThreshold("--threshold", threshold);
         var order = TaskRun.parseSenderOrder(senderOrder);
-        TaskRun.parseAblation(ablation);
+        TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
-        TaskRun.parseMetric(t, metric);
-        TaskRun.parseGroundTruth(t, groundTruth);
+        scoring.check(t);
         Path dir = out != null ? out : Path.of("runs", task + "-acdc-" + plain(threshold));
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new BadInputException("--out " + dir + ": exists and is not a directory");
@@ -104,7 +96,7 @@ public final class DiscoverCommand implements Callable<Integer> {
                 .withAbsValue(absValue).withSenderOrder(order);
 
         PrintWriter err = spec.commandLine().getErr();
-        try (TaskRun run = TaskRun.open(t, metric, ablation, groundTruth)) {
+        try (TaskRun run = scoring.open(t)) {
             AcdcResult result;
             try (AcdcJournal journal = AcdcJournal.open(dir.resolve("journal.txt"), run.fingerprint(options), resume)) {
                 result = run.runAcdc(options, journal, progressBar(err));

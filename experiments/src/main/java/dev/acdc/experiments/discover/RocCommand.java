@@ -46,15 +46,8 @@ public final class RocCommand implements Callable<Integer> {
             description = "N thresholds spaced evenly in log scale from LO to HI: 10^linspace(log10 LO, log10 HI, N)")
     String thresholdRange;
 
-    @Option(names = "--metric", paramLabel = "METRIC", description = "one of the task's metrics (default: its first)")
-    String metric;
-
-    @Option(names = "--ablation", defaultValue = "resample", paramLabel = "ABLATION",
-            description = "resample (default), zero, mean or mean-per-position")
-    String ablation;
-
-    @Option(names = "--ground-truth", paramLabel = "NAME", description = "one of the task's ground truths (default: its first)")
-    String groundTruth;
+    @Mixin
+    ScoringOptionsMixin scoring;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-roc)")
     Path out;
@@ -72,10 +65,9 @@ public final class RocCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         for (String m : methods) TaskRun.checkMethod("--methods", m);
-        TaskRun.parseAblation(ablation);
+        TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
-        TaskRun.parseMetric(t, metric);
-        TaskRun.parseGroundTruth(t, groundTruth);
+        scoring.check(t);
         double[] taus = thresholds(t);
         Path dir = out != null ? out : Path.of("runs", task + "-roc");
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -94,7 +86,7 @@ public final class RocCommand implements Callable<Integer> {
         Map<String, Object> auc = new LinkedHashMap<>();
         Map<String, RocCurve[]> curves = new LinkedHashMap<>();
         String metricName;
-        try (TaskRun run = TaskRun.open(t, metric, ablation, groundTruth)) {
+        try (TaskRun run = scoring.open(t)) {
             metricName = run.metricName();
             for (String method : methods) {
                 MethodResult r = MethodFactory.create(method, t, settings).discover(run.problem(taskOptions.seed()));
@@ -116,16 +108,16 @@ public final class RocCommand implements Callable<Integer> {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("task", t.name());
-        summary.put("ground_truth", groundTruth != null ? groundTruth : t.defaultGroundTruth());
+        summary.put("ground_truth", scoring.groundTruth(t));
         summary.put("metric", metricName);
-        summary.put("ablation", ablation);
+        summary.put("ablation", scoring.ablation());
         summary.put("thresholds", taus.length);
         summary.putAll(auc);
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
 
         AtomicFiles.write(dir.resolve("roc.csv"), csv.toString());
-        AtomicFiles.write(dir.resolve("roc.png"), RocPlot.png(t.name() + " (" + ablation + ", vs " + (groundTruth != null ? groundTruth : t.defaultGroundTruth()) + "): ROC", curves));
+        AtomicFiles.write(dir.resolve("roc.png"), RocPlot.png(t.name() + " (" + scoring.ablation() + ", vs " + scoring.groundTruth(t) + "): ROC", curves));
         AtomicFiles.write(dir.resolve("auc.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
 
         PrintWriter o = spec.commandLine().getOut();

@@ -1,0 +1,38 @@
+package dev.acdc.experiments.discover;
+
+import dev.acdc.datasets.Task;
+import picocli.CommandLine.Option;
+
+/** How one run is scored and ablated, shared by {@code discover} and {@code roc}: metric, ablation, ground truth. */
+public final class ScoringOptionsMixin {
+
+    @Option(names = "--metric", paramLabel = "METRIC", description = "one of the task's metrics (default: its first)")
+    String metric;
+
+    @Option(names = "--ablation", defaultValue = "resample", paramLabel = "ABLATION",
+            description = "resample (default), zero, mean or mean-per-position")
+    String ablation;
+
+    @Option(names = "--ground-truth", paramLabel = "NAME", description = "one of the task's ground truths (default: its first)")
+    String groundTruth;
+
+    /** Checks metric and ground truth against the task before anything is written (bad input exits 2). */
+    void check(Task task) {
+        TaskRun.parseMetric(task, metric);
+        TaskRun.parseGroundTruth(task, groundTruth);
+    }
+
+    /** The task made ready with these options. */
+    TaskRun open(Task task) {
+        return TaskRun.open(task, metric, ablation, groundTruth);
+    }
+
+    String ablation() {
+        return ablation;
+    }
+
+    /** The ground truth's name: the one given, else the task's default. */
+    String groundTruth(Task task) {
+        return groundTruth != null ? groundTruth : task.defaultGroundTruth();
+    }
+}
