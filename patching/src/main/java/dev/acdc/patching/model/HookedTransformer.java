@@ -294,8 +294,8 @@ public final class HookedTransformer implements AutoCloseable {
                         + ", position " + (i % input.length()) + " is outside the vocabulary [0, " + config.dVocab() + ")");
             }
         }
-        // a libtorch-owned copy: a created array borrows its Java buffer, and autograd keeps the index for backward
-        NDArray ids = scope.create(flat).toDevice(device, false).duplicate();
+        // ids stays in the caller's scope, open through any backward pass that needs the index
+        NDArray ids = scope.create(flat).toDevice(device, false);
         return wE.get(scope, new NDIndex("{}", ids)).reshape(input.batch(), input.length(), config.dModel());
     }
 
