@@ -24,19 +24,30 @@ public record Timing(double median, double min, double max, int repeats) {
         try {
             for (int i = 0; i < warmup; i++) work.run();
             double[] t = new double[repeats];
-            for (int i = 0; i < repeats; i++) {
-                long s = System.nanoTime();
-                work.run();
-                t[i] = (System.nanoTime() - s) / 1e9;
-            }
-            Arrays.sort(t);
-            double median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
-            return new Timing(median, t[0], t[repeats - 1], repeats);
+            for (int i = 0; i < repeats; i++) t[i] = seconds(work);
+            return of(t);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** The median, fastest and slowest of runs timed elsewhere (seconds). */
+    public static Timing of(double... seconds) {
+        if (seconds.length < 1) throw new IllegalArgumentException("no timed runs");
+        double[] t = seconds.clone();
+        Arrays.sort(t);
+        int n = t.length;
+        double median = n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+        return new Timing(median, t[0], t[n - 1], n);
+    }
+
+    /** Wall-clock seconds of one run. */
+    public static double seconds(Work work) throws Exception {
+        long s = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - s) / 1e9;
     }
 
     @Override
