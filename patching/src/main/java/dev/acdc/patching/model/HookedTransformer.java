@@ -377,14 +377,21 @@ public final class HookedTransformer implements AutoCloseable {
      * @return [B, P, H, d]
      */
     public NDArray project(int layer, Channel channel, NDArray perHeadInput) {
-        Layer L = layers[layer];
         Shape s = perHeadInput.getShape();
         long B = s.get(0), P = s.get(1);
         int H = config.nHeads(), D = config.dModel(), d = config.dHead();
-        NDArray x = config.layerNorm() ? layerNorm(perHeadInput, L.ln1W, L.ln1B) : perHeadInput;
-        NDArray perHead = x.transpose(2, 0, 1, 3).reshape(H, B * P, D);                    // [H, B·P, D]
-        return perHead.matMul(L.w[channel.ordinal()]).add(L.b[channel.ordinal()])          // [H, B·P, d]
-                .reshape(H, B, P, d).transpose(1, 2, 0, 3);                                // [B, P, H, d]
+        NDArray perHead = perHeadInput.transpose(2, 0, 1, 3).reshape(H, B * P, D);         // [H, B·P, D]
+        return projectHeads(layer, channel, perHead).reshape(H, B, P, d).transpose(1, 2, 0, 3);   // [B, P, H, d]
+    }
+
+    /**
+     * {@link #project} on head-major inputs: [H, N, D] (head h's input for N token positions) to [H, N, d],
+     * without the two layout copies of the [B, P, H, D] form.
+     */
+    public NDArray projectHeads(int layer, Channel channel, NDArray headMajorInput) {
+        Layer L = layers[layer];
+        NDArray x = config.layerNorm() ? layerNorm(headMajorInput, L.ln1W, L.ln1B) : headMajorInput;
+        return x.matMul(L.w[channel.ordinal()]).add(L.b[channel.ordinal()]);
     }
 
     /** Attention of every head: z [B, P, H, d] from q, k, v [B, P, H, d]. */
@@ -396,9 +403,16 @@ public final class HookedTransformer implements AutoCloseable {
     public NDArray headResults(int layer, NDArray z) {
         Shape s = z.getShape();
         long B = s.get(0), P = s.get(1);
-        int H = config.nHeads(), D = config.dModel(), d = config.dHead();
-        return z.transpose(2, 0, 1, 3).reshape(H, B * P, d).matMul(layers[layer].wO)      // [H, B·P, D]
-                .reshape(H, B, P, D).transpose(1, 2, 0, 3);                                // [B, P, H, D]
+        int H = config.nHeads(), D = config.dModel();
+        return headResultsByHead(layer, z).reshape(H, B, P, D).transpose(1, 2, 0, 3);      // [B, P, H, D]
+    }
+
+    /** {@link #headResults} head-major: [H, B·P, D] from z [B, P, H, d]. */
+    public NDArray headResultsByHead(int layer, NDArray z) {
+        Shape s = z.getShape();
+        long B = s.get(0), P = s.get(1);
+        int H = config.nHeads(), d = config.dHead();
+        return z.transpose(2, 0, 1, 3).reshape(H, B * P, d).matMul(layers[layer].wO);
     }
 
     /** The attention output bias b_O [D] of a layer; add it as the right operand. */

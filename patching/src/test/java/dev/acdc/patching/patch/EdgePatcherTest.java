@@ -128,6 +128,28 @@ class EdgePatcherTest {
 
     @ParameterizedTest
     @MethodSource("configs")
+    void passesThatStartLaterThanTheLastOneSeeCleanValuesAgain(TransformerConfig c) {
+        // each pass recomputes from a later receiver than the one before, so the rows the earlier pass wrote into the
+        // patcher's buffer must be back to their clean values; the hook-built reference shares no state
+        ModelInput clean = tokens(c, 2, 4, 30), corrupted = tokens(c, 2, 4, 31);
+        CircuitGraph g = CircuitGraph.of(c);
+        Random r = new Random(32);
+        try (HookedTransformer m = new HookedTransformer(RandomModels.random(c, 33)); NDManager scope = NDManager.newBaseManager();
+             EdgePatcher p = EdgePatcher.create(m, g, clean, Ablation.RESAMPLE, corrupted, List.of())) {
+            ActivationCache corruptedRun = m.runWithCache(scope, corrupted);
+            List<Node> inputFirst = new java.util.ArrayList<>(g.receiversInOrder());
+            java.util.Collections.reverse(inputFirst);
+            for (Node receiver : inputFirst) {
+                float[] mask = ones(g.edgeCount());
+                for (Edge e : g.inEdges(receiver)) if (r.nextDouble() < 0.6) mask[e.id()] = 0f;
+                NDArray expected = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, false, mask);
+                assertTrue(diff(p.logits(scope, new float[][] {mask}), expected) < 1e-4, "receiver " + receiver);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
     void aBatchOfMasksEqualsEachMaskAlone(TransformerConfig c) {
         ModelInput clean = tokens(c, 3, 4, 14), corrupted = tokens(c, 3, 4, 15);
         CircuitGraph g = CircuitGraph.of(c);
