@@ -49,11 +49,12 @@ import java.util.Objects;
  * everything and is the oracle for it.
  *
  * <p>Every sender's cur − abl is a row of one [S, B·P·D] matrix, senders in topological order, so a receiver
- * group reads a prefix of the rows: its input is two matmuls, masks [K·R, n_clean] × (clean − abl) over the rows
- * this pass did not recompute, plus masks [K, R, n_new] × (cur − abl) over the rows it did, with the ablated sum
- * fused in as the bias. (One matmul and one 166 MB temporary per sender group, 145 of them for a layer-11 head
- * group of GPT-2 small at [100, 15], cost 4.2 s against 0.3 s.) Dimension letters: K variants, B batch,
- * P positions, D d_model, H heads, d d_head, S senders.
+ * group reads a prefix of the rows: its input is one addmm, masks [R, n] × (cur − abl) [n, B·P·D] with the ablated
+ * sum fused in as the bias, over a buffer that holds the clean rows and the rows this pass recomputed (see
+ * {@link PassRows}; batched and differentiable passes take two matmuls). One matmul and one 166 MB temporary per
+ * sender group, 145 of them for a layer-11 head group of GPT-2 small at [100, 15], cost 4.2 s against 0.3 s.
+ * The buffer makes a patcher unsafe for concurrent passes. Dimension letters: K variants, B batch, P positions,
+ * D d_model, H heads, d d_head, S senders.
  */
 public final class EdgePatcher implements AutoCloseable {
     private final HookedTransformer model;
