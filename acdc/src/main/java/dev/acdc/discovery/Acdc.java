@@ -50,6 +50,7 @@ public final class Acdc {
     private final CircuitGraph graph;
     private final SmallModelPatcher small;      // null: evaluate with the EdgePatcher
     private final int batchLimit;               // speculative variants per pass, capped by memory
+    private final long[] outputRows;            // the [B·P] rows the metric reads, or null: unembed only those
 
     /**
      * Temporaries a speculative batch may add to a pass. Batching saves per-call overhead, not arithmetic, so on a
@@ -76,6 +77,8 @@ public final class Acdc {
         this.small = !options.reference() && useSmallPatcher(patcher) ? SmallModelPatcher.of(patcher) : null;
         this.batchLimit = (int) Math.max(1, Math.min(options.speculativeBatch(),
                 SPECULATIVE_BATCH_BYTES / Math.max(1, patcher.bytesPerVariant())));
+        this.outputRows = metric.scoredPositions()
+                .map(p -> p.flatIndices(patcher.input().batch(), patcher.input().length())).orElse(null);
     }
 
     private static boolean useSmallPatcher(EdgePatcher patcher) {
@@ -213,8 +216,8 @@ public final class Acdc {
             return out;
         }
         try (NDManager scope = NDManager.newBaseManager()) {
-            NDArray logits = options.reference() ? patcher.logitsNonIncremental(scope, masks)
-                    : small != null ? small.logits(scope, masks) : patcher.logits(scope, masks);
+            NDArray logits = options.reference() ? patcher.logitsNonIncremental(scope, masks, outputRows)
+                    : small != null ? small.logits(scope, masks) : patcher.logits(scope, masks, outputRows);
             int b = patcher.input().batch();
             double[] out = new double[masks.length];
             for (int k = 0; k < masks.length; k++) {

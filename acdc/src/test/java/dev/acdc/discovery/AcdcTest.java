@@ -89,6 +89,33 @@ class AcdcTest {
     }
 
     @Test
+    void unembeddingOnlyTheMetricsPositionsGivesTheSameCircuitAsTheFullLogits() {
+        withTask(false, Ablation.RESAMPLE, (p, kl) -> {
+            assertTrue(kl.scoredPositions().isPresent(), "KL reads the last position only");
+            Metric anyPosition = new Metric() {       // the same KL, but it does not say which positions it reads
+                @Override
+                public String name() {
+                    return kl.name();
+                }
+
+                @Override
+                public NDArray apply(NDArray output) {
+                    return kl.apply(output);
+                }
+            };
+            AcdcResult rows = new Acdc(p, kl, AcdcOptions.reference(0.01)).run();
+            AcdcResult full = new Acdc(p, anyPosition, AcdcOptions.reference(0.01)).run();
+            assertEquals(full.circuit().edgeNames(), rows.circuit().edgeNames());
+            assertEquals(full.testedEdges(), rows.testedEdges());
+            double[] a = full.circuit().scores(), b = rows.circuit().scores();
+            for (int i = 0; i < a.length; i++) {
+                if (Double.isNaN(a[i])) assertTrue(Double.isNaN(b[i]), "edge " + i);
+                else assertEquals(a[i], b[i], 1e-6, "effect of edge " + i);
+            }
+        });
+    }
+
+    @Test
     void aReceiverBudgetDecidesOnlyTheFirstReceiversAndKeepsEveryOtherEdge() {
         withTask(false, Ablation.RESAMPLE, (p, kl) -> {
             var graph = p.graph();

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 
+import java.util.Optional;
+
 /**
  * A scalar score of a model output where lower is better (the sign ACDC minimises: KL and L2 as they
  * are, task metrics negated).
@@ -18,6 +20,14 @@ public interface Metric {
 
     /** The metric of an output (logits [B, P, V] or a tracr output [B, P, D]) as a scalar NDArray. */
     NDArray apply(NDArray output);
+
+    /**
+     * The positions this metric reads, when it reads no others: a caller may then compute the output at those
+     * positions only (ACDC skips the unembedding of the rest). Empty when the metric may read any position.
+     */
+    default Optional<ScoredPositions> scoredPositions() {
+        return Optional.empty();
+    }
 
     /** The metric as a double; every array created along the way is closed. */
     @SuppressWarnings("try")   // the scope is only opened and closed

@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The metrics of the ACDC paper, on DJL NDArrays. Shapes: B batch, P positions, V vocabulary (or output
@@ -105,7 +106,7 @@ public final class Metrics {
     public static Metric klDivergence(NDArray cleanLogits, ScoredPositions positions) {
         NDArray cleanLogProbs = positions.select(cleanLogits.stopGradient()).logSoftmax(-1);
         Shape shape = cleanLogits.getShape();
-        return new Named("kl_div", out -> {
+        return new Named("kl_div", positions, out -> {
             checkShape("kl_div", shape, out);
             return klFromCleanLogProbs(cleanLogProbs, out, positions);
         });
@@ -134,6 +135,11 @@ public final class Metrics {
         @Override
         public String name() {
             return "l2";
+        }
+
+        @Override
+        public Optional<ScoredPositions> scoredPositions() {
+            return Optional.of(positions);
         }
 
         @Override
@@ -169,20 +175,26 @@ public final class Metrics {
     public static Metric negativeLogitDifference(ScoredPositions positions, int[] correct, int[] wrong) {
         int[] c = correct.clone();
         int[] w = wrong.clone();
-        return new Named("logit_diff", out -> logitDifference(out, positions, c, w).neg());
+        return new Named("logit_diff", positions, out -> logitDifference(out, positions, c, w).neg());
     }
 
     /** −(probability difference), so that lower is better. */
     public static Metric negativeProbabilityDifference(ScoredPositions positions, int[] candidates, int[] thresholds) {
         int[] c = candidates.clone();
         int[] t = thresholds.clone();
-        return new Named("prob_diff", out -> probabilityDifference(out, positions, c, t).neg());
+        return new Named("prob_diff", positions, out -> probabilityDifference(out, positions, c, t).neg());
     }
 
-    private record Named(String name, java.util.function.Function<NDArray, NDArray> f) implements Metric {
+    private record Named(String name, ScoredPositions positions, java.util.function.Function<NDArray, NDArray> f)
+            implements Metric {
         @Override
         public NDArray apply(NDArray output) {
             return f.apply(Objects.requireNonNull(output, "output"));
+        }
+
+        @Override
+        public Optional<ScoredPositions> scoredPositions() {
+            return Optional.of(positions);
         }
     }
 

@@ -99,6 +99,11 @@ public final class DocstringTask extends Gpt2Task {
             public NDArray apply(NDArray output) {
                 return correctMinusMaxWrong(output, c, w).neg();
             }
+
+            @Override
+            public java.util.Optional<ScoredPositions> scoredPositions() {
+                return java.util.Optional.of(ScoredPositions.last());
+            }
         };
     }
 

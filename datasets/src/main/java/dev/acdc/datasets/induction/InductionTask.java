@@ -173,6 +173,11 @@ public final class InductionTask implements Task {
         }
 
         @Override
+        public java.util.Optional<ScoredPositions> scoredPositions() {
+            return java.util.Optional.of(positions);
+        }
+
+        @Override
         public NDArray apply(NDArray logits) {
             NDArray logProbs = positions.select(logits).logSoftmax(-1);                                // [N, V]
             long vocab = logProbs.getShape().get(1);

@@ -150,6 +150,38 @@ class EdgePatcherTest {
 
     @ParameterizedTest
     @MethodSource("configs")
+    void logitsAtChosenRowsEqualTheFullLogitsThereAndAreNanElsewhere(TransformerConfig c) {
+        int batch = 3, len = 4;
+        ModelInput clean = tokens(c, batch, len, 40), corrupted = tokens(c, batch, len, 41);
+        CircuitGraph g = CircuitGraph.of(c);
+        Random r = new Random(42);
+        long[] rows = {3, 5, 11};   // row 0's last position, row 1's second, row 2's last
+        try (HookedTransformer m = new HookedTransformer(RandomModels.random(c, 43)); NDManager scope = NDManager.newBaseManager();
+             EdgePatcher p = EdgePatcher.create(m, g, clean, Ablation.RESAMPLE, corrupted, List.of())) {
+            float[][] masks = {randomMask(g.edgeCount(), r, 0.3), randomMask(g.edgeCount(), r, 0.3)};
+            for (boolean incremental : new boolean[] {true, false}) {
+                float[] full = (incremental ? p.logits(scope, masks) : p.logitsNonIncremental(scope, masks)).toFloatArray();
+                float[] some = (incremental ? p.logits(scope, masks, rows) : p.logitsNonIncremental(scope, masks, rows)).toFloatArray();
+                int v = c.dVocabOut();
+                assertEquals(full.length, some.length);
+                for (int k = 0; k < masks.length; k++) {
+                    for (int row = 0; row < batch * len; row++) {
+                        boolean chosen = row == 3 || row == 5 || row == 11;
+                        for (int j = 0; j < v; j++) {
+                            int at = (k * batch * len + row) * v + j;
+                            if (chosen) assertEquals(full[at], some[at], 1e-5, "variant " + k + ", row " + row);
+                            else assertTrue(Float.isNaN(some[at]), "variant " + k + ", row " + row + " must be NaN");
+                        }
+                    }
+                }
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.logits(scope, masks, new long[] {12}));
+            assertTrue(e.getMessage().contains("output row 12 is outside the 3·4 rows"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
     void aBatchOfMasksEqualsEachMaskAlone(TransformerConfig c) {
         ModelInput clean = tokens(c, 3, 4, 14), corrupted = tokens(c, 3, 4, 15);
         CircuitGraph g = CircuitGraph.of(c);
