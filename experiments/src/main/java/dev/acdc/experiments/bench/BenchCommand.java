@@ -259,9 +259,19 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 });
                 Timing masked = Timing.measure(1, reps, () -> logits(p, new float[][] {ones}, false));
+                // what ACDC runs when its metric reads the last position (KL, logit difference): unembed those rows only
+                long[] lastRows = new long[batch];
+                for (int b = 0; b < batch; b++) lastRows[b] = (long) b * positions + positions - 1;
+                Timing maskedLast = Timing.measure(1, reps, () -> {
+                    try (NDManager s = NDManager.newBaseManager()) {
+                        p.logitsNonIncremental(s, new float[][] {ones}, lastRows).getFloat(0, positions - 1, 0);
+                    }
+                });
                 figures.put("patching_full_forward_seconds", full.median());
                 figures.put("patching_masked_forward_seconds", masked.median());
-                say("patching %s [%d, %d]: full forward %s; masked forward (every layer) %s", c.name(), batch, positions, full, masked);
+                figures.put("patching_masked_last_position_seconds", maskedLast.median());
+                say("patching %s [%d, %d]: full forward %s; masked forward (every layer) %s; unembedding the last position only %s",
+                        c.name(), batch, positions, full, masked, maskedLast);
                 int last = c.nLayers() - 1;
                 for (int layer : new int[] {0, c.nLayers() / 2, last}) {
                     float[] m = ones.clone();

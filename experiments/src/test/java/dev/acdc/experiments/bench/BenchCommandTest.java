@@ -19,7 +19,7 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
         for (String k : new String[] {"gemm_gflops", "forward_seconds", "forward_gflops", "forward_ratio", "forward_gemm_gflops", "peak_rss_mb",
-                "patching_masked_forward_seconds", "patching_incremental_layer0_seconds", "patching_batch16_seconds",
+                "patching_masked_forward_seconds", "patching_masked_last_position_seconds", "patching_incremental_layer0_seconds", "patching_batch16_seconds",
                 "patching_16_singles_seconds", "memory_rss_growth_mb", "peak_rss_mb_gemm", "peak_heap_mb_patching"}) {
             assertTrue(j.has(k), k + " missing in " + j);
             assertFalse(j.get(k).isJsonNull(), k);
