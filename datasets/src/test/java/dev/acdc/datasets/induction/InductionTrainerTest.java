@@ -16,19 +16,25 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class InductionTrainerTest {
 
+    /**
+     * 600 steps: at the tiny config's 200 the loss had barely left ln 16 (drops of 0.015 to 0.09 between processes,
+     * whose training is not always bit-identical, see InductionTrainer), too close to the noise to assert on.
+     */
+    private static final TrainingConfig CONFIG = TrainingConfig.tiny().withSteps(600);
     private static InductionTrainer.Result tiny;
 
     @BeforeAll
     static void trainTiny() {
-        tiny = InductionTrainer.train(TrainingConfig.tiny(), "tiny", InductionTrainer.Progress.NONE);
+        tiny = InductionTrainer.train(CONFIG, "tiny", InductionTrainer.Progress.NONE);
     }
 
     @Test
     void tinyTrainingLowersTheLoss() {
         double[] losses = tiny.losses();
-        assertEquals(TrainingConfig.tiny().steps(), losses.length);
-        // observed drops: 0.04 to 0.09 (runs differ, see InductionTrainer); the noise of a 20-step mean is about 0.01
-        assertTrue(tiny.finalLoss() < tiny.initialLoss() - 0.02,
+        assertEquals(CONFIG.steps(), losses.length);
+        System.out.println("tiny induction training, 600 steps: loss " + tiny.initialLoss() + " -> " + tiny.finalLoss());
+        // measured 2.78 -> 2.20 (induction has started); the noise of a 60-step mean is well under 0.01
+        assertTrue(tiny.finalLoss() < tiny.initialLoss() - 0.05,
                 "loss " + tiny.initialLoss() + " -> " + tiny.finalLoss());
     }
 
