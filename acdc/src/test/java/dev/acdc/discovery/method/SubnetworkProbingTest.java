@@ -45,11 +45,15 @@ class SubnetworkProbingTest {
     void trainingIsDeterministicForASeedAndDependsOnIt() {
         var task = TracrTask.reverse(0, true);
         SubnetworkProbing method = new SubnetworkProbing(new SubnetworkProbing.Options(new double[] {0.1}, 15, 0.05));
-        double[] a = Problems.with(task, Ablation.RESAMPLE, "l2", 11, p -> method.train(p, 0.1).logits());
-        double[] b = Problems.with(task, Ablation.RESAMPLE, "l2", 11, p -> method.train(p, 0.1).logits());
-        double[] c = Problems.with(task, Ablation.RESAMPLE, "l2", 12, p -> method.train(p, 0.1).logits());
-        assertArrayEquals(a, b, 0.0);
-        assertFalse(java.util.Arrays.equals(a, c));
+        var a = Problems.with(task, Ablation.RESAMPLE, "l2", 11, p -> method.train(p, 0.1));
+        var b = Problems.with(task, Ablation.RESAMPLE, "l2", 11, p -> method.train(p, 0.1));
+        var c = Problems.with(task, Ablation.RESAMPLE, "l2", 12, p -> method.train(p, 0.1));
+        // The same seed gives the same circuit. The mask logits agree to about 1e-6, not always bit for bit: one
+        // clean-clone CI run (of several) differed in the sixth digit, as libtorch's float results sometimes do
+        // between runs (see InductionTrainer); every local rerun was bit-identical.
+        assertArrayEquals(a.kept(), b.kept());
+        assertArrayEquals(a.logits(), b.logits(), 1e-4);
+        assertFalse(java.util.Arrays.equals(a.logits(), c.logits()));
     }
 
     @Test
