@@ -163,10 +163,11 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     /**
-     * x·Wᵀ + b for x [..., in]: flattened to [N, in], torch's linear is one addmm with the bias fused (on a
-     * [B, P, in] input it would be a matmul followed by a separate in-place bias add over the output).
+     * x·Wᵀ + b for x [..., in] and W [out, in]: flattened to [N, in], torch's linear is one addmm with the bias fused
+     * (on a [B, P, in] input it would be a matmul followed by a separate in-place bias add over the output). The
+     * bias is [out], or [N, out] for a 2-D x.
      */
-    private static NDArray linear(NDArray x, NDArray weightT, NDArray bias) {
+    public static NDArray linear(NDArray x, NDArray weightT, NDArray bias) {
         Shape s = x.getShape();
         long in = s.get(s.dimension() - 1), out = weightT.getShape().get(0);
         NDArray flat = x.reshape(s.size() / in, in);

@@ -318,22 +318,11 @@ public final class SmallModelPatcher {
     }
 
     private int firstChangedGroup(float[][] masks) {
-        for (int g = 0; g < groups.size(); g++) {
-            for (int id : groups.get(g).allInEdgeIds) {
-                for (float[] m : masks) if (m[id] != 1f) return g;
-            }
-        }
-        return groups.size();
+        return MaskChecks.firstChangedGroup(groups, Group::allInEdgeIds, masks);
     }
 
     private void checkMasks(float[][] masks) {
-        if (masks.length == 0) throw new IllegalArgumentException("at least one mask is needed");
-        for (int k = 0; k < masks.length; k++) {
-            if (masks[k].length != maskLength()) {
-                throw new IllegalArgumentException("mask " + k + " has " + masks[k].length + " entries, the graph has "
-                        + maskLength() + " tested edges");
-            }
-        }
+        MaskChecks.check(masks, maskLength());
     }
 
     private float[] evaluate(float[][] masks, int start, boolean force) {
