@@ -117,13 +117,19 @@ public final class CircuitGraph {
             for (int r : downstream) incoming.get(r).add(new Proto(embed, r, EdgeKind.ADDITION));
         }
 
-        // ---- receivers in ACDC's processing order (its node dictionary: by hook name, then index)
+        // ---- receivers in ACDC's processing order: reverse_topologically_sort_corr walks the hook names in the
+        //      reverse of TransformerLens 1.6.1's firing order, each hook name's nodes as the correspondence
+        //      inserted them (highest head first). Per block TL fires hook_q_input, hook_k_input, hook_v_input,
+        //      then attn.hook_q, hook_k, hook_v, …, hook_mlp_in, …, hook_resid_post.
         List<Node> order = new ArrayList<>();
         order.add(Node.output());
+        List<Node.Channel> reversedFiring = List.of(Node.Channel.V, Node.Channel.K, Node.Channel.Q);
         for (int layer = nLayers - 1; layer >= 0; layer--) {
             if (mlp) order.add(Node.mlpIn(layer));
-            for (Node.Channel c : Node.Channel.values()) {
+            for (Node.Channel c : reversedFiring) {
                 for (int h = nHeads - 1; h >= 0; h--) order.add(Node.headQkv(layer, h, c));
+            }
+            for (Node.Channel c : reversedFiring) {
                 for (int h = nHeads - 1; h >= 0; h--) order.add(Node.headInput(layer, h, c));
             }
         }

@@ -37,10 +37,18 @@
  * 305; 4 layers × 8 heads 1,377.
  *
  * <h2>Orders and ids</h2>
- * Receivers are processed as ACDC walks its node dictionary (hook name, then index), which is reverse
- * topological: {@code output}; then per layer from the last down: the MLP input, the computed q of every
- * head (highest index first), the q inputs (highest first), the computed k, the k inputs, the computed v,
- * the v inputs. A receiver's senders come in ACDC's default order: later layers first, within a layer the
+ * Receivers are processed as ACDC walks its node dictionary after {@code reverse_topologically_sort_corr}
+ * (acdc/TLACDCExperiment.py at bc99ace8): the hook names in the reverse of the order in which TransformerLens
+ * 1.6.1 fires them, and within one hook name the nodes as {@code TLACDCCorrespondence.setup_from_model}
+ * inserted them, highest head first. A TL 1.6.1 block fires {@code hook_resid_pre}; {@code hook_q_input},
+ * {@code hook_k_input}, {@code hook_v_input}; {@code attn.hook_q}, {@code attn.hook_k}, {@code attn.hook_v};
+ * …; {@code attn.hook_result}; …; {@code hook_mlp_in}; {@code hook_mlp_out}; {@code hook_resid_post}
+ * (components.py, {@code TransformerBlock.forward} and {@code Attention.forward}). Reversed, the receivers
+ * come as: {@code output}; then per layer from the last down: the MLP input; the computed v of every head
+ * (highest index first), then every computed k, then every computed q; then every v input, every k input,
+ * every q input (each highest head first). Example, attention-only 2 layers × 8 heads: {@code output},
+ * {@code a1.7.hook_v} … {@code a1.0.hook_v}, {@code a1.7.hook_k} … {@code a1.0.hook_q}, {@code a1.7.v} …
+ * {@code a1.0.v}, {@code a1.7.k} …, {@code a1.0.q}, {@code a0.7.hook_v}, …. A receiver's senders come in ACDC's default order: later layers first, within a layer the
  * MLP before the heads, heads from the highest index down, the embedding(s) last (token before position).
  * {@link dev.acdc.patching.graph.SenderOrder} offers ACDC's other orders. Tested edge ids are
  * {@code 0..edgeCount()-1} in exactly this testing order; placeholders follow. Ids depend only on the

@@ -71,16 +71,49 @@ class CircuitGraphTest {
         assertEquals("a11.11->output", gpt2.edge(1).name());
     }
 
+    /** The first receivers of a layer as the reference walks them: hook_v, hook_k, hook_q, then v, k, q inputs. */
+    private static List<String> layerReceivers(int layer, int heads, boolean mlp) {
+        List<String> names = new java.util.ArrayList<>();
+        if (mlp) names.add("m" + layer + " (in)");
+        for (String c : List.of("v", "k", "q")) for (int h = heads - 1; h >= 0; h--) names.add("a" + layer + "." + h + ".hook_" + c);
+        for (String c : List.of("v", "k", "q")) for (int h = heads - 1; h >= 0; h--) names.add("a" + layer + "." + h + "." + c);
+        return names;
+    }
+
+    private static List<String> receiverNames(CircuitGraph g) {
+        return g.receiversInOrder().stream()
+                .map(n -> n.kind() == NodeKind.MLP_IN ? n.name() + " (in)" : n.name()).toList();
+    }
+
     @Test
-    void first_receiver_is_output_then_last_mlp_then_computed_queries() {
-        List<Node> r = gpt2.receiversInOrder();
-        assertEquals(Node.output(), r.get(0));
-        assertEquals(Node.mlpIn(11), r.get(1));
-        assertEquals(Node.headQkv(11, 11, Node.Channel.Q), r.get(2));
-        assertEquals(Node.headQkv(11, 0, Node.Channel.Q), r.get(13));
-        assertEquals(Node.headInput(11, 11, Node.Channel.Q), r.get(14));
-        assertEquals(Node.headInput(0, 0, Node.Channel.V), r.get(r.size() - 1));
-        assertEquals(1 + 12 * (1 + 72), r.size());
+    void gpt2_small_receivers_follow_the_reverse_of_transformer_lens_hook_firing() {
+        List<String> expected = new java.util.ArrayList<>();
+        expected.add("output");
+        for (int layer = 11; layer >= 0; layer--) expected.addAll(layerReceivers(layer, 12, true));
+        List<String> actual = receiverNames(gpt2);
+        assertEquals(expected, actual);
+        // spelled out, so that the helper above cannot hide a mistake
+        assertEquals(List.of("output", "m11 (in)", "a11.11.hook_v", "a11.10.hook_v"), actual.subList(0, 4));
+        assertEquals(List.of("a11.0.hook_v", "a11.11.hook_k"), actual.subList(13, 15));
+        assertEquals(List.of("a11.0.hook_q", "a11.11.v"), actual.subList(37, 39));
+        assertEquals(List.of("a11.0.q", "m10 (in)"), actual.subList(73, 75));
+        assertEquals("a0.0.q", actual.get(actual.size() - 1));
+        assertEquals(1 + 12 * (1 + 72), actual.size());
+    }
+
+    @Test
+    void attention_only_two_layer_receivers_follow_the_reverse_of_transformer_lens_hook_firing() {
+        List<String> actual = receiverNames(CircuitGraph.of(GraphConfigs.attnOnly(2)));
+        assertEquals(List.of("output",
+                "a1.7.hook_v", "a1.6.hook_v", "a1.5.hook_v", "a1.4.hook_v", "a1.3.hook_v", "a1.2.hook_v", "a1.1.hook_v", "a1.0.hook_v",
+                "a1.7.hook_k", "a1.6.hook_k", "a1.5.hook_k", "a1.4.hook_k", "a1.3.hook_k", "a1.2.hook_k", "a1.1.hook_k", "a1.0.hook_k",
+                "a1.7.hook_q", "a1.6.hook_q", "a1.5.hook_q", "a1.4.hook_q", "a1.3.hook_q", "a1.2.hook_q", "a1.1.hook_q", "a1.0.hook_q",
+                "a1.7.v", "a1.6.v", "a1.5.v", "a1.4.v", "a1.3.v", "a1.2.v", "a1.1.v", "a1.0.v",
+                "a1.7.k", "a1.6.k", "a1.5.k", "a1.4.k", "a1.3.k", "a1.2.k", "a1.1.k", "a1.0.k",
+                "a1.7.q", "a1.6.q", "a1.5.q", "a1.4.q", "a1.3.q", "a1.2.q", "a1.1.q", "a1.0.q",
+                "a0.7.hook_v"), actual.subList(0, 50));
+        assertEquals("a0.0.q", actual.get(actual.size() - 1));
+        assertEquals(1 + 2 * 48, actual.size());
     }
 
     @Test
