@@ -31,6 +31,12 @@ import java.util.Objects;
  * output biases, and a direct-computation edge with mask 0 replaces the head's q (k, v) by its ablated
  * value. "Current" is recomputed in the same pass, under every upstream patch, as ACDC does.
  *
+ * <p>Ablated values, senders and direct edges alike, are a node's value in the ablated run: resample, the
+ * corrupted run (with the task's hooks on it); zero, ACDC's zero-ablated run of the clean input
+ * ({@link SenderValues#zeroAblationHooks}): zero for every sender, and for a direct edge the q/k/v that
+ * run computes from the biases; mean (per position), the mean of the clean run's values over the batch (and
+ * positions), q/k/v included.
+ *
  * <p>Masks are indexed by edge id ({@link CircuitGraph#edges()}); 1 keeps an edge, 0 removes it, values in
  * between interpolate. Several masks evaluate together as a batch of variants. They come as Java float
  * arrays ({@link #logits(NDManager, float[][])}: ACDC's masks, no gradient) or as an NDArray
@@ -124,7 +130,11 @@ public final class EdgePatcher implements AutoCloseable {
                     ablated = cc.values().attachTo(manager);
                     corr = detach(cc.logits());
                 }
-                case ZERO -> ablated = SenderValues.zerosLike(clean, manager);
+                case ZERO -> {
+                    // the zero-ablated run itself, as ACDC caches it: zero senders, and the q/k/v the biases give
+                    var zc = SenderValues.capture(model, run, input, SenderValues.zeroAblationHooks(c));
+                    ablated = zc.values().attachTo(manager);
+                }
                 case MEAN -> ablated = SenderValues.meanOf(clean, false, manager);
                 case MEAN_PER_POSITION -> ablated = SenderValues.meanOf(clean, true, manager);
                 default -> throw new IllegalStateException("unhandled ablation " + ablation);

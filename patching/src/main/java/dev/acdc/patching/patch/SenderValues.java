@@ -74,9 +74,24 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
         return new SenderValues(embeds, heads, mlps, qkv);
     }
 
-    /** Zeros shaped like {@code like}: the values of zero ablation. */
-    public static SenderValues zerosLike(SenderValues like, NDManager manager) {
-        return map(like, (a, batchAxis) -> manager.zeros(a.getShape()));
+    /**
+     * The hooks of ACDC's zero-ablated run ({@code TLACDCExperiment.setup_corrupted_cache} with
+     * {@code zero_ablation}): every hook point that writes into the residual stream returns zeros, i.e. each
+     * head's {@code attn.hook_result}, each {@code hook_mlp_out} and the embeddings ({@code hook_embed} and
+     * {@code hook_pos_embed}; ACDC zeros {@code blocks.0.hook_resid_pre}, their sum, on models with one
+     * embedding node, which leaves every later activation the same). Whatever such a run computes from the
+     * biases alone is the ablated value of the nodes that are not residual senders: a removed direct edge
+     * {@code aL.H.q->aL.H.hook_q} carries this run's q, ln1(Σ_{l'<L} b_O) · W_Q + b_Q, not 0.
+     */
+    public static List<Hook> zeroAblationHooks(TransformerConfig c) {
+        List<Hook> hooks = new ArrayList<>();
+        hooks.add(new Hook(HookNames.EMBED, NDArray::zerosLike));
+        hooks.add(new Hook(HookNames.POS_EMBED, NDArray::zerosLike));
+        for (int l = 0; l < c.nLayers(); l++) {
+            hooks.add(new Hook(HookNames.result(l), NDArray::zerosLike));
+            if (!c.attentionOnly()) hooks.add(new Hook(HookNames.mlpOut(l), NDArray::zerosLike));
+        }
+        return hooks;
     }
 
     /**

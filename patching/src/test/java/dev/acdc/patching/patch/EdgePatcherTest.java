@@ -15,6 +15,7 @@ import dev.acdc.patching.model.TransformerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
 import java.util.BitSet;
@@ -77,11 +78,12 @@ class EdgePatcherTest {
              EdgePatcher resample = EdgePatcher.create(m, g, clean, Ablation.RESAMPLE, corrupted, List.of());
              EdgePatcher zero = EdgePatcher.create(m, g, clean, Ablation.ZERO, null, null)) {
             ActivationCache corruptedRun = m.runWithCache(scope, corrupted);
+            ActivationCache zeroRun = HookReferencePatcher.zeroAblatedRun(m, scope, clean);
             for (int trial = 0; trial < 4; trial++) {
                 float[] mask = randomMask(g.edgeCount(), r, 0.2 + 0.2 * trial);
-                NDArray expected = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, false, mask);
+                NDArray expected = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, mask);
                 assertTrue(diff(resample.logits(scope, new float[][] {mask}), expected) < 1e-4, "resample, trial " + trial);
-                NDArray expectedZero = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, true, mask);
+                NDArray expectedZero = HookReferencePatcher.logits(m, g, scope, clean, zeroRun, mask);
                 assertTrue(diff(zero.logits(scope, new float[][] {mask}), expectedZero) < 1e-4, "zero, trial " + trial);
             }
         }
@@ -100,6 +102,37 @@ class EdgePatcherTest {
             NDArray head = m.runWithCache(scope, clean).get(HookNames.result(0)).get(":, :, 1, :");
             NDArray byHand = m.runWithHooks(scope, clean, List.of(new Hook(HookNames.residPost(c.nLayers() - 1), x -> x.sub(head))));
             assertTrue(diff(p.logits(scope, removed), byHand) < 1e-5);
+        }
+    }
+
+    /**
+     * ACDC's zero ablation caches a run whose head results, MLP outputs and embeddings are zero; a removed
+     * direct edge carries that run's q: ln1(Σ earlier b_O) · W_Q + b_Q (for layer 0, ln1(0) · W_Q + b_Q), not 0.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void aRemovedDirectEdgeUnderZeroAblationCarriesTheQueryTheBiasesGive(int layer) {
+        TransformerConfig c = RandomModels.tinyGpt2();
+        ModelInput clean = tokens(c, 2, 5, 12);
+        CircuitGraph g = CircuitGraph.of(c);
+        try (HookedTransformer m = new HookedTransformer(RandomModels.random(c, 13)); NDManager scope = NDManager.newBaseManager();
+             EdgePatcher p = EdgePatcher.create(m, g, clean, Ablation.ZERO, null, null)) {
+            BitSet removed = new BitSet();
+            removed.set(g.edge("a" + layer + ".1.q->a" + layer + ".1.hook_q").id());
+            NDArray residual = scope.zeros(new ai.djl.ndarray.types.Shape(c.dModel()));
+            for (int l = 0; l < layer; l++) residual = residual.add(m.attentionOutputBias(l));
+            NDArray perHead = residual.broadcast(2, 5, c.nHeads(), c.dModel());
+            NDArray zeroRunQuery = m.project(layer, HookedTransformer.Channel.Q, perHead).get(":, :, 1:2, :");   // [B, P, 1, d]
+            assertTrue(zeroRunQuery.abs().max().getFloat() > 1e-3, "the biases give a non-zero query");
+            NDArray byHand = m.runWithHooks(scope, clean, List.of(new Hook(HookNames.q(layer), x -> {
+                NDArray q = x.duplicate();
+                q.set(new ai.djl.ndarray.index.NDIndex(":, :, 1:2, :"), zeroRunQuery);
+                return q;
+            })));
+            assertTrue(diff(p.logits(scope, removed), byHand) < 1e-5);
+            float[] mask = ones(p.maskLength());
+            removed.stream().forEach(id -> mask[id] = 0f);
+            assertTrue(diff(p.logitsNonIncremental(scope, new float[][] {mask}), byHand) < 1e-5);
         }
     }
 
@@ -142,7 +175,7 @@ class EdgePatcherTest {
             for (Node receiver : inputFirst) {
                 float[] mask = ones(g.edgeCount());
                 for (Edge e : g.inEdges(receiver)) if (r.nextDouble() < 0.6) mask[e.id()] = 0f;
-                NDArray expected = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, false, mask);
+                NDArray expected = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, mask);
                 assertTrue(diff(p.logits(scope, new float[][] {mask}), expected) < 1e-4, "receiver " + receiver);
             }
         }

@@ -21,16 +21,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A slow, independent edge-masked forward built only from {@code runWithHooks} interventions: hooks
- * record each sender's current output as the pass produces it, and each receiver's input hook
- * rebuilds that input edge by edge from the recorded current values and the ablated run's values.
+ * A slow, independent edge-masked forward built only from {@code runWithHooks} interventions, the way ACDC's
+ * {@code TLACDCExperiment.receiver_hook} patches (acdc/TLACDCExperiment.py at bc99ace8): a receiver's input
+ * starts as its value in the ablated run and, for each in-edge, gets {@code m·(current − ablated)} of the sender
+ * added back; a computed q/k/v starts as the ablated run's and gets {@code m·(current − ablated)} added. Hooks
+ * record each sender's current output as the pass produces it. Nothing here shares code with the patchers:
+ * biases are never added by hand (they are inside the ablated run's receiver values), and the zero-ablated run
+ * is built here from ACDC's own rule.
  */
 final class HookReferencePatcher {
     private HookReferencePatcher() {}
 
-    /** @param ablatedRun the cache of the run whose values removed edges carry (corrupted, or zero-filled) */
+    /**
+     * ACDC's zero-ablated run ({@code setup_corrupted_cache} with {@code zero_ablation}): a hook returning zeros
+     * on every hook point whose name contains {@code hook_result} or {@code mlp_out}, and on the embeddings
+     * ({@code hook_embed}, {@code hook_pos_embed}), on the clean input ({@code ref_ds = ds.clone()}).
+     */
+    static ActivationCache zeroAblatedRun(HookedTransformer m, NDManager scope, ModelInput clean) {
+        List<Hook> zero = new ArrayList<>();
+        for (String name : HookedTransformer.allHookNames(m.config())) {
+            boolean residualWriter = name.contains("hook_result") || name.contains("mlp_out")
+                    || name.equals("hook_embed") || name.equals("hook_pos_embed");
+            if (residualWriter) zero.add(new Hook(name, NDArray::zerosLike));
+        }
+        return m.runWithCache(scope, clean, zero);
+    }
+
+    /** @param ablatedRun the cache of the run whose values removed edges carry (corrupted, or {@link #zeroAblatedRun}) */
     static NDArray logits(HookedTransformer m, CircuitGraph g, NDManager scope, ModelInput clean,
-                          ActivationCache ablatedRun, boolean zeroAblation, float[] mask) {
+                          ActivationCache ablatedRun, float[] mask) {
         TransformerConfig c = m.config();
         Map<Node, NDArray> current = new HashMap<>();
         List<Hook> hooks = new ArrayList<>();
@@ -49,48 +68,46 @@ final class HookReferencePatcher {
             if (!c.attentionOnly()) {
                 hooks.add(new Hook(HookNames.mlpOut(l), x -> { current.put(Node.mlpOut(layer), x); return x; }));
                 hooks.add(new Hook(HookNames.mlpIn(l), x ->
-                        input(m, g, Node.mlpIn(layer), current, ablatedRun, zeroAblation, mask, layer + 1, x)));
+                        input(g, Node.mlpIn(layer), current, ablatedRun, mask, ablatedRun.get(HookNames.mlpIn(layer)))));
             }
             String[] inputHooks = {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)};
             String[] qkvHooks = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
             for (Node.Channel ch : Node.Channel.values()) {
-                hooks.add(new Hook(inputHooks[ch.ordinal()], x -> {
+                String inputHook = inputHooks[ch.ordinal()], qkvHook = qkvHooks[ch.ordinal()];
+                hooks.add(new Hook(inputHook, x -> {
                     NDList perHead = new NDList();
                     for (int h = 0; h < c.nHeads(); h++) {
-                        perHead.add(input(m, g, Node.headInput(layer, h, ch), current, ablatedRun, zeroAblation, mask, layer,
-                                x.get(":, :, " + h + ", :")));
+                        NDArray ablatedInput = ablatedRun.get(inputHook).get(":, :, " + h + ", :");
+                        perHead.add(input(g, Node.headInput(layer, h, ch), current, ablatedRun, mask, ablatedInput));
                     }
                     return NDArrays.stack(perHead, 2);
                 }));
-                hooks.add(new Hook(qkvHooks[ch.ordinal()], x -> {
+                hooks.add(new Hook(qkvHook, x -> {
                     NDList perHead = new NDList();
                     for (int h = 0; h < c.nHeads(); h++) {
                         Edge direct = g.inEdges(Node.headQkv(layer, h, ch)).get(0);
                         NDArray cur = x.get(":, :, " + h + ", :");
-                        NDArray abl = zeroAblation ? cur.zerosLike() : ablatedRun.get(qkvHooks[ch.ordinal()]).get(":, :, " + h + ", :");
-                        float w = mask[direct.id()];
-                        perHead.add(cur.mul(w).add(abl.mul(1 - w)));
+                        NDArray abl = ablatedRun.get(qkvHook).get(":, :, " + h + ", :");
+                        perHead.add(abl.add(cur.sub(abl).mul(mask[direct.id()])));
                     }
                     return NDArrays.stack(perHead, 2);
                 }));
             }
         }
-        hooks.add(new Hook(HookNames.residPost(c.nLayers() - 1), x ->
-                input(m, g, Node.output(), current, ablatedRun, zeroAblation, mask, c.nLayers(), x)));
+        String last = HookNames.residPost(c.nLayers() - 1);
+        hooks.add(new Hook(last, x -> input(g, Node.output(), current, ablatedRun, mask, ablatedRun.get(last))));
         return m.runWithHooks(scope, clean, hooks);
     }
 
-    private static NDArray input(HookedTransformer m, CircuitGraph g, Node receiver, Map<Node, NDArray> current,
-                                 ActivationCache ablatedRun, boolean zeroAblation, float[] mask, int biasLayers, NDArray like) {
-        NDArray sum = like.zerosLike();
+    /** The ablated run's input of the receiver, plus m·(current − ablated) of each sender. */
+    private static NDArray input(CircuitGraph g, Node receiver, Map<Node, NDArray> current,
+                                 ActivationCache ablatedRun, float[] mask, NDArray ablatedInput) {
+        NDArray sum = ablatedInput;
         for (Edge e : g.inEdges(receiver)) {
             if (e.kind() != EdgeKind.ADDITION) continue;
             NDArray cur = current.get(e.sender());
-            NDArray abl = zeroAblation ? cur.zerosLike() : ablatedValue(ablatedRun, e.sender());
-            float w = mask[e.id()];
-            sum = sum.add(cur.mul(w)).add(abl.mul(1 - w));
+            sum = sum.add(cur.sub(ablatedValue(ablatedRun, e.sender())).mul(mask[e.id()]));
         }
-        for (int l = 0; l < biasLayers; l++) sum = sum.add(m.attentionOutputBias(l));
         return sum;
     }
 
