@@ -41,8 +41,12 @@ import java.util.function.Consumer;
  */
 public final class Acdc {
 
-    /** Progress: receivers done of receivers in total. */
-    public record Progress(int receiversDone, int receiversTotal, int edgesKept, int edgesTested) {}
+    /**
+     * Progress after each receiver: receivers done of receivers in total, and the receiver just decided, which
+     * was either tested edge by edge or, feeding no surviving edge, dropped untested ({@code skipped}).
+     */
+    public record Progress(int receiversDone, int receiversTotal, int edgesKept, int edgesTested, Node receiver,
+                           boolean skipped) {}
 
     private final EdgePatcher patcher;
     private final Metric metric;
@@ -101,6 +105,16 @@ public final class Acdc {
         return macs <= SMALL_MODEL_MACS;
     }
 
+    /** Whether the fast path evaluates with {@link SmallModelPatcher} (plain Java) rather than the {@link EdgePatcher}. */
+    boolean evaluatesWithSmallPatcher() {
+        return small != null;
+    }
+
+    /** The speculative batch the fast path uses: the option, capped by memory; 1 on the reference and small paths. */
+    int effectiveSpeculativeBatch() {
+        return options.reference() || small != null ? 1 : batchLimit;
+    }
+
     public AcdcResult run() {
         return run(AcdcJournal.none(), p -> {});
     }
@@ -123,7 +137,7 @@ public final class Acdc {
             int[] ids = graph.inEdgeIds(r, options.senderOrder());
             if (!feedsSurvivingEdge(r, mask)) {
                 for (int id : ids) mask[id] = 0f;
-                progress.accept(new Progress(ri + 1, decided, countKept(mask), tested));
+                progress.accept(new Progress(ri + 1, decided, countKept(mask), tested, r, true));
                 continue;
             }
             int i = 0;
@@ -168,7 +182,7 @@ public final class Acdc {
                 }
                 i += consumed;
             }
-            progress.accept(new Progress(ri + 1, decided, countKept(mask), tested));
+            progress.accept(new Progress(ri + 1, decided, countKept(mask), tested, r, false));
         }
         BitSet kept = new BitSet(n);
         for (int id = 0; id < n; id++) if (mask[id] == 1f) kept.set(id);
