@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import dev.acdc.datasets.EdgeNotation;
 import dev.acdc.datasets.Task;
+import dev.acdc.datasets.random.TorchCpuRandom;
 import dev.acdc.metrics.Metric;
 import dev.acdc.metrics.Metrics;
 import dev.acdc.metrics.ScoredPositions;
@@ -45,8 +46,9 @@ import java.util.Set;
  *
  * <p>Resample ablation scrambles positions in the corrupted run, as the ACDC code does: the corrupted
  * run's {@code hook_pos_embed} at position p is the embedding of position perm[p], one permutation for
- * the whole batch. For sequence length 4 that is the reference's [2, 3, 0, 1] (torch {@code randperm} under
- * seed 49); for other lengths we draw a seeded permutation of our own (not torch's).
+ * the whole batch, perm = torch's {@code randperm(length)} right after {@code manual_seed(49)}
+ * ({@code acdc_utils.shuffle_tensor(z[0], seed=49)} in {@code TLACDCExperiment.setup_corrupted_cache}):
+ * [2, 3, 0, 1] at length 4 (reverse), [0, 2, 4, 1, 3] at length 5 (proportion, BOS included).
  *
  * <p>Ground truths: {@code published} (ACDC's hand-checked zero-ablation circuits, 15 and 10 edges) and
  * {@code compiler} (every edge our compiled weights carry information along). See the README section
@@ -54,8 +56,8 @@ import java.util.Set;
  */
 public final class TracrTask implements Task {
 
-    /** The ACDC reference's position permutation for sequence length 4. */
-    static final int[] REFERENCE_PERMUTATION_LENGTH_4 = {2, 3, 0, 1};
+    /** The seed of the ACDC code's position scramble ({@code shuffle_tensor(z[0], seed=49)}). */
+    static final long POSITION_SCRAMBLE_SEED = 49;
 
     private static final List<String> PUBLISHED_REVERSE = List.of(
             "a3.0->output", "m2->a3.0.q", "pos_embed->a3.0.k", "tok_embed->a3.0.v", "m1->m2", "m0->m1",
@@ -84,8 +86,7 @@ public final class TracrTask implements Task {
         this.corrupted = ModelInput.of(corrupted);
         this.held = held == null ? null : ModelInput.of(held);
         int len = clean[0].length;
-        this.positionPermutation = !scramblePositions ? null
-                : len == 4 ? REFERENCE_PERMUTATION_LENGTH_4.clone() : seededPermutation(len, seed);
+        this.positionPermutation = scramblePositions ? acdcPositionScramble(len) : null;
         Map<String, List<String>> gt = new LinkedHashMap<>();
         gt.put("published", List.copyOf(published));
         gt.put("compiler", EdgeNotation.toGraph(compiled.groundTruth().toEdgeStrings()));
@@ -128,6 +129,11 @@ public final class TracrTask implements Task {
         for (int i = 0; i < 50; i++) corrupted[i] = clean[order[i]].clone();
         return new TracrTask("tracr-proportion", "fraction of previous tokens equal to x (compiled make_frac_prevs, 2 layers)",
                 m, clean, corrupted, held, scramblePositions, seed, PUBLISHED_PROPORTION);
+    }
+
+    /** The ACDC code's position scramble for sequences of {@code length}: torch {@code randperm} after {@code manual_seed(49)}. */
+    static int[] acdcPositionScramble(int length) {
+        return new TorchCpuRandom(POSITION_SCRAMBLE_SEED).randperm(length);
     }
 
     public CompiledModel compiled() {
@@ -245,9 +251,5 @@ public final class TracrTask implements Task {
             p[j] = t;
         }
         return p;
-    }
-
-    static int[] seededPermutation(int n, long seed) {
-        return permutation(n, new Random(seed ^ 49));
     }
 }

@@ -40,6 +40,13 @@ class TracrTaskTest {
     }
 
     @Test
+    void proportionsFivePositionsAreScrambledWithTorchsRandpermUnderSeed49WhateverTheDataSeed() {
+        // BOS + 4 tokens: torch.manual_seed(49); torch.randperm(5) == [0, 2, 4, 1, 3], as the ACDC code would scramble
+        assertArrayEquals(new int[] {0, 2, 4, 1, 3}, TracrTask.proportion(0, true).positionPermutation());
+        assertArrayEquals(new int[] {0, 2, 4, 1, 3}, TracrTask.proportion(5, true).positionPermutation());
+    }
+
+    @Test
     void proportionHasFiftyDistinctRowsPlusFiftyHeldOutAndOnlyTheL2Metric() {
         TracrTask t = TracrTask.proportion(0, true);
         assertEquals(50, t.clean().batch());
