@@ -86,13 +86,9 @@ public final class ReproduceCommand implements Callable<Integer> {
         TaskSource source = TaskSource.current();
         boolean explicit = tasks != null;
         List<String> taskNames = explicit ? tasks : source.names();
-        for (String t : taskNames) {
-            if (!source.names().contains(t)) {
-                throw new BadInputException("unknown --tasks '" + t + "'; expected one of " + String.join(", ", source.names()));
-            }
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
         TaskOptions options = taskOptions.options();
+        for (String t : taskNames) TaskSource.parse(source, "--tasks", t, options);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
         if (!explicit) options = options.withOffline(true);
 
         PrintWriter err = spec.commandLine().getErr();
@@ -100,7 +96,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         Map<String, String> skipped = new LinkedHashMap<>();
         for (String name : taskNames) {
             try {
-                loaded.add(TaskSource.lookup(source, name, options));
+                loaded.add(TaskSource.lookup(source, "--tasks", name, options));
             } catch (ModelLoadException e) {
                 if (explicit) throw e;
                 skipped.put(name, e.getMessage());

@@ -146,4 +146,13 @@ class ReproduceCommandTest {
         }
         assertTrue(Files.readString(out.resolve("auc_table.md")).contains("| metric | task | ACDC edge | ACDC node | SP edge | SP node | HISP edge |"));
     }
+
+    @Test
+    void aTaskSpelledWithAnUnknownDataVariantIsBadInputAndWritesNothing() {
+        Path out = tmp.resolve("rep");
+        CliRun r = run("reproduce", "--tasks", FakeTasks.NAME + ":nope", "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown data variant in --tasks '" + FakeTasks.NAME + ":nope'"), r.err());
+        assertFalse(Files.exists(out));
+    }
 }
