@@ -96,7 +96,7 @@ public final class TracrTask implements Task {
     private final Map<String, List<String>> groundTruths;
 
     private TracrTask(String name, String description, CompiledModel compiled, TransformerWeights weights, int[][] clean,
-                      int[][] corrupted, int[][] held, boolean scramblePositions, List<String> published) {
+                      int[][] corrupted, int[][] held, boolean scramblePositions, List<String> metricNames, List<String> published) {
         this.name = name;
         this.description = description;
         this.compiled = compiled;
@@ -105,10 +105,7 @@ public final class TracrTask implements Task {
         this.corrupted = ModelInput.of(corrupted);
         this.held = held == null ? null : ModelInput.of(held);
         this.positionPermutation = scramblePositions ? acdcPositionScramble(clean[0].length) : null;
-        // KL compares output distributions; a numerical program (proportion) has one output dimension, whose
-        // softmax is 1 whatever the model computes, so KL would be 0 for every circuit and rank nothing.
-        boolean acdcCode = name.endsWith(ACDC_CODE_SUFFIX);
-        this.metricNames = !acdcCode && weights.config().dVocabOut() > 1 ? List.of("l2", "kl") : List.of("l2");
+        this.metricNames = List.copyOf(metricNames);
         Map<String, List<String>> gt = new LinkedHashMap<>();
         gt.put("published", List.copyOf(published));
         gt.put("compiler", EdgeNotation.toGraph(compiled.groundTruth().toEdgeStrings()));
@@ -125,7 +122,7 @@ public final class TracrTask implements Task {
         int[][] corrupted = new int[clean.length][];
         for (int i = 0; i < clean.length; i++) corrupted[i] = clean[order[i]].clone();
         return new TracrTask("tracr-reverse", "reverse of 1,2,3 permutations (compiled make_reverse, 4 layers)", m, m.weights(),
-                clean, corrupted, null, scramblePositions, PUBLISHED_REVERSE);
+                clean, corrupted, null, scramblePositions, ourMetrics(m), PUBLISHED_REVERSE);
     }
 
     /** tracr-proportion with the given data seed; {@code scramblePositions} as the ACDC code does. */
@@ -149,7 +146,7 @@ public final class TracrTask implements Task {
         int[][] corrupted = new int[50][];
         for (int i = 0; i < 50; i++) corrupted[i] = clean[order[i]].clone();
         return new TracrTask("tracr-proportion", "fraction of previous tokens equal to x (compiled make_frac_prevs, 2 layers)",
-                m, m.weights(), clean, corrupted, held, scramblePositions, PUBLISHED_PROPORTION);
+                m, m.weights(), clean, corrupted, held, scramblePositions, ourMetrics(m), PUBLISHED_PROPORTION);
     }
 
     /**
@@ -163,7 +160,8 @@ public final class TracrTask implements Task {
         return new TracrTask("tracr-proportion" + ACDC_CODE_SUFFIX,
                 "tracr-proportion as the ACDC code ran it (its data: no BOS, ids w,x,y,z = 0..3 read by tracr as BOS, PAD, w, x)",
                 m, AcdcCodeTracr.weightsAsRun(m, AcdcCodeTracr.PROPORTION_CONFIG), toOurs(rows.clean(), tracr, m),
-                toOurs(rows.corrupted(), tracr, m), toOurs(rows.test(), tracr, m), scramblePositions, PUBLISHED_PROPORTION);
+                toOurs(rows.corrupted(), tracr, m), toOurs(rows.test(), tracr, m), scramblePositions, ACDC_CODE_METRICS,
+                PUBLISHED_PROPORTION);
     }
 
     /** tracr-reverse exactly as the ACDC code ran it: the same clean rows as ours, the reference's corruption. */
@@ -173,8 +171,19 @@ public final class TracrTask implements Task {
         AcdcCodeTracr.Rows rows = AcdcCodeTracr.reverseRows();
         return new TracrTask("tracr-reverse" + ACDC_CODE_SUFFIX, "tracr-reverse as the ACDC code ran it (its corruption permutation)",
                 m, AcdcCodeTracr.weightsAsRun(m, AcdcCodeTracr.REVERSE_CONFIG), toOurs(rows.clean(), tracr, m),
-                toOurs(rows.corrupted(), tracr, m), null, scramblePositions, PUBLISHED_REVERSE);
+                toOurs(rows.corrupted(), tracr, m), null, scramblePositions, ACDC_CODE_METRICS, PUBLISHED_REVERSE);
     }
+
+    /**
+     * KL compares output distributions; a numerical program (proportion) has one output dimension, whose softmax is 1
+     * whatever the model computes, so KL would be 0 for every circuit and rank nothing.
+     */
+    private static List<String> ourMetrics(CompiledModel m) {
+        return m.config().dVocabOut() > 1 ? List.of("l2", "kl") : List.of("l2");
+    }
+
+    /** The ACDC code's tracr metric: it refuses KL on reverse, and proportion's KL has no counterpart here. */
+    private static final List<String> ACDC_CODE_METRICS = List.of("l2");
 
     private static CompiledModel compileReverse() {
         return RaspCompiler.compile("reverse", Library.get("reverse").build(Map.of(), 5), List.of(1, 2, 3), 5);
