@@ -5,6 +5,7 @@ import dev.acdc.datasets.gpt2.GreaterThanTask;
 import dev.acdc.datasets.gpt2.IoiTask;
 import dev.acdc.datasets.induction.InductionModel;
 import dev.acdc.datasets.induction.InductionTask;
+import dev.acdc.datasets.tracr.TracrTask;
 import dev.acdc.patching.load.HfTokenizer;
 import dev.acdc.patching.load.LoadedModel;
 import dev.acdc.patching.load.ModelDirectory;
@@ -50,9 +51,17 @@ public final class Tasks {
     /** The task of that name, its model resolved with {@code resolver}. */
     public static Task get(String name, TaskOptions options, ModelResolver resolver) {
         if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names());
+        if (!names().contains(name)) throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
+        boolean acdcCode = options.data() == DataVariant.ACDC_CODE;
+        if (acdcCode && !hasAcdcCodeData(name)) {
+            throw new IllegalArgumentException("--data " + DataVariant.ACDC_CODE.cliName() + ": task " + name + " has only our data;"
+                    + " the ACDC code's data exists for " + TRACR_REVERSE + " and " + TRACR_PROPORTION);
+        }
         return switch (name) {
-            case TRACR_REVERSE -> dev.acdc.datasets.tracr.TracrTask.reverse(options.seed(), options.scramblePositions());
-            case TRACR_PROPORTION -> dev.acdc.datasets.tracr.TracrTask.proportion(options.seed(), options.scramblePositions());
+            case TRACR_REVERSE -> acdcCode ? TracrTask.reverseAcdcCode(options.scramblePositions())
+                    : TracrTask.reverse(options.seed(), options.scramblePositions());
+            case TRACR_PROPORTION -> acdcCode ? TracrTask.proportionAcdcCode(options.scramblePositions())
+                    : TracrTask.proportion(options.seed(), options.scramblePositions());
             case InductionTask.NAME -> inductionTask(options, resolver);
             case IoiTask.NAME -> {
                 Gpt2Model m = gpt2Model(name, options, resolver);
@@ -84,6 +93,11 @@ public final class Tasks {
         if (o.model() == null) return InductionTask.shipped(o.seed());
         InductionModel.Loaded m = InductionModel.load(resolver.resolve(o.model()));
         return new InductionTask(m.model().weights(), m.provenance() == null ? null : m.provenance().canonicalCircuit(), o.seed());
+    }
+
+    /** Whether a task can be built with {@link DataVariant#ACDC_CODE}. */
+    public static boolean hasAcdcCodeData(String name) {
+        return TRACR_REVERSE.equals(name) || TRACR_PROPORTION.equals(name);
     }
 
     /** The task's default model name. */
