@@ -91,7 +91,7 @@ class ModelDirectoryTest {
         String json = Files.readString(dir.resolve("config.json")).replace("\"n_heads\"", "\"n_headz\"").replace("\"relu\"", "\"swish\"");
         Files.writeString(dir.resolve("config.json"), json);
         var ex = assertThrows(ModelLoadException.class, () -> ModelDirectory.load(dir));
-        assertMentions(ex, "missing key \"n_heads\"", "\"activation\" should be one of [relu, gelu_new], found \"swish\"");
+        assertMentions(ex, "missing key \"n_heads\"", "\"activation\" should be one of [relu, gelu_new, gelu, silu], found \"swish\"");
     }
 
     @Test
