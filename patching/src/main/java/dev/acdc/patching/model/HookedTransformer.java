@@ -216,7 +216,8 @@ public final class HookedTransformer implements AutoCloseable {
         NDArray x = config.normalized() ? pass.hook(HookNames.ln2Normalized(l), Ops.norm(config, mlpIn, L.ln2W, L.ln2B)) : mlpIn;
         NDArray post;
         if (arch.gatedMlp()) {
-            NDList gateAndIn = linear(x, L.wInT, L.bIn).split(2, -1);                   // 2 × [B, P, M]
+            NDArray both = linear(x, L.wInT, L.bIn);                                     // [..., 2M]
+            NDList gateAndIn = both.split(2, both.getShape().dimension() - 1);           // 2 × [..., M]
             NDArray pre = pass.hook(HookNames.mlpPre(l), gateAndIn.get(0));
             NDArray preLinear = pass.hook(HookNames.mlpPreLinear(l), gateAndIn.get(1));
             post = pass.hook(HookNames.mlpPost(l), Ops.activation(config.activation(), pre).mul(preLinear));

@@ -91,13 +91,13 @@ final class RotaryEmbedding {
         NDArray turned;                                                            // each pair (a, b) as (−b, a)
         if (rotary.pairing() == Pairing.HALVES) {
             NDArray first = rot.get(new NDIndex("..., 0:" + r / 2)), second = rot.get(new NDIndex("..., " + r / 2 + ":" + r));
-            turned = NDArrays.concat(new NDList(second.neg(), first), -1);
+            turned = NDArrays.concat(new NDList(second.neg(), first), 3);
         } else {
             NDArray pairs = rot.reshape(s.get(0), P, s.get(2), r / 2, 2);          // [B, P, n, r/2, 2]
             NDArray even = pairs.get(new NDIndex("..., 0")), odd = pairs.get(new NDIndex("..., 1"));
-            turned = NDArrays.stack(new NDList(odd.neg(), even), -1).reshape(s.get(0), P, s.get(2), r);
+            turned = NDArrays.stack(new NDList(odd.neg(), even), 4).reshape(s.get(0), P, s.get(2), r);
         }
         NDArray out = rot.mul(c).add(turned.mul(sn));
-        return r == d ? out : NDArrays.concat(new NDList(out, x.get(new NDIndex("..., " + r + ":"))), -1);
+        return r == d ? out : NDArrays.concat(new NDList(out, x.get(new NDIndex("..., " + r + ":"))), 3);
     }
 }
