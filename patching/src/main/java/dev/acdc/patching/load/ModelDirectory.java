@@ -81,12 +81,13 @@ public final class ModelDirectory {
         JsonObject o = ConfigJson.readObject(configFile);
         TransformerConfig config = readConfig(dir, o);
         ModelFootprint need = ModelFootprint.of(config);
+        // a refusal states the footprint in its one line; a load that goes ahead states it before reading the weights
+        MemoryCheck.check(config.name(), need, MemoryCheck.probe());
         if (need.heapBytes() >= NOTICE_BYTES) {
             notice.accept("loading " + config.name() + ": " + String.format(Locale.ROOT, "%,d", need.parameters()) + " parameters, about "
                     + ModelFootprint.human(need.heapBytes()) + " of Java heap and " + ModelFootprint.human(need.nativeBytes())
                     + " of native memory");
         }
-        MemoryCheck.check(config.name(), need, MemoryCheck.probe());
         if (o.has(ConfigJson.FORMAT_KEY)) {
             TransformerWeights weights = TransformerLensStateDict.load(dir.resolve(WEIGHTS_FILE), config);
             return new LoadedModel(dir, LoadedModel.Format.ACDC_JVM, config, weights);

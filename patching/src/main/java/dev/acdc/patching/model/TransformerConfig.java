@@ -137,6 +137,14 @@ public record TransformerConfig(
         return normalization != Normalization.NONE;
     }
 
+    /**
+     * Whether the architecture is the one every config had before the Hugging Face families ({@link Architecture#gpt2Style}):
+     * what the edge graph and the patching engine cover until they learn the families' receivers.
+     */
+    public boolean gpt2StyleArchitecture() {
+        return architecture.equals(Architecture.gpt2Style(nHeads));
+    }
+
     /** Key/value heads per layer (the query heads unless attention is grouped). */
     public int nKeyValueHeads() {
         return architecture.keyValueHeads();

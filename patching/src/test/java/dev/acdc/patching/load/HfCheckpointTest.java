@@ -204,6 +204,19 @@ class HfCheckpointTest {
     }
 
     @Test
+    void aLargeModelsFootprintIsStatedBeforeItsWeightsAreRead() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("pythia-70m-shaped"));
+        try (var in = Presets.class.getResourceAsStream("presets/pythia-70m.json")) {
+            Files.write(dir.resolve("config.json"), in.readAllBytes());
+        }
+        List<String> notices = new ArrayList<>();
+        var ex = assertThrows(ModelLoadException.class, () -> ModelDirectory.load(dir, notices::add));
+        assertMentions(ex, "missing file", "model.safetensors");
+        assertEquals(1, notices.size(), "stated once, before the weights turned out missing: " + notices);
+        assertMentions(new RuntimeException(notices.get(0)), "loading pythia-70m-shaped: 70,426,624 parameters", "of Java heap", "of native memory");
+    }
+
+    @Test
     void memoryCheckWeighsHeapAndPhysicalMemory() {
         ModelFootprint need = new ModelFootprint(1_000_000_000L, 5L << 30, 6L << 30);
         MemoryCheck.check("m", need, new MemoryCheck.Available(16L << 30, 1L << 30, 2L << 30, OptionalLong.of(20L << 30)));
