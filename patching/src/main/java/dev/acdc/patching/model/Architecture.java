@@ -9,13 +9,13 @@ import java.util.Objects;
  * ({@link HookedTransformer}) reads them; no family has its own copy of the forward pass.
  *
  * <pre>
- * family    positions             kv heads  MLP           residual    post-norms  embed×    soft-caps  window     biases
- * GPT-2     learned               = heads   W_out(act(W_in))  sequential  no      1         none       none       all
- * GPT-NeoX  rotary, partial       = heads   standard      parallel    no          1         none       none       all but unembed
- * Llama     rotary                grouped   gated (SiLU)  sequential  no          1         none       none       none
- * Qwen2     rotary                grouped   gated (SiLU)  sequential  no          1         none       none       q, k, v
- * Gemma     rotary                grouped   gated (tanh GELU) sequential no        √d_model  none       none       none
- * Gemma 2   rotary                grouped   gated (tanh GELU) sequential yes       √d_model  scores, logits  even layers  none
+ * family    positions               kv heads  MLP                 residual    post-norms  embedding  soft-caps        window       biases
+ * GPT-2     learned                 = heads   standard, gelu_new  sequential  no          ×1         none             none         all
+ * GPT-NeoX  rotary on rotary_pct    = heads   standard, gelu      parallel    no          ×1         none             none         all but b_U
+ * Llama     rotary (llama3 scaling) grouped   gated, silu         sequential  no          ×1         none             none         none
+ * Qwen2     rotary                  grouped   gated, silu         sequential  no          ×1         none             none         q, k, v
+ * Gemma     rotary                  grouped   gated, tanh GELU    sequential  no          ×√d_model  none             none         none
+ * Gemma 2   rotary                  grouped   gated, tanh GELU    sequential  yes         ×√d_model  scores, logits   even layers  none
  * </pre>
  * The norm kind (LayerNorm or RMSNorm), its epsilon, the activation and the attention scale stay in
  * {@link TransformerConfig}, where GPT-2-style configs already had them. Gemma's {@code (1 + w)} RMSNorm gain is

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.acdc.patching.load.Messages.assertMentions;
@@ -75,6 +76,23 @@ class ModelDirectoryTest {
             double diff = Gpt2TinyFixture.maxAbsDiff(ReferenceForward.run(ours.weights(), c.ids()).logits(), c.logits());
             assertTrue(diff < Gpt2TinyFixture.TOL, c.name() + ": " + diff);
         }
+    }
+
+    /** A Hugging Face family model saved in our format keeps its architecture (format version 2) and loads back the same. */
+    @Test
+    void aFamilyModelRoundTripsThroughOurFormat() throws IOException {
+        for (String name : List.of("gemma2-tiny", "pythia-tiny")) {
+            LoadedModel hf = ModelDirectory.load(HfFixture.load(name).dir());
+            Path dir = tmp.resolve("ours-" + name);
+            ModelDirectory.save(dir, hf.weights());
+            assertTrue(Files.readString(dir.resolve("config.json")).contains("\"format_version\": 2"));
+            LoadedModel back = ModelDirectory.load(dir);
+            assertEquals(LoadedModel.Format.ACDC_JVM, back.format());
+            assertEquals(hf.config(), back.config());
+            assertEquals(hf.weights().tensors(), back.weights().tensors());
+        }
+        ModelDirectory.save(tmp.resolve("tracr"), Presets.randomWeights(tracrLike(), 1));
+        assertTrue(Files.readString(tmp.resolve("tracr/config.json")).contains("\"format_version\": 1"), "GPT-2-style files are unchanged");
     }
 
     @Test
