@@ -48,7 +48,12 @@ record ArchitectureSummary(TransformerConfig config) {
         m.put("sliding_window", a.slidingWindow().size());
         m.put("sliding_window_layers", lower(a.slidingWindow().layers()));
         Architecture.Biases b = a.biases();
-        m.put("biases", Map.of("qkv", b.qkv(), "attn_out", b.attnOut(), "mlp", b.mlp(), "unembed", b.unembed()));
+        Map<String, Object> biases = new LinkedHashMap<>();
+        biases.put("qkv", b.qkv());
+        biases.put("attn_out", b.attnOut());
+        biases.put("mlp", b.mlp());
+        biases.put("unembed", b.unembed());
+        m.put("biases", biases);
         m.put("tied_unembedding", a.tiedUnembedding());
         return m;
     }

@@ -187,7 +187,10 @@ public final class ModelInfoCommand implements Callable<Integer> {
             m.put("parameters", c.parameterCount());
             m.put("architecture", ArchitectureSummary.of(c).asMap());
             ModelFootprint f = ModelFootprint.of(c);
-            m.put("memory", Map.of("heap_bytes", f.heapBytes(), "native_bytes", f.nativeBytes()));
+            Map<String, Object> memory = new LinkedHashMap<>();
+            memory.put("heap_bytes", f.heapBytes());
+            memory.put("native_bytes", f.nativeBytes());
+            m.put("memory", memory);
             if (top != null) {
                 m.put("prompt_ids", ids);
                 List<Map<String, Object>> tt = new ArrayList<>();
