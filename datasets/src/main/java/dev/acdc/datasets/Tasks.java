@@ -114,7 +114,7 @@ public final class Tasks {
     private static Gpt2Model gpt2Model(String task, TaskOptions o, ModelResolver resolver) {
         String name = o.model() == null ? GPT2 : o.model();
         Path dir = resolver.resolve(name);
-        LoadedModel m = ModelDirectory.load(dir);
+        LoadedModel m = requirePatchable(ModelDirectory.load(dir));
         boolean smoke = !sameArchitecture(m.config(), Presets.gpt2Small());
         return new Gpt2Model(m, tokenizerDir(task, o, dir), smoke);
     }
@@ -128,9 +128,21 @@ public final class Tasks {
                     + " tokenizer (NeelNanda/gpt-neox-tokenizer-digits) as the tokenizer directory");
         }
         Path dir = resolver.resolve(name);
-        LoadedModel m = ModelDirectory.load(dir);
+        LoadedModel m = requirePatchable(ModelDirectory.load(dir));
         boolean smoke = !sameArchitecture(m.config(), Presets.attnOnly4l());
         return new Gpt2Model(m, tokenizerDir(DocstringTask.NAME, o, dir), smoke);
+    }
+
+    /**
+     * The model, if the patching engine covers its architecture: the runtime runs every Hugging Face family, but the
+     * edge graph and the edge-masked forward cover GPT-2-style models until issue 17's second phase.
+     */
+    private static LoadedModel requirePatchable(LoadedModel m) {
+        if (!m.config().gpt2StyleArchitecture()) {
+            throw new ModelLoadException("model " + m.config().name() + " (" + m.directory() + ") is not a GPT-2-style model; the tasks'"
+                    + " patching engine covers GPT-2-style models only for now (model-info runs it; discovery follows in issue 17)");
+        }
+        return m;
     }
 
     /** The tokenizer directory given, else the model directory when it holds one; else a one-line error. */
