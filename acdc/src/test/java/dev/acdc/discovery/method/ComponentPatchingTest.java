@@ -23,10 +23,10 @@ class ComponentPatchingTest {
         ModelInput clean = TinyModel.tokens(1), corrupted = TinyModel.tokens(2);
         try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
              NDManager s = NDManager.newBaseManager();
-             ComponentPatching zero = new ComponentPatching(model, CS, Ablation.ZERO, clean, corrupted, List.of());
-             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted, List.of());
-             ComponentPatching mean = new ComponentPatching(model, CS, Ablation.MEAN, clean, corrupted, List.of());
-             ComponentPatching perPos = new ComponentPatching(model, CS, Ablation.MEAN_PER_POSITION, clean, corrupted, List.of())) {
+             ComponentPatching zero = new ComponentPatching(model, CS, Ablation.ZERO, clean, corrupted);
+             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted);
+             ComponentPatching mean = new ComponentPatching(model, CS, Ablation.MEAN, clean, corrupted);
+             ComponentPatching perPos = new ComponentPatching(model, CS, Ablation.MEAN_PER_POSITION, clean, corrupted)) {
             ActivationCache c = model.runWithCache(s, corrupted);
             ActivationCache k = model.runWithCache(s, clean);
             for (String hook : List.of(HookNames.k(1), HookNames.mlpOut(0))) {
@@ -45,7 +45,7 @@ class ComponentPatchingTest {
         ModelInput clean = TinyModel.tokens(1), corrupted = TinyModel.tokens(2);
         try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
              NDManager s = NDManager.newBaseManager();
-             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted, List.of())) {
+             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted)) {
             float[] ones = new float[CS.size()];
             Arrays.fill(ones, 1f);
             assertArrayEquals(model.forward(s, clean).toFloatArray(),

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Builds discovery methods by CLI name with the settings of a sweep: the threshold list for ACDC,
- * and the reduced settings of {@code --quick} (every third ACDC threshold; SP with fewer, larger steps on every
- * other λ). HISP, EAP and EAP-IG have no sweep parameter: they rank once and sweep top-k.
+ * Builds discovery methods by CLI name with the settings of a sweep: the threshold list for ACDC, the λ list of SP
+ * for the task and metric ({@link SubnetworkProbing#defaultLambdas}), and the reduced settings of {@code --quick} (every third ACDC threshold; SP with fewer, larger steps on every
+ * other λ; EAP-IG with {@value #QUICK_EAP_IG_STEPS} steps). HISP, EAP and EAP-IG have no sweep parameter: they rank
+ * once.
  */
 public final class MethodFactory {
 
@@ -29,6 +30,9 @@ public final class MethodFactory {
      */
     static final int QUICK_SP_EPOCHS = 300;
     static final double QUICK_SP_LEARNING_RATE = 1e-2;
+
+    /** EAP-IG under --quick: 5 steps, the number hannamw/EAP-IG's README uses ({@code ig_steps=5}), instead of its default 30. */
+    static final int QUICK_EAP_IG_STEPS = 5;
 
     private MethodFactory() {}
 
@@ -45,19 +49,22 @@ public final class MethodFactory {
         }
     }
 
-    public static DiscoveryMethod create(String name, Task task, Settings settings) {
+    /**
+     * The method of that CLI name for a task scored with {@code metricName} (SP's λ list depends on both).
+     */
+    public static DiscoveryMethod create(String name, Task task, String metricName, Settings settings) {
         return switch (name) {
             case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
             case "sp" -> {
                 if (!settings.quick()) yield new SubnetworkProbing();
-                double[] all = new SubnetworkProbing().lambdasFor(task.name());
+                double[] all = SubnetworkProbing.defaultLambdas(task.name(), metricName);
                 double[] every2nd = java.util.stream.IntStream.range(0, all.length).filter(i -> i % 2 == 0 || i == all.length - 1)
                         .mapToDouble(i -> all[i]).toArray();
                 yield new SubnetworkProbing(new SubnetworkProbing.Options(every2nd, QUICK_SP_EPOCHS, QUICK_SP_LEARNING_RATE));
             }
             case "hisp" -> new HeadImportance();
             case "eap" -> new Eap();
-            case "eap-ig" -> new EapIg();
+            case "eap-ig" -> new EapIg(settings.quick() ? QUICK_EAP_IG_STEPS : EapIg.DEFAULT_STEPS);
             default -> throw new BadInputException("unknown method '" + name + "'; expected one of " + String.join(", ", NAMES));
         };
     }

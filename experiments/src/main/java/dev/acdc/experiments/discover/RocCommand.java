@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "roc",
         mixinStandardHelpOptions = true,
-        description = "Sweep discovery methods on a task (ACDC's threshold, SP's lambda, top-k of HISP and EAP) and report edge and node ROC curves and their AUCs.")
+        description = "Sweep discovery methods on a task (ACDC's threshold, SP's lambda, top-k of HISP, EAP's score threshold) and report edge and node ROC curves and their AUCs.")
 public final class RocCommand implements Callable<Integer> {
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name")
@@ -89,7 +89,7 @@ public final class RocCommand implements Callable<Integer> {
         try (TaskRun run = scoring.open(t)) {
             metricName = run.metricName();
             for (String method : methods) {
-                MethodResult r = MethodFactory.create(method, t, settings).discover(run.problem(taskOptions.seed()));
+                MethodResult r = MethodFactory.create(method, t, metricName, settings).discover(run.problem(taskOptions.seed()));
                 if (tty) err.println();
                 for (SweepPoint sp : r.points()) {
                     RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());

@@ -125,7 +125,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     Map<String, RocCurve[]> curves = new LinkedHashMap<>();
                     try (TaskRun run = TaskRun.open(task, metricName, abl, null)) {
                         for (String method : methodNames) {
-                            MethodResult r = MethodFactory.create(method, task, settings).discover(run.problem(taskOptions.seed()));
+                            MethodResult r = MethodFactory.create(method, task, metricName, settings).discover(run.problem(taskOptions.seed()));
                             MethodRoc roc = MethodRoc.of(r, run.truth());
                             curves.put(method, new RocCurve[] {roc.edge(), roc.node()});
                             List<Cell.Point> pts = new ArrayList<>();
