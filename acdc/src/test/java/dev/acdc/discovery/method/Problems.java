@@ -3,7 +3,6 @@ package dev.acdc.discovery.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.acdc.datasets.Task;
-import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.patch.Ablation;
@@ -16,19 +15,13 @@ final class Problems {
     private Problems() {}
 
     static <T> T with(Task task, Ablation ablation, String metricName, long seed, Function<DiscoveryProblem, T> body) {
-        return with(task, ablation, metricName, clean -> task.metric(metricName, clean), seed, body);
-    }
-
-    /** A problem whose metric is built by {@code metric} on the clean logits (e.g. a read-out with a gradient at the clean run). */
-    static <T> T with(Task task, Ablation ablation, String metricName, Function<NDArray, Metric> metric, long seed,
-                      Function<DiscoveryProblem, T> body) {
         try (HookedTransformer m = new HookedTransformer(task.weights());
              EdgePatcher p = EdgePatcher.create(m, CircuitGraph.of(task.weights().config()), task.clean(), ablation,
                      task.corrupted(), task.corruptedHooks());
              NDManager scope = NDManager.newBaseManager()) {
             NDArray clean = p.cleanLogits(scope);
             DiscoveryProblem problem = new DiscoveryProblem(task, m, p.graph(), p, ablation, metricName,
-                    metric.apply(clean), clean, seed);
+                    task.metric(metricName, clean), clean, seed);
             return body.apply(problem);
         }
     }

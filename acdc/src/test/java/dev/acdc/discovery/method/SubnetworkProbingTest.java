@@ -59,6 +59,25 @@ class SubnetworkProbingTest {
         assertFalse(java.util.Arrays.equals(a.logits(), c.logits()));
     }
 
+    /** Every q, k, v activation of a forward pass on {@code input} with the given hooks, concatenated. */
+    static float[] qkv(TracrTask task, dev.acdc.patching.model.ModelInput input, List<dev.acdc.patching.model.Hook> hooks) {
+        try (HookedTransformer model = new HookedTransformer(task.weights()); NDManager m = NDManager.newBaseManager()) {
+            List<NDArray> seen = new java.util.ArrayList<>();
+            List<dev.acdc.patching.model.Hook> all = new java.util.ArrayList<>(hooks);
+            for (Component c : ComponentCircuits.components(model.config())) {
+                if (!c.isMlp() && c.head() == 0) all.add(new dev.acdc.patching.model.Hook(c.hookName(), x -> { seen.add(x); return x; }));
+            }
+            model.runWithHooks(m, input, all);
+            float[][] parts = seen.stream().map(NDArray::toFloatArray).toArray(float[][]::new);
+            int n = 0;
+            for (float[] p : parts) n += p.length;
+            float[] out = new float[n];
+            int at = 0;
+            for (float[] p : parts) { System.arraycopy(p, 0, out, at, p.length); at += p.length; }
+            return out;
+        }
+    }
+
     /**
      * The ACDC code's SP caches {@code do_random_resample_caching(model, validation_patch_data)}: a plain forward on
      * the corrupted data, with no position scramble (that belongs to its ACDC runs). So training on the tracr task
@@ -68,8 +87,8 @@ class SubnetworkProbingTest {
     void resampleTrainingOnTracrUsesThePlainCorruptedRunWithoutThePositionScramble() {
         SubnetworkProbing method = new SubnetworkProbing(new SubnetworkProbing.Options(new double[] {0.1}, 10, 0.1));
         TracrTask scrambled = TracrTask.reverse(0, true), plain = TracrTask.reverse(0, false);
-        assertFalse(java.util.Arrays.equals(HeadImportanceTest.qkv(plain, plain.corrupted(), List.of()),
-                HeadImportanceTest.qkv(scrambled, scrambled.corrupted(), scrambled.corruptedHooks())), "not vacuous");
+        assertFalse(java.util.Arrays.equals(qkv(plain, plain.corrupted(), List.of()),
+                qkv(scrambled, scrambled.corrupted(), scrambled.corruptedHooks())), "not vacuous");
         SubnetworkProbing.Training a = Problems.with(scrambled, Ablation.RESAMPLE, "l2", 4, p -> method.train(p, 0.1));
         SubnetworkProbing.Training b = Problems.with(plain, Ablation.RESAMPLE, "l2", 4, p -> method.train(p, 0.1));
         assertArrayEquals(b.logits(), a.logits(), 1e-6);
