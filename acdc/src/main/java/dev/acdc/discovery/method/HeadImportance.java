@@ -39,8 +39,8 @@ import java.util.Set;
  * <p><b>Metric.</b> F is the problem's metric, except that a KL metric (name starting with {@code kl}), whose
  * gradient at the clean model is zero, is replaced by the task's first metric that is not KL. Caveat: the
  * tracr tasks' other metric, L2 to the clean output, is also zero with zero gradient at the clean model, so on
- * tracr every score is zero up to float round-off and the ranking falls back to the component order. The ACDC
- * code ran HISP on tracr with the same metrics.
+ * tracr every score is zero up to float round-off and the ranking falls back to the tie-break below (the
+ * component order, last kept first). The ACDC code ran HISP on tracr with the same metrics.
  *
  * <p><b>Normalisation and ranking.</b> Scores are divided, per layer, by the L2 norm of that layer's scores
  * (its q, k, v of every head and its MLP), the norm clamped below at 1e-6, as the ACDC code does. The ranking
