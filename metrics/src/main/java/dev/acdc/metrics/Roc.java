@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,6 +22,11 @@ import java.util.Set;
  * circuit's nodes are those touching a kept edge, q/k/v merged into their head and MLP input into the MLP
  * ({@link Circuit#nodeNames()}). {@link NodeMerging#ACDC_CODE} switches to the node counting of ACDC's
  * published code (q/k/v kept apart from the head output, MLP inputs dropped), to reproduce its numbers.
+ *
+ * <p>Two kinds of curve: one point per circuit of a method's sweep ({@link #edgeCurve}, {@link #nodeCurve}), and
+ * the curve of a per-edge score ranking ({@link #edgeCurveFromScores}, {@link #nodeCurveFromEdgeScores}). Both
+ * levels of a ranking go through {@link #rankingCurve}, which holds the one tie rule: tied scores are kept
+ * together.
  */
 public final class Roc {
     private Roc() {}
@@ -104,8 +111,8 @@ public final class Roc {
     }
 
     /**
-     * Edge-level ROC curve of a per-edge score ranking: one circuit per distinct finite score t, keeping the
-     * edges scored ≥ t (NaN scores are never kept). O(E log E).
+     * Edge-level ROC curve of a per-edge score ranking, under the {@linkplain #rankingCurve tie rule}: one
+     * point per distinct score t, keeping the edges scored ≥ t. O(E log E).
      *
      * @param scores one per tested edge of {@code truth.graph()}, higher = more important
      */
@@ -115,19 +122,79 @@ public final class Roc {
             throw new IllegalArgumentException("scores must have one entry per tested edge (" + g.edgeCount()
                     + "), found " + scores.length);
         }
-        int positives = truth.edgeCount();
-        int negatives = g.edgeCount() - positives;
-        checkRates(positives, negatives, g.edgeCount());
-        Integer[] order = new Integer[scores.length];
-        int n = 0;
-        for (int i = 0; i < scores.length; i++) if (!Double.isNaN(scores[i])) order[n++] = i;
-        Integer[] ranked = Arrays.copyOf(order, n);
+        boolean[] positive = new boolean[scores.length];
+        for (int i = 0; i < positive.length; i++) positive[i] = truth.contains(i);
+        return rankingCurve(scores, positive);
+    }
+
+    /** Node-level ROC curve of a per-edge score ranking, components merged as {@link NodeMerging#COMPONENTS}. */
+    public static RocCurve nodeCurveFromEdgeScores(double[] scores, Circuit truth) {
+        return nodeCurveFromEdgeScores(scores, truth, NodeMerging.COMPONENTS);
+    }
+
+    /**
+     * Node-level ROC curve of a per-edge score ranking, under the same {@linkplain #rankingCurve tie rule} as
+     * the edge curve. The circuit at threshold t keeps the edges scored ≥ t, and a node is in it when it touches
+     * one of them, so a (merged) node's score is the highest score of the edges it touches; nodes touching no
+     * scored edge never enter. Each point of this curve is the node point of the edge curve's circuit at the same
+     * threshold.
+     *
+     * @param scores one per tested edge of {@code truth.graph()}, higher = more important
+     */
+    public static RocCurve nodeCurveFromEdgeScores(double[] scores, Circuit truth, NodeMerging merging) {
+        CircuitGraph g = truth.graph();
+        if (scores.length != g.edgeCount()) {
+            throw new IllegalArgumentException("scores must have one entry per tested edge (" + g.edgeCount()
+                    + "), found " + scores.length);
+        }
+        List<String> universe = g.mergedNodeNames(merging);
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < universe.size(); i++) index.put(universe.get(i), i);
+        double[] nodeScores = new double[universe.size()];
+        Arrays.fill(nodeScores, Double.NaN);
+        for (int id = 0; id < scores.length; id++) {
+            if (Double.isNaN(scores[id])) continue;
+            for (int node : new int[] {g.senderIndex(id), g.receiverIndex(id)}) {
+                String name = merging.mergedName(g.nodes().get(node));
+                if (name == null) continue;
+                int n = index.get(name);
+                if (Double.isNaN(nodeScores[n]) || scores[id] > nodeScores[n]) nodeScores[n] = scores[id];
+            }
+        }
+        boolean[] positive = new boolean[universe.size()];
+        for (String t : truth.nodeNames(merging)) positive[index.get(t)] = true;
+        return rankingCurve(nodeScores, positive);
+    }
+
+    /**
+     * The ROC curve of a ranking of items (edges or nodes), the one place where tied scores are resolved.
+     *
+     * <p><b>Tie rule.</b> The curve has one point per distinct score t: the items scored ≥ t are kept. Items with
+     * equal scores are kept together, never one at a time in an arbitrary order (such as by id), so the curve
+     * does not depend on how items are numbered, and a ranking that ties everything yields only the point of
+     * keeping everything (pessimistic AUC 0, trapezoidal AUC 0.5). NaN scores are never kept; −0.0 and 0.0 tie.
+     * This is the rule of threshold sweeps (ACDC's τ, a score threshold), and of scikit-learn's
+     * {@code roc_curve}. O(n log n).
+     *
+     * @param scores   one per item, higher = more important
+     * @param positive one per item: whether it is in the ground truth
+     */
+    public static RocCurve rankingCurve(double[] scores, boolean[] positive) {
+        if (scores.length != positive.length) {
+            throw new IllegalArgumentException("expected one label per score (" + scores.length + "), found " + positive.length);
+        }
+        int positives = 0;
+        for (boolean p : positive) if (p) positives++;
+        int negatives = scores.length - positives;
+        checkRates(positives, negatives, scores.length);
+        Integer[] ranked = java.util.stream.IntStream.range(0, scores.length).filter(i -> !Double.isNaN(scores[i]))
+                .boxed().toArray(Integer[]::new);
         Arrays.sort(ranked, (a, b) -> Double.compare(scores[b], scores[a]));
         List<RocPoint> pts = new ArrayList<>();
         int tp = 0;
         int fp = 0;
         for (int k = 0; k < ranked.length; k++) {
-            if (truth.contains(ranked[k])) tp++; else fp++;
+            if (positive[ranked[k]]) tp++; else fp++;
             boolean lastOfTie = k == ranked.length - 1 || scores[ranked[k + 1]] != scores[ranked[k]];
             if (lastOfTie) pts.add(new RocPoint((double) fp / negatives, (double) tp / positives));
         }

@@ -10,7 +10,9 @@
  *
  * <p>Circuit metrics ({@link dev.acdc.metrics.Roc}, {@link dev.acdc.metrics.RocCurve},
  * {@link dev.acdc.metrics.RocPoint}): TPR/FPR over edges or nodes against a ground truth, the ACDC paper's
- * pessimistic AUC (endpoints added, dominated points removed, staircase sum) and the trapezoidal AUC.
+ * pessimistic AUC (endpoints added, dominated points removed, staircase sum) and the trapezoidal AUC. A score
+ * ranking becomes a curve at edge and node level through {@link dev.acdc.metrics.Roc#rankingCurve}, which holds
+ * the one tie rule: one point per distinct score, tied items kept together (never broken by id).
  *
  * <p>Invariants: metrics never close or detach their inputs; every array they create lives on the
  * input's manager, or in an {@code NDScope} closed before {@code evaluate} returns.

@@ -76,6 +76,57 @@ class RocTest {
     }
 
     @Test
+    void node_ranking_curve_is_the_node_points_of_the_edge_threshold_circuits() {
+        double[] scores = new double[G.edgeCount()];
+        java.util.Random r = new java.util.Random(11);
+        for (int i = 0; i < scores.length; i++) scores[i] = Math.floor(r.nextDouble() * 20);   // ties on purpose
+        for (int id : truth.edgeIds()) scores[id] += 15;
+        scores[3] = Double.NaN;
+        List<Circuit> thresholds = java.util.stream.DoubleStream.of(scores).filter(s -> !Double.isNaN(s)).distinct().boxed()
+                .map(t -> Circuit.atLeast(G, scores, t)).toList();
+        for (NodeMerging merging : NodeMerging.values()) {
+            RocCurve fromScores = Roc.nodeCurveFromEdgeScores(scores, truth, merging);
+            RocCurve fromCircuits = Roc.nodeCurve(thresholds, truth, merging);
+            assertEquals(fromCircuits.frontier(), fromScores.frontier(), merging.name());
+            assertEquals(fromCircuits.pessimisticAuc(), fromScores.pessimisticAuc(), 1e-12, merging.name());
+        }
+    }
+
+    @Test
+    void tied_scores_enter_together_at_edge_and_node_level() {
+        // Every edge tied: whatever the ids of the truth's edges, the only circuit a threshold can give is the full
+        // one, at both levels (breaking the tie by id would give the low-id truth edges a head start).
+        double[] tied = new double[G.edgeCount()];
+        java.util.Arrays.fill(tied, 0.25);
+        Circuit lowIds = Circuit.ofIds(G, 0, 1, 2);
+        for (Circuit t : List.of(truth, lowIds)) {
+            RocCurve edge = Roc.edgeCurveFromScores(tied, t);
+            RocCurve node = Roc.nodeCurveFromEdgeScores(tied, t);
+            assertEquals(List.of(new RocPoint(1, 1)), edge.points());
+            assertEquals(List.of(new RocPoint(1, 1)), node.points());
+            assertEquals(0.0, edge.pessimisticAuc(), 0.0);
+            assertEquals(0.0, node.pessimisticAuc(), 0.0);
+        }
+        // A tie group straddling the truth: one point per distinct score at both levels, the group entering at once.
+        double[] scores = new double[G.edgeCount()];
+        scores[G.edge("a0.1->a1.0.k").id()] = 3;
+        scores[G.edge("a1.0.k->a1.0.hook_k").id()] = 2;
+        scores[G.edge("a1.0->output").id()] = 2;
+        scores[G.edge("a0.2->output").id()] = 2;
+        RocCurve edge = Roc.edgeCurveFromScores(scores, truth);
+        assertEquals(List.of(new RocPoint(0, 1.0 / 3), new RocPoint(1.0 / (305 - 3), 1), new RocPoint(1, 1)), edge.points());
+        RocCurve node = Roc.nodeCurveFromEdgeScores(scores, truth);
+        // nodes: a0.1, a1.0 at 3; output, a0.2 at 2; every other node at 0
+        assertEquals(List.of(new RocPoint(0, 2.0 / 3), new RocPoint(1.0 / 15, 1), new RocPoint(1, 1)), node.points());
+    }
+
+    @Test
+    void ranking_curve_checks_its_labels() {
+        assertThrows(IllegalArgumentException.class, () -> Roc.rankingCurve(new double[] {1, 2}, new boolean[] {true}));
+        assertThrows(IllegalArgumentException.class, () -> Roc.rankingCurve(new double[] {1, 2}, new boolean[] {false, false}));
+    }
+
+    @Test
     void undefined_rates_are_reported() {
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
                 () -> Roc.edgePoint(truth, Circuit.empty(G)));

@@ -22,8 +22,12 @@ import java.util.Objects;
  *
  * <p>Ablated values a (per hook: {@code attn.hook_q/k/v} [B, P, H, d], {@code hook_mlp_out} [B, P, D]):
  * <ul>
- *   <li>RESAMPLE: the activation at that hook in the corrupted run (corrupted inputs, the task's corrupted
- *   hooks, nothing masked), as the ACDC code's SP caches it before masking;</li>
+ *   <li>RESAMPLE: the activation at that hook in a plain forward pass on the corrupted inputs (nothing masked,
+ *   no other hook), as the ACDC code caches it for SP and HISP ({@code subnetwork_probing/train.py},
+ *   {@code do_random_resample_caching(model, validation_patch_data)}, also called by
+ *   {@code experiments/launch_sixteen_heads.py}). In particular a task's corrupted-run hooks
+ *   ({@link dev.acdc.datasets.Task#corruptedHooks()}, the tracr tasks' position scramble) are not applied: the
+ *   ACDC code scrambles positions only in its ACDC experiment ({@code TLACDCExperiment}), never for SP or HISP;</li>
  *   <li>ZERO: zero (the hook then computes m·x);</li>
  *   <li>MEAN: the clean activation's mean over batch and positions; MEAN_PER_POSITION: over the batch.</li>
  * </ul>
@@ -41,22 +45,26 @@ final class ComponentPatching implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> ablated = new LinkedHashMap<>();   // empty for ZERO
 
+    /** The components of the problem's model patched under its ablation, as SP and HISP use them. */
+    static ComponentPatching of(DiscoveryProblem problem, List<Component> components) {
+        return new ComponentPatching(problem.model(), components, problem.ablation(), problem.clean(), problem.corrupted());
+    }
+
     ComponentPatching(HookedTransformer model, List<Component> components, Ablation ablation, ModelInput clean,
-                      ModelInput corrupted, List<Hook> corruptedHooks) {
+                      ModelInput corrupted) {
         this.components = List.copyOf(components);
         this.groups = groups(this.components);
         this.manager = NDManager.newBaseManager(model.device());
         Objects.requireNonNull(ablation, "ablation");
         if (ablation == Ablation.ZERO) return;
         ModelInput source = ablation == Ablation.RESAMPLE ? Objects.requireNonNull(corrupted, "resample ablation needs corrupted inputs") : clean;
-        List<Hook> extra = ablation == Ablation.RESAMPLE ? corruptedHooks : List.of();
         if (source.batch() != clean.batch() || source.length() != clean.length()) {
             throw new IllegalArgumentException("corrupted inputs are [" + source.batch() + ", " + source.length()
                     + "], expected the clean shape [" + clean.batch() + ", " + clean.length() + "]");
         }
         try (NDManager pass = manager.newSubManager()) {
             Map<String, NDArray> seen = new LinkedHashMap<>();
-            List<Hook> hooks = new ArrayList<>(extra);
+            List<Hook> hooks = new ArrayList<>();
             for (Group g : groups) {
                 hooks.add(new Hook(g.hookName(), x -> {
                     seen.put(g.hookName(), x);

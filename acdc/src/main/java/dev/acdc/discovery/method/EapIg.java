@@ -1,36 +1,53 @@
 package dev.acdc.discovery.method;
 
+import java.util.Objects;
+
 /**
- * EAP with integrated gradients (Hanna, Pezzelle and Belinkov 2024, the "inputs" variant): EAP's sender deltas
- * contracted with receiver-input gradients averaged over {@code m} runs whose input embeddings lie on the
- * straight line from the ablated to the clean embeddings,
+ * EAP with integrated gradients (Hanna, Pezzelle and Belinkov 2024, the "inputs" variant), as hannamw/EAP-IG
+ * computes it ({@code get_scores_eap_ig} in {@code src/eap/attribute.py}, commit 795f560): EAP's sender deltas
+ * contracted with receiver-input gradients averaged over m runs whose input embeddings lie on the straight line
+ * from the ablated to the clean embeddings,
  * <pre>
- *   score(u→v) = (abl_u − clean_u) · (1/m) Σ_{k=1..m} ∂metric/∂in_v |_{embed = abl_embed + (k/m)·(clean_embed − abl_embed)}
+ *   score(u→v) = (abl_u − clean_u) · (1/m) Σ_{k=0..m−1} ∂metric/∂in_v |_{embed = abl_embed + (k/m)·(clean_embed − abl_embed)}
  * </pre>
- * α = k/m for k = 1..m (right Riemann sum: the clean run is the last point, the fully ablated run is not
- * taken), so m = 1 is EAP. The "corrupted input" is the patcher's ablated embedding: the corrupted run's
- * embeddings under resample ablation (after the task's corrupted-run hooks, e.g. the tracr position scramble),
- * zero under zero ablation, the mean embedding under mean ablation. Tracr models interpolate token and position
- * embeddings separately; other models interpolate their sum (see {@link EdgeAttribution#attribute}).
- * Ranking, result and metric choice are EAP's ({@link Eap}).
+ * By default α = k/m for k = 0 … m − 1 ({@link GradientAt#CORRUPTED}: the ablated run is the first point, the
+ * clean run is not taken), with m = {@link #DEFAULT_STEPS} = 30, that function's default. {@link GradientAt#CLEAN}
+ * takes k = 1 … m instead, {@link GradientAt#MEAN} the trapezoid between the two. The "corrupted input" is the
+ * patcher's ablated embedding: the corrupted run's embeddings under resample ablation (after the task's
+ * corrupted-run hooks, e.g. the tracr position scramble, as ACDC's edge patching has them), zero under zero
+ * ablation, the mean embedding under mean ablation (hannamw/EAP-IG allows only patching for this variant). Tracr
+ * models interpolate token and position embeddings separately; other models interpolate their sum (see
+ * {@link EdgeAttribution#attribute}). Ranking and result are EAP's ({@link Eap}); the metric is the problem's
+ * (a KL metric keeps its gradient away from the clean run).
  */
 public final class EapIg implements DiscoveryMethod {
-    /** Hanna et al.'s default for the inputs variant is larger; 5 keeps the cost at 5 forwards and backwards. */
-    public static final int DEFAULT_STEPS = 5;
+    /** hannamw/EAP-IG's default ({@code get_scores_eap_ig(..., steps=30)}). */
+    public static final int DEFAULT_STEPS = 30;
 
     private final int steps;
+    private final GradientAt gradientAt;
 
+    /** 30 steps, the reference's left Riemann sum. */
     public EapIg() {
         this(DEFAULT_STEPS);
     }
 
     public EapIg(int steps) {
+        this(steps, GradientAt.CORRUPTED);
+    }
+
+    public EapIg(int steps, GradientAt gradientAt) {
         if (steps < 1) throw new IllegalArgumentException("EAP-IG needs at least 1 integration step, found " + steps);
         this.steps = steps;
+        this.gradientAt = Objects.requireNonNull(gradientAt, "gradientAt");
     }
 
     public int steps() {
         return steps;
+    }
+
+    public GradientAt gradientAt() {
+        return gradientAt;
     }
 
     @Override
@@ -38,16 +55,20 @@ public final class EapIg implements DiscoveryMethod {
         return "eap-ig";
     }
 
-    /** The interpolation points α = k/m, k = 1..m. */
+    /** The interpolation points and their weights ({@link GradientAt#points}). */
+    public GradientAt.Points points() {
+        return gradientAt.points(steps);
+    }
+
+    /** The interpolation points α (for the default, k/m for k = 0 … m − 1). */
     public double[] alphas() {
-        double[] a = new double[steps];
-        for (int k = 1; k <= steps; k++) a[k - 1] = (double) k / steps;
-        return a;
+        return points().alphas();
     }
 
     /** Signed scores per edge id: the integrated-gradient estimate of the metric change when the edge is removed. */
     public EdgeAttribution.Scores attribute(DiscoveryProblem problem) {
-        return EdgeAttribution.attribute(problem, EdgeAttribution.gradientMetric(problem), alphas());
+        GradientAt.Points p = points();
+        return EdgeAttribution.attribute(problem, EdgeAttribution.gradientMetric(problem, p), p);
     }
 
     @Override

@@ -31,17 +31,19 @@ import java.util.Map;
  *
  * <p>For an edge u→v the signed score is
  * <pre>
- *   score(u→v) = (1/m) Σ_{k=1..m} (abl_u − clean_u) · ∂metric/∂in_v |_{x_k}
+ *   score(u→v) = Σ_i w_i · (abl_u − clean_u) · ∂metric/∂in_v |_{x(α_i)}
  * </pre>
  * where {@code in_v} is v's input (a head's split q/k/v input [B, P, D] per head, an MLP's input, the final
  * residual stream; for a direct edge {@code aL.H.q → aL.H.hook_q} the head's computed q [B, P, d]),
  * {@code clean_u}/{@code abl_u} are u's clean and ablated outputs (the patcher's), "·" sums over batch,
- * positions and features, and x_k are the runs the gradient is taken at. EAP is m = 1 at the clean run;
- * EAP-IG takes the embeddings on the line from the ablated to the clean embeddings (see {@link #attribute}).
- * The score is the first-order predicted change of the metric when the edge is removed (its mask goes from 1
- * to 0), i.e. exactly {@code −∂metric/∂m(u,v)} at the all-ones mask of {@link EdgePatcher}, whose receiver
- * input is {@code Σ_s m(s,v)·(cur_s − abl_s) + Σ abl + biases}. Metrics are "lower is better", so a positive
- * score means removing the edge is predicted to make the model worse.
+ * positions and features, and x(α) is the run whose input embeddings are {@code abl + α·(clean − abl)}
+ * (α = 1: the clean run; α = 0: the ablated run, under resample ablation exactly the corrupted run). The points
+ * α_i and weights w_i are a {@link GradientAt.Points}: EAP takes one or two endpoints, EAP-IG a Riemann sum.
+ * At α = 1 the score is the first-order predicted change of the metric when the edge is removed (its mask
+ * goes from 1 to 0), i.e. exactly {@code −∂metric/∂m(u,v)} at the all-ones mask of {@link EdgePatcher}, whose
+ * receiver input is {@code Σ_s m(s,v)·(cur_s − abl_s) + Σ abl + biases}. Metrics are "lower is better", so a
+ * positive score means removing the edge is predicted to make the model worse. The sign convention is
+ * hannamw/EAP-IG's (its activation difference is corrupted − clean).
  *
  * <p>How: per gradient run, one zero leaf that requires gradient is added with hooks to every receiver input
  * that is a hook point ({@code attn.hook_q|k|v} [B, P, H, d] for the direct edges, {@code hook_mlp_in}, the
@@ -52,8 +54,8 @@ import java.util.Map;
  * is kept beyond the layer being contracted. Then, receiver group by receiver group (the heads of a layer,
  * an MLP, the output), one matmul contracts the sender deltas [S, B·P·D] with that group's gradients
  * [R, B·P·D], and the group's gradients are freed. Senders are laid out in forward order, so a receiver
- * group's senders are a prefix of the rows. Runs (EAP-IG's points) are contracted one by one and their scores
- * summed, since the LayerNorm Jacobian differs from run to run.
+ * group's senders are a prefix of the rows. Runs (the points) are contracted one by one and their weighted
+ * scores summed, since the LayerNorm Jacobian differs from run to run.
  */
 public final class EdgeAttribution {
     private EdgeAttribution() {}
@@ -83,40 +85,51 @@ public final class EdgeAttribution {
     }
 
     /**
-     * The metric gradient methods differentiate: the problem's metric, unless it is {@code kl}, whose gradient
-     * vanishes at the clean model (KL(clean‖clean) is a minimum), in which case the task's first metric that is
-     * not {@code kl}; {@code kl} when the task has no other. Note that {@code l2} (the tracr tasks' default)
-     * also has a zero gradient at the clean run, so EAP scores on it are zero; EAP-IG's gradients at α &lt; 1 are not.
+     * The metric gradient methods differentiate: the problem's metric, unless it is {@code kl} and every
+     * gradient is taken at the clean run ({@link GradientAt.Points#cleanOnly()}, e.g. EAP at
+     * {@link GradientAt#CLEAN}). KL(clean‖clean) is a minimum, so its gradient there is zero and every score
+     * would be 0; then the task's first metric that is not {@code kl} is used ({@code kl} when the task has no
+     * other). Any point with α &lt; 1 gives KL a gradient, and the metric is kept, as hannamw/EAP-IG differentiates
+     * whatever metric it is given. Note that {@code l2} (the tracr tasks' default) also has a zero gradient at the
+     * clean run; it has no fallback, and EAP at the clean run scores every edge 0 on it.
      */
-    public static String gradientMetricName(DiscoveryProblem problem) {
+    public static String gradientMetricName(DiscoveryProblem problem, GradientAt.Points points) {
         String name = problem.metricName();
-        if (name == null || !name.equals("kl")) return name;
+        if (name == null || !name.equals("kl") || !points.cleanOnly()) return name;
         return problem.task().metricNames().stream().filter(n -> !n.equals("kl")).findFirst().orElse(name);
     }
 
-    static Metric gradientMetric(DiscoveryProblem problem) {
-        String name = gradientMetricName(problem);
+    static Metric gradientMetric(DiscoveryProblem problem, GradientAt.Points points) {
+        String name = gradientMetricName(problem, points);
         return name == null || name.equals(problem.metricName()) ? problem.metric() : problem.metric(name);
     }
 
     /**
-     * Scores every edge with gradients averaged over runs whose embeddings are
-     * {@code abl_embed + α·(clean_embed − abl_embed)} for each α in {@code alphas} (α = 1: the clean run).
+     * Scores every edge with the weighted gradients of the runs whose embeddings are
+     * {@code abl_embed + α·(clean_embed − abl_embed)} at the given points (α = 1: the clean run).
      * For models with separate token and position embedding nodes both {@code hook_embed} and
      * {@code hook_pos_embed} are interpolated towards their own ablated values; otherwise the one embedding
      * node is their sum, and the interpolation is applied to the sum ({@code hook_embed} becomes
-     * {@code α·tok + (1−α)·abl}, {@code hook_pos_embed} becomes {@code α·pos}).
+     * {@code α·tok + (1−α)·abl}, {@code hook_pos_embed} becomes {@code α·pos}). When clean and ablated runs
+     * share their positions (resample ablation of untouched positions) this is hannamw/EAP-IG's interpolation of
+     * {@code hook_embed} alone.
      */
-    public static Scores attribute(DiscoveryProblem problem, Metric metric, double[] alphas) {
-        return attribute(problem, metric, alphas, DEFAULT_CHUNK_BYTES);
+    public static Scores attribute(DiscoveryProblem problem, Metric metric, GradientAt.Points points) {
+        return attribute(problem, metric, points, DEFAULT_CHUNK_BYTES);
+    }
+
+    /** {@link #attribute(DiscoveryProblem, Metric, GradientAt.Points)} with equal weights on the given points. */
+    static Scores attribute(DiscoveryProblem problem, Metric metric, double[] alphas) {
+        return attribute(problem, metric, GradientAt.Points.uniform(alphas));
     }
 
     /** Bytes of one LayerNorm-backward temporary: well below glibc's largest mmap threshold (32 MiB). */
     static final long DEFAULT_CHUNK_BYTES = 16L << 20;
 
-    /** {@link #attribute(DiscoveryProblem, Metric, double[])} with the size of the LayerNorm-backward steps (for tests). */
-    static Scores attribute(DiscoveryProblem problem, Metric metric, double[] alphas, long chunkBytes) {
-        if (alphas.length == 0) throw new IllegalArgumentException("at least one interpolation point is needed");
+    /** {@link #attribute(DiscoveryProblem, Metric, GradientAt.Points)} with the size of the LayerNorm-backward steps (for tests). */
+    static Scores attribute(DiscoveryProblem problem, Metric metric, GradientAt.Points points, long chunkBytes) {
+        double[] alphas = points.alphas();
+        double[] weights = points.weights();
         HookedTransformer model = problem.model();
         EdgePatcher patcher = problem.patcher();
         TransformerConfig c = model.config();
@@ -124,13 +137,14 @@ public final class EdgeAttribution {
         try (NDManager work = NDManager.newBaseManager(model.device())) {
             Contraction k = new Contraction(problem, work, chunkBytes);
             NDArray ablEmbeds = null;
-            for (double alpha : alphas) {
+            for (int i = 0; i < alphas.length; i++) {
+                double alpha = alphas[i];
                 List<Hook> interpolation = List.of();
                 if (alpha != 1.0) {
                     if (ablEmbeds == null) ablEmbeds = patcher.ablatedEmbeddings(work);
                     interpolation = interpolation(ablEmbeds, (float) alpha, c.separateEmbeddingNodes());
                 }
-                k.addPass(interpolation, metric, -1.0 / alphas.length, scores);   // (abl − clean) = −(clean − abl)
+                k.addPass(interpolation, metric, -weights[i], scores);   // (abl − clean) = −(clean − abl)
             }
         }
         return new Scores(gradientName(problem, metric), scores);
@@ -365,13 +379,25 @@ public final class EdgeAttribution {
         return ks.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The method result: |score| per edge, circuits by top-k over {@link #logGridK}. */
+    /**
+     * The method result: |score| per edge, and circuits that keep the edges whose |score| is at least a threshold,
+     * so that tied edges are kept together as {@link dev.acdc.metrics.Roc#rankingCurve}'s tie rule has it. The
+     * thresholds are the k-th largest |score| for k on {@link #logGridK} (at most 60 circuits, the largest of them
+     * every edge with a score), distinct, in ascending circuit size; each point is
+     * {@code SweepPoint("threshold", t, circuit)}. NaN scores are never kept.
+     */
     static MethodResult result(String method, CircuitGraph graph, Scores scores, double seconds) {
         double[] abs = scores.magnitudes();
-        List<SweepPoint> points = new ArrayList<>();
-        for (int k : logGridK(graph.edgeCount(), 60)) {
-            points.add(new SweepPoint("k", k, dev.acdc.patching.graph.Circuit.topK(graph, abs, k)));
+        double[] descending = java.util.Arrays.stream(abs).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        for (int i = 0, j = descending.length - 1; i < j; i++, j--) {
+            double t = descending[i];
+            descending[i] = descending[j];
+            descending[j] = t;
         }
+        java.util.TreeSet<Double> thresholds = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (int k : logGridK(descending.length, 60)) thresholds.add(descending[k - 1]);
+        List<SweepPoint> points = new ArrayList<>();
+        for (double t : thresholds) points.add(new SweepPoint("threshold", t, dev.acdc.patching.graph.Circuit.atLeast(graph, abs, t)));
         return new MethodResult(method, points, abs, null, seconds);
     }
 }

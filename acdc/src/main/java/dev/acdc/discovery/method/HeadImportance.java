@@ -28,8 +28,9 @@ import java.util.Set;
  * <pre>
  *   I_C = (1/B) Σ_i | Σ_{p,d} (C(x_i) − C(x′_i))[p,d] · ∂F_i/∂C(x_i)[p,d] |
  * </pre>
- * with C(x′) the ablated value ({@link ComponentPatching}: the corrupted run's activation for resample, 0 for
- * zero ablation, so the term becomes C(x)ᵀ∂F/∂C(x), the clean mean for mean ablation). The derivative is
+ * with C(x′) the ablated value ({@link ComponentPatching}: the activation of a plain forward pass on the
+ * corrupted inputs for resample, with no position scramble on tracr, as the ACDC code caches it; 0 for zero
+ * ablation, so the term becomes C(x)ᵀ∂F/∂C(x); the clean mean for mean ablation). The derivative is
  * total (through every later layer): each hooked activation gets a zero leaf that requires a gradient added
  * to it, and DJL autograd gives that leaf's gradient. One backward pass suffices because every metric here is
  * a mean of per-example terms, F = (1/B)Σ_i F_i, and rows of a transformer do not interact, so
@@ -38,14 +39,20 @@ import java.util.Set;
  * <p><b>Metric.</b> F is the problem's metric, except that a KL metric (name starting with {@code kl}), whose
  * gradient at the clean model is zero, is replaced by the task's first metric that is not KL. Caveat: the
  * tracr tasks' other metric, L2 to the clean output, is also zero with zero gradient at the clean model, so on
- * tracr every score is zero up to float round-off and the ranking falls back to the component order. The ACDC
- * code ran HISP on tracr with the same metrics.
+ * tracr every score is zero up to float round-off and the ranking falls back to the tie-break below (the
+ * component order, last kept first). The ACDC code ran HISP on tracr with the same metrics.
  *
  * <p><b>Normalisation and ranking.</b> Scores are divided, per layer, by the L2 norm of that layer's scores
- * (its q, k, v of every head and its MLP), the norm clamped below at 1e-6, as the ACDC code does. Components
- * are ranked by normalised score, highest first (ties: component order). The sweep keeps the top k components
- * for k = 0 … N ({@code SweepPoint("k", k, circuit)}), which gives nested circuits, each made by
- * {@link ComponentCircuits}. Node scores are the normalised scores by component name.
+ * (its q, k, v of every head and its MLP), the norm clamped below at 1e-6, as the ACDC code does. The ranking
+ * is the ACDC code's ({@code experiments/launch_sixteen_heads.py}): it lists the components per layer (q of
+ * heads 0…H−1, then k, then v, then the MLP), sorts the list by normalised score ascending with Python's stable
+ * sort ({@code nodes_names_indices.sort(key=…, reverse=False)}), and removes components from the front of the
+ * list one by one. So the circuit with k components keeps the last k of that sorted list: among tied scores the
+ * component later in the list is kept first (removed last). {@link #ranking} is that order reversed (most
+ * important first; NaN scores sort lowest). The sweep keeps the top k components for k = 0 … N
+ * ({@code SweepPoint("k", k, circuit)}), which gives nested circuits, each made by {@link ComponentCircuits}, and
+ * its ROC has one point per circuit at edge and node level alike ({@link MethodRoc}). Node scores are the
+ * normalised scores by component name.
  *
  * <p>Difference from the reference code ({@code experiments/launch_sixteen_heads.py}): it took the gradient of a
  * mask multiplying each activation with no cached ablation value, i.e. C(x)ᵀ∂F/∂C(x), the zero-ablation score,
@@ -68,8 +75,7 @@ public final class HeadImportance implements DiscoveryMethod {
         List<Component> components = ComponentCircuits.components(problem.model().config());
         Metric f = gradientMetric(problem);
         double[] raw;
-        try (ComponentPatching patching = new ComponentPatching(problem.model(), components, problem.ablation(),
-                problem.clean(), problem.corrupted(), problem.task().corruptedHooks())) {
+        try (ComponentPatching patching = ComponentPatching.of(problem, components)) {
             raw = importances(problem.model(), patching, problem.clean(), f);
         }
         double[] scores = normalizePerLayer(components, raw);
@@ -141,17 +147,22 @@ public final class HeadImportance implements DiscoveryMethod {
         return out;
     }
 
-    /** Component indices by descending score, ties by ascending index (NaN last). */
+    /**
+     * Component indices, most important first: the reverse of a stable sort by ascending score, as
+     * {@code launch_sixteen_heads.py} sorts and then removes from the front. So ties go by descending index (the
+     * later component is kept first), and NaN scores, sorted lowest, come last.
+     */
     public static int[] ranking(double[] scores) {
-        Integer[] order = new Integer[scores.length];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> {
+        Integer[] ascending = new Integer[scores.length];
+        for (int i = 0; i < ascending.length; i++) ascending[i] = i;
+        Arrays.sort(ascending, (a, b) -> {   // stable: equal scores keep component order
             double sa = Double.isNaN(scores[a]) ? Double.NEGATIVE_INFINITY : scores[a];
             double sb = Double.isNaN(scores[b]) ? Double.NEGATIVE_INFINITY : scores[b];
-            int c = Double.compare(sb, sa);
-            return c != 0 ? c : Integer.compare(a, b);
+            return sa < sb ? -1 : sa > sb ? 1 : 0;   // Python's <: −0.0 and 0.0 tie
         });
-        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+        int[] out = new int[scores.length];
+        for (int i = 0; i < out.length; i++) out[i] = ascending[out.length - 1 - i];
+        return out;
     }
 
     /** The top-k circuits for k = 0 … N. */

@@ -10,6 +10,7 @@ import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
+import dev.acdc.patching.model.TransformerConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,18 +25,25 @@ import java.util.Random;
  *
  * <p><b>Masks.</b> One mask per {@link Component}: every head's q, k and v (the activations at
  * {@code attn.hook_q/k/v}, one mask per head) and every MLP's output ({@code hook_mlp_out}). A masked
- * activation is {@code m·x + (1 − m)·a}, with a the ablated value (corrupted run, zero or clean mean; see
- * {@link ComponentPatching}). Masks are hard-concrete ({@link HardConcrete#SP}: β = 2/3, γ = −0.1, ζ = 1.1)
+ * activation is {@code m·x + (1 − m)·a}, with a the ablated value (see {@link ComponentPatching}: under resample
+ * ablation a plain forward pass on the corrupted inputs, as the ACDC code's {@code do_random_resample_caching}
+ * caches it, so the tracr tasks' position scramble, which the ACDC code applies only in its ACDC runs, is not
+ * applied; zero; or the clean mean). Masks are hard-concrete ({@link HardConcrete#SP}: β = 2/3, γ = −0.1, ζ = 1.1)
  * with logits θ initialised to logit((0.9 − γ)/(ζ − γ)) = ln 5. Each training step draws one u ~ U(0, 1) per
- * mask (shared by the whole batch, as the ACDC code's {@code MaskedHookPoint.sample_mask} does) from a
+ * component mask (shared by the whole batch, as the ACDC code's {@code MaskedHookPoint.sample_mask} does) from a
  * {@link Random} seeded with the problem's seed.
  *
  * <p><b>Loss.</b> {@code F(masked model) + λ·R(θ)} with F the problem's metric (lower is better) and
  * R the expected L0 norm of the masks, σ(θ − β·log(−γ/ζ)), averaged as the ACDC code's {@code regularizer}
- * does: the mean over hook points ({@code blocks.L.attn.hook_q}, …, {@code blocks.L.hook_mlp_out}) of the
- * mean over that hook point's masks. For one-head models (the tracr tasks) that is the plain mean over
- * masks; for GPT-2 an MLP mask weighs as much as all heads' q masks of its layer together. Gradients of F
- * come from DJL autograd through the hooked forward pass; R's gradient is analytic.
+ * does: the mean over its masked hook points of the mean over that hook point's masks. Its masked model has four
+ * masked hook points per layer, {@code attn.hook_q}, {@code attn.hook_k}, {@code attn.hook_v} ([H] masks each)
+ * and {@code hook_mlp_out} (one mask), and it has the {@code hook_mlp_out} mask even on attention-only models
+ * ({@code TransformerBlock} makes it whether or not the block has an MLP), where no forward pass reads it. So
+ * R always averages over 4·L hook points: a q, k or v mask weighs 1/(4·L·H), an MLP mask 1/(4·L). On an
+ * attention-only model the L unread MLP masks are trained too, by the regulariser alone (they are in the loss, not
+ * in the circuit): without them the heads' masks would weigh 1/(3·L·H), i.e. λ would act 4/3 times as strongly.
+ * For GPT-2 an MLP mask weighs as much as all heads' q masks of its layer together. Gradients of F come from DJL
+ * autograd through the hooked forward pass; R's gradient is analytic.
  *
  * <p><b>Optimiser.</b> Adam (PyTorch defaults) with learning rate 1e-3 for a fixed number of epochs (full-batch
  * steps). The ACDC paper trains 10,000 epochs; {@link Options#DEFAULT_EPOCHS} is 3,000, the default of the ACDC
@@ -49,10 +57,13 @@ import java.util.Random;
  * result a function of θ alone.) Kept components become an edge circuit by {@link ComponentCircuits}.
  *
  * <p><b>Sweep.</b> One training run per λ, each from the initial logits and with the same seed (common random
- * numbers, so neighbouring λ see the same noise). The λ lists are the ACDC code's
- * ({@code subnetwork_probing/launch_grid_fill.py}): {@link #TRACR_LAMBDAS} for the tracr tasks and
- * {@link #TRAINED_MODEL_LAMBDAS} otherwise. That launcher printed λ with three decimals on the command
- * line ({@code --lambda-reg=0.001}, …, 0.063, …); we use the unrounded values.
+ * numbers, so neighbouring λ see the same noise). The λ lists are the ACDC code's, per task and metric
+ * ({@code subnetwork_probing/launch_grid_fill.py}, trained networks): {@link #TRACR_LAMBDAS} for the tracr tasks
+ * (any metric), {@link #DIFFERENCE_METRIC_LAMBDAS} for the metrics it describes as ranging over −1 … 0 (IOI's
+ * logit difference, greater-than's probability difference, docstring's logit difference: our {@code logit-diff},
+ * {@code prob-diff}), and {@link #TRAINED_MODEL_LAMBDAS} for KL and NLL (and any other metric): see
+ * {@link #defaultLambdas}. That launcher printed λ with three decimals on the command line
+ * ({@code --lambda-reg=0.001}, …, 0.063, …, and 0.000 for 10^−4 … 10^−3.4); we use the unrounded values.
  *
  * <p>Output: one {@code SweepPoint("lambda", λ, circuit)} per λ in list order, and as node scores the final
  * mask logits θ of the last λ, keyed by component name ({@code aL.H.q}, {@code mL}).
@@ -97,8 +108,14 @@ public final class SubnetworkProbing implements DiscoveryMethod {
     public static final double[] TRACR_LAMBDAS = logspace(-3, 0, 11);
 
     /**
-     * The ACDC launcher's "expensive" λ list for trained models (32 values): 10^linspace(−2, 0, 11) (0.01 … 1),
-     * then 2, 3, …, 10, then 30, 50, …, 250.
+     * 10^linspace(−4, 2, 21): the ACDC launcher's λ for IOI's logit difference, greater-than's metric and docstring's
+     * metric ("typical metric value range: −1.0 – 0.0").
+     */
+    public static final double[] DIFFERENCE_METRIC_LAMBDAS = logspace(-4, 2, 21);
+
+    /**
+     * The ACDC launcher's "expensive" λ list (32 values), for KL on every trained model and for induction's NLL:
+     * 10^linspace(−2, 0, 11) (0.01 … 1), then 2, 3, …, 10, then 30, 50, …, 250.
      */
     public static final double[] TRAINED_MODEL_LAMBDAS = trainedModelLambdas();
 
@@ -117,11 +134,32 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         return "sp";
     }
 
-    /** The λ list used for a task: the options' list, else {@link #TRACR_LAMBDAS} for {@code tracr-*} tasks, else {@link #TRAINED_MODEL_LAMBDAS}. */
-    public double[] lambdasFor(String taskName) {
+    /** The λ list used for a task and metric: the options' list, else {@link #defaultLambdas}. */
+    public double[] lambdasFor(String taskName, String metricName) {
         double[] l = options.lambdas();
-        if (l != null) return l;
-        return (taskName.startsWith("tracr") ? TRACR_LAMBDAS : TRAINED_MODEL_LAMBDAS).clone();
+        return l != null ? l : defaultLambdas(taskName, metricName);
+    }
+
+    /**
+     * The ACDC launcher's λ list for a task and metric ({@code launch_grid_fill.py}, {@code reset_networks=False}):
+     * <table>
+     *   <caption>λ per task and metric</caption>
+     *   <tr><th>task</th><th>metric (ours / the ACDC code's)</th><th>λ</th></tr>
+     *   <tr><td>{@code tracr-*}</td><td>any</td><td>{@link #TRACR_LAMBDAS}</td></tr>
+     *   <tr><td>ioi, docstring</td><td>{@code logit-diff} / {@code logit_diff}, {@code docstring_metric}</td><td>{@link #DIFFERENCE_METRIC_LAMBDAS}</td></tr>
+     *   <tr><td>greater-than</td><td>{@code prob-diff} / {@code greaterthan}</td><td>{@link #DIFFERENCE_METRIC_LAMBDAS}</td></tr>
+     *   <tr><td>ioi, docstring, greater-than, induction</td><td>{@code kl} / {@code kl_div}</td><td>{@link #TRAINED_MODEL_LAMBDAS}</td></tr>
+     *   <tr><td>induction</td><td>{@code nll}</td><td>{@link #TRAINED_MODEL_LAMBDAS}</td></tr>
+     * </table>
+     * A metric the launcher does not know gets {@link #TRAINED_MODEL_LAMBDAS}, the list it gives every metric
+     * that is not a difference.
+     */
+    public static double[] defaultLambdas(String taskName, String metricName) {
+        if (taskName.startsWith("tracr")) return TRACR_LAMBDAS.clone();
+        if (metricName != null && (metricName.equals("logit-diff") || metricName.equals("prob-diff"))) {
+            return DIFFERENCE_METRIC_LAMBDAS.clone();
+        }
+        return TRAINED_MODEL_LAMBDAS.clone();
     }
 
     @Override
@@ -129,11 +167,10 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         long start = System.nanoTime();
         HookedTransformer model = problem.model();
         List<Component> components = ComponentCircuits.components(model.config());
-        double[] lambdas = lambdasFor(problem.task().name());
+        double[] lambdas = lambdasFor(problem.task().name(), problem.metricName());
         List<SweepPoint> points = new ArrayList<>();
         double[] lastLogits = null;
-        try (ComponentPatching patching = new ComponentPatching(model, components, problem.ablation(), problem.clean(),
-                problem.corrupted(), problem.task().corruptedHooks())) {
+        try (ComponentPatching patching = ComponentPatching.of(problem, components)) {
             for (double lambda : lambdas) {
                 Training t = train(model, patching, problem.clean(), problem.metric(), lambda, problem.seed());
                 points.add(new SweepPoint("lambda", lambda, ComponentCircuits.circuit(problem.graph(), t.kept())));
@@ -176,8 +213,7 @@ public final class SubnetworkProbing implements DiscoveryMethod {
     /** Trains the masks for one λ on the problem's data. */
     public Training train(DiscoveryProblem problem, double lambda) {
         List<Component> components = ComponentCircuits.components(problem.model().config());
-        try (ComponentPatching patching = new ComponentPatching(problem.model(), components, problem.ablation(),
-                problem.clean(), problem.corrupted(), problem.task().corruptedHooks())) {
+        try (ComponentPatching patching = ComponentPatching.of(problem, components)) {
             return train(problem.model(), patching, problem.clean(), problem.metric(), lambda, problem.seed());
         }
     }
@@ -186,23 +222,26 @@ public final class SubnetworkProbing implements DiscoveryMethod {
                    long seed) {
         HardConcrete hc = HardConcrete.SP;
         int n = patching.components().size();
-        double[] theta = new double[n];
+        double[] weights = regularizerWeights(model.config());
+        int masks = weights.length;   // the components, then the MLP masks no forward pass reads (attention-only models)
+        if (masks < n) throw new IllegalStateException("fewer regulariser weights (" + masks + ") than components (" + n + ")");
+        double[] theta = new double[masks];
         java.util.Arrays.fill(theta, hc.initialLogit(0.9));
-        double[] weights = regularizerWeights(patching.groups(), n);
-        Adam adam = new Adam(options.learningRate(), n);
+        Adam adam = new Adam(options.learningRate(), masks);
         Random rng = new Random(seed);
         double metricValue = Double.NaN, loss = Double.NaN;
         float[] noise = new float[n];
-        double[] grad = new double[n];
+        double[] grad = new double[masks];
         try (NDManager base = NDManager.newBaseManager(model.device())) {
             for (int epoch = 0; epoch < options.epochs(); epoch++) {
                 for (int i = 0; i < n; i++) noise[i] = (float) HardConcrete.logisticNoise(rng.nextDouble());
-                Step st = step(base, model, patching, clean, metric, theta, noise);
+                double[] componentTheta = java.util.Arrays.copyOf(theta, n);
+                Step st = step(base, model, patching, clean, metric, componentTheta, noise);
                 if (!st.finite()) {
                     // Twice in development (tracr-reverse, zero ablation) a step gave a NaN gradient with a finite
                     // metric, and repeating the same run did not reproduce it; the cause was not found. Recompute
                     // the step once, and stop with a clear error if it is still not finite, rather than wreck the masks.
-                    st = step(base, model, patching, clean, metric, theta, noise);
+                    st = step(base, model, patching, clean, metric, componentTheta, noise);
                 }
                 float[] metricGrad = st.grad();
                 metricValue = st.metric();
@@ -214,9 +253,9 @@ public final class SubnetworkProbing implements DiscoveryMethod {
                     }
                 }
                 double reg = 0;
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < masks; i++) {
                     reg += weights[i] * hc.expectedL0(theta[i]);
-                    grad[i] = metricGrad[i] + lambda * weights[i] * hc.expectedL0Derivative(theta[i]);
+                    grad[i] = (i < n ? metricGrad[i] : 0) + lambda * weights[i] * hc.expectedL0Derivative(theta[i]);
                 }
                 loss = metricValue + lambda * reg;
                 adam.step(theta, grad);
@@ -224,7 +263,7 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         }
         boolean[] kept = new boolean[n];
         for (int i = 0; i < n; i++) kept[i] = hc.kept(theta[i]);
-        return new Training(theta, kept, metricValue, loss);
+        return new Training(java.util.Arrays.copyOf(theta, n), kept, metricValue, loss);
     }
 
     private record Step(float[] grad, double metric) {
@@ -253,20 +292,40 @@ public final class SubnetworkProbing implements DiscoveryMethod {
     }
 
     /**
-     * The weight of each mask in R: 1 / (number of hook points · masks at its hook point), so that
-     * R = Σ_i w_i·σ(θ_i − β·log(−γ/ζ)) is the mean over hook points of the per-hook-point mean.
+     * The number of masks SP trains on a model: one per component ({@link ComponentCircuits#components}), plus, on
+     * an attention-only model, the ACDC code's L {@code hook_mlp_out} masks that no forward pass reads.
      */
-    static double[] regularizerWeights(List<ComponentPatching.Group> groups, int n) {
-        double[] w = new double[n];
-        for (ComponentPatching.Group g : groups) {
-            for (int i = g.start(); i < g.start() + g.count(); i++) w[i] = 1.0 / (groups.size() * (double) g.count());
+    public static int maskCount(TransformerConfig config) {
+        return ComponentCircuits.components(config).size() + (config.attentionOnly() ? config.nLayers() : 0);
+    }
+
+    /**
+     * The weight of each mask in R, in mask order (the components as {@link ComponentCircuits#components} lists
+     * them, then on an attention-only model one unread MLP mask per layer): 1 / (4·L · masks at its hook point), so
+     * that R = Σ_i w_i·σ(θ_i − β·log(−γ/ζ)) is the mean over the ACDC code's 4·L masked hook points (q, k, v,
+     * mlp_out per layer) of the per-hook-point mean: 1/(4·L·H) for a q, k or v mask, 1/(4·L) for an MLP mask.
+     */
+    public static double[] regularizerWeights(TransformerConfig config) {
+        List<Component> components = ComponentCircuits.components(config);
+        double hookPoints = 4.0 * config.nLayers();
+        double[] w = new double[maskCount(config)];
+        for (int i = 0; i < w.length; i++) {
+            boolean mlp = i >= components.size() || components.get(i).isMlp();
+            w[i] = mlp ? 1 / hookPoints : 1 / (hookPoints * config.nHeads());
         }
         return w;
     }
 
-    /** R(θ) = Σ_i w_i·σ(θ_i − β·log(−γ/ζ)) with {@link #regularizerWeights}: the expected-L0 penalty. */
-    public static double penalty(List<Component> components, double[] logits) {
-        double[] w = regularizerWeights(ComponentPatching.groups(components), components.size());
+    /**
+     * R(θ) = Σ_i w_i·σ(θ_i − β·log(−γ/ζ)) with {@link #regularizerWeights}: the expected-L0 penalty, for one logit
+     * per mask ({@link #maskCount}).
+     */
+    public static double penalty(TransformerConfig config, double[] logits) {
+        double[] w = regularizerWeights(config);
+        if (logits.length != w.length) {
+            throw new IllegalArgumentException("expected one logit per mask of '" + config.name() + "' (" + w.length
+                    + "), found " + logits.length);
+        }
         double r = 0;
         for (int i = 0; i < w.length; i++) r += w[i] * HardConcrete.SP.expectedL0(logits[i]);
         return r;
@@ -278,9 +337,11 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         return f;
     }
 
+    /** 10^linspace(lo, hi, n), the exponents computed as NumPy's {@code linspace} does: i·((hi − lo)/(n − 1)) + lo, the last one hi. */
     static double[] logspace(double lo, double hi, int n) {
         double[] out = new double[n];
-        for (int i = 0; i < n; i++) out[i] = Math.pow(10, lo + (hi - lo) * i / (n - 1));
+        double step = (hi - lo) / (n - 1);
+        for (int i = 0; i < n; i++) out[i] = Math.pow(10, i == n - 1 ? hi : i * step + lo);
         return out;
     }
 

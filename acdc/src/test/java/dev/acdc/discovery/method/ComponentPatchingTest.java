@@ -23,10 +23,10 @@ class ComponentPatchingTest {
         ModelInput clean = TinyModel.tokens(1), corrupted = TinyModel.tokens(2);
         try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
              NDManager s = NDManager.newBaseManager();
-             ComponentPatching zero = new ComponentPatching(model, CS, Ablation.ZERO, clean, corrupted, List.of());
-             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted, List.of());
-             ComponentPatching mean = new ComponentPatching(model, CS, Ablation.MEAN, clean, corrupted, List.of());
-             ComponentPatching perPos = new ComponentPatching(model, CS, Ablation.MEAN_PER_POSITION, clean, corrupted, List.of())) {
+             ComponentPatching zero = new ComponentPatching(model, CS, Ablation.ZERO, clean, corrupted);
+             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted);
+             ComponentPatching mean = new ComponentPatching(model, CS, Ablation.MEAN, clean, corrupted);
+             ComponentPatching perPos = new ComponentPatching(model, CS, Ablation.MEAN_PER_POSITION, clean, corrupted)) {
             ActivationCache c = model.runWithCache(s, corrupted);
             ActivationCache k = model.runWithCache(s, clean);
             for (String hook : List.of(HookNames.k(1), HookNames.mlpOut(0))) {
@@ -40,12 +40,43 @@ class ComponentPatchingTest {
         }
     }
 
+    /**
+     * SP and HISP take their ablated values from {@link ComponentPatching#of}. The ACDC code caches them with a plain
+     * forward on the corrupted data ({@code do_random_resample_caching(model, validation_patch_data)} in SP,
+     * {@code (model, test_patch_data)} in launch_sixteen_heads.py); its tracr position scramble is applied in ACDC
+     * runs only. So on tracr-reverse with the scramble on, every cached q, k, v and MLP output is the plain
+     * corrupted run's, not the scrambled run's.
+     */
+    @Test
+    void resampleValuesOfSpAndHispAreAPlainCorruptedRunWithoutTheTracrPositionScramble() {
+        dev.acdc.datasets.tracr.TracrTask task = dev.acdc.datasets.tracr.TracrTask.reverse(0, true);
+        assertFalse(task.corruptedHooks().isEmpty(), "the task scrambles positions in its corrupted run");
+        Problems.with(task, Ablation.RESAMPLE, "l2", 0, p -> {
+            List<Component> cs = ComponentCircuits.components(p.model().config());
+            try (NDManager s = NDManager.newBaseManager(); ComponentPatching patching = ComponentPatching.of(p, cs)) {
+                ActivationCache plain = p.model().runWithCache(s, task.corrupted());
+                boolean scrambleMatters = false;
+                for (ComponentPatching.Group g : patching.groups()) {
+                    assertArrayEquals(plain.get(g.hookName()).toFloatArray(), patching.ablated(g.hookName()).toFloatArray(), 0f,
+                            g.hookName());
+                    List<NDArray> seen = new java.util.ArrayList<>();
+                    List<dev.acdc.patching.model.Hook> hooks = new java.util.ArrayList<>(task.corruptedHooks());
+                    hooks.add(new dev.acdc.patching.model.Hook(g.hookName(), x -> { seen.add(x); return x; }));
+                    p.model().runWithHooks(s, task.corrupted(), hooks);
+                    scrambleMatters |= !Arrays.equals(seen.get(0).toFloatArray(), plain.get(g.hookName()).toFloatArray());
+                }
+                assertTrue(scrambleMatters, "not vacuous: the scrambled run differs at some masked hook point");
+            }
+            return null;
+        });
+    }
+
     @Test
     void masksOfOneGiveTheCleanRunAndAMaskOfZeroTheCorruptedActivation() {
         ModelInput clean = TinyModel.tokens(1), corrupted = TinyModel.tokens(2);
         try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
              NDManager s = NDManager.newBaseManager();
-             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted, List.of())) {
+             ComponentPatching resample = new ComponentPatching(model, CS, Ablation.RESAMPLE, clean, corrupted)) {
             float[] ones = new float[CS.size()];
             Arrays.fill(ones, 1f);
             assertArrayEquals(model.forward(s, clean).toFloatArray(),

@@ -189,15 +189,18 @@ class EapTest {
         try (Setup s = Setup.of(new TinyTask(TINY_ATTN_ONLY), Ablation.RESAMPLE, "logit_diff", null)) {
             double[] whole = EdgeAttribution.attribute(s.problem, s.problem.metric(), new double[] {1.0}).signed();
             // one head at a time (a chunk of 1 byte rounds up to one head), as on GPT-2-sized batches
-            double[] perHead = EdgeAttribution.attribute(s.problem, s.problem.metric(), new double[] {1.0}, 1).signed();
+            double[] perHead = EdgeAttribution.attribute(s.problem, s.problem.metric(), GradientAt.Points.uniform(1.0), 1).signed();
             assertArrayEquals(whole, perHead, 1e-6);
         }
     }
 
     @Test
-    void tracrKlFallsBackToTheFirstNonKlMetric() {
+    void klFallsBackToTheFirstNonKlMetricOnlyWhenEveryGradientIsAtTheCleanRun() {
         try (Setup s = Setup.of(TracrTask.proportion(0, true), Ablation.ZERO, "kl", null)) {
-            assertEquals("l2", EdgeAttribution.gradientMetricName(s.problem));
+            assertEquals("l2", EdgeAttribution.gradientMetricName(s.problem, GradientAt.CLEAN.points(1)));
+            assertEquals("kl", EdgeAttribution.gradientMetricName(s.problem, GradientAt.CORRUPTED.points(1)));
+            assertEquals("kl", EdgeAttribution.gradientMetricName(s.problem, GradientAt.MEAN.points(1)));
+            assertEquals("kl", EdgeAttribution.gradientMetricName(s.problem, new EapIg().points()));
         }
     }
 
@@ -226,16 +229,23 @@ class EapTest {
     }
 
     @Test
-    void eapIgWithOneStepIsEapAndIsDeterministic() {
+    void eapIgWithOneStepIsEapAtTheSameGradientPointAndIsDeterministic() {
         try (Setup s = Setup.of(new TinyTask(), Ablation.RESAMPLE, "logit_diff", null)) {
             double[] eap = new Eap().attribute(s.problem).signed();
-            double[] ig1 = new EapIg(1).attribute(s.problem).signed();
-            assertArrayEquals(eap, ig1, 1e-9);
-            double[] ig5a = new EapIg().attribute(s.problem).signed();
-            double[] ig5b = new EapIg().attribute(s.problem).signed();
-            assertArrayEquals(ig5a, ig5b, 0.0);
+            assertArrayEquals(eap, new EapIg(1, GradientAt.CLEAN).attribute(s.problem).signed(), 1e-9);
+            double[] eapCorrupted = new Eap(GradientAt.CORRUPTED).attribute(s.problem).signed();
+            assertArrayEquals(eapCorrupted, new EapIg(1).attribute(s.problem).signed(), 1e-9);
+            double[] eapMean = new Eap(GradientAt.MEAN).attribute(s.problem).signed();
+            assertArrayEquals(eapMean, new EapIg(1, GradientAt.MEAN).attribute(s.problem).signed(), 1e-9);
+            for (int i = 0; i < eap.length; i++) {
+                // clean-corrupted: the mean of the two endpoint gradients
+                assertEquals((eap[i] + eapCorrupted[i]) / 2, eapMean[i], 1e-6 * (1 + Math.abs(eapMean[i])), "edge " + i);
+            }
+            double[] igA = new EapIg(5).attribute(s.problem).signed();
+            double[] igB = new EapIg(5).attribute(s.problem).signed();
+            assertArrayEquals(igA, igB, 0.0);
             double maxDiff = 0;
-            for (int i = 0; i < eap.length; i++) maxDiff = Math.max(maxDiff, Math.abs(eap[i] - ig5a[i]));
+            for (int i = 0; i < eap.length; i++) maxDiff = Math.max(maxDiff, Math.abs(eap[i] - igA[i]));
             assertTrue(maxDiff > 1e-3, "integrating over the path must change the scores");
         }
     }
@@ -246,12 +256,69 @@ class EapTest {
             Metric metric = s.problem.metric();
             double[] ig = new EapIg(3).attribute(s.problem).signed();
             double[][] single = new double[3][];
-            for (int k = 1; k <= 3; k++) single[k - 1] = EdgeAttribution.attribute(s.problem, metric, new double[] {k / 3.0}).signed();
+            for (int k = 0; k < 3; k++) single[k] = EdgeAttribution.attribute(s.problem, metric, new double[] {k / 3.0}).signed();
             for (int i = 0; i < ig.length; i++) {
                 double mean = (single[0][i] + single[1][i] + single[2][i]) / 3;
                 assertEquals(mean, ig[i], 1e-5 * (1 + Math.abs(mean)), "edge " + i);
             }
         }
+    }
+
+    @Test
+    void eapIgTakesTheReferencesInterpolationPointsAndDefaultSteps() {
+        // hannamw/EAP-IG get_scores_eap_ig: steps=30, `for step in range(0, steps)`, α = step/steps
+        assertEquals(30, EapIg.DEFAULT_STEPS);
+        assertEquals(30, new EapIg().steps());
+        assertArrayEquals(new double[] {0, 0.25, 0.5, 0.75}, new EapIg(4).alphas(), 0.0);
+        double[] thirty = new EapIg().alphas();
+        assertEquals(30, thirty.length);
+        assertEquals(0.0, thirty[0], 0.0);
+        assertEquals(29.0 / 30, thirty[29], 0.0);
+    }
+
+    @Test
+    void gradientPointsOfEapAndEapIgForEachEnd() {
+        assertArrayEquals(new double[] {0.25, 0.25, 0.25, 0.25}, new EapIg(4).points().weights(), 0.0);
+        // the other gradient points: the right sum, and the trapezoid between the two
+        assertArrayEquals(new double[] {0.25, 0.5, 0.75, 1}, new EapIg(4, GradientAt.CLEAN).alphas(), 0.0);
+        assertArrayEquals(new double[] {0, 0.25, 0.5, 0.75, 1}, new EapIg(4, GradientAt.MEAN).alphas(), 0.0);
+        assertArrayEquals(new double[] {0.125, 0.25, 0.25, 0.25, 0.125}, new EapIg(4, GradientAt.MEAN).points().weights(), 0.0);
+        // EAP: one point
+        assertArrayEquals(new double[] {1}, new Eap().points().alphas(), 0.0);
+        assertArrayEquals(new double[] {0}, new Eap(GradientAt.CORRUPTED).points().alphas(), 0.0);
+        assertArrayEquals(new double[] {0, 1}, new Eap(GradientAt.MEAN).points().alphas(), 0.0);
+        assertArrayEquals(new double[] {0.5, 0.5}, new Eap(GradientAt.MEAN).points().weights(), 0.0);
+    }
+
+    /**
+     * Tracr's L2 against the clean output has zero gradient at the clean run: EAP there scores every edge 0 and its
+     * ROC is the single point of keeping everything. At the corrupted run, or the mean of both, it ranks the
+     * published circuit's edges.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GradientAt.class)
+    void eapOnTracrRanksThePublishedCircuitUnlessTheGradientIsAtTheCleanRun(GradientAt at) {
+        for (TracrTask task : List.of(TracrTask.reverse(0, true), TracrTask.proportion(0, true))) {
+            MethodRoc roc = Problems.with(task, Ablation.RESAMPLE, "l2", 0, p -> {
+                MethodResult r = new Eap(at).discover(p);
+                return MethodRoc.of(r, dev.acdc.patching.graph.Circuit.ofNames(p.graph(), task.groundTruths().get("published")));
+            });
+            String label = task.name() + " " + at.cliName();
+            if (at == GradientAt.CLEAN) {
+                assertEquals(0.0, roc.edge().pessimisticAuc(), 0.0, label);
+                assertEquals(0.0, roc.node().pessimisticAuc(), 0.0, label);
+            } else {
+                assertTrue(roc.edge().pessimisticAuc() > 0.3, label + " edge AUC " + roc.edge().pessimisticAuc());
+                assertTrue(roc.node().pessimisticAuc() > 0.3, label + " node AUC " + roc.node().pessimisticAuc());
+            }
+        }
+    }
+
+    @Test
+    void eapAtTheCleanRunScoresEveryTracrEdgeZero() {
+        double[] scores = Problems.with(TracrTask.reverse(0, true), Ablation.RESAMPLE, "l2", 0,
+                p -> new Eap().attribute(p).signed());
+        for (double v : scores) assertEquals(0.0, v, 0.0);
     }
 
     @ParameterizedTest
@@ -279,7 +346,7 @@ class EapTest {
     }
 
     @Test
-    void resultRanksByMagnitudeWithTopKCircuitsOnALogGrid() {
+    void resultRanksByMagnitudeWithThresholdCircuitsOnALogGrid() {
         try (Setup s = Setup.of(new TinyTask(), Ablation.RESAMPLE, "logit_diff", null)) {
             Eap eap = new Eap();
             MethodResult r = eap.discover(s.problem);
@@ -289,22 +356,36 @@ class EapTest {
             assertEquals(n, r.edgeScores().length);
             for (int i = 0; i < n; i++) assertEquals(Math.abs(signed[i]), r.edgeScores()[i], 1e-12);
             assertTrue(r.points().size() <= 60 && r.points().size() > 10);
-            assertEquals(1, (int) r.points().get(0).value());
-            assertEquals(n, (int) r.points().get(r.points().size() - 1).value());
+            assertEquals(1, r.points().get(0).circuit().edgeCount());
+            assertEquals(n, r.points().get(r.points().size() - 1).circuit().edgeCount());
             int best = 0;
             for (int i = 0; i < n; i++) if (r.edgeScores()[i] > r.edgeScores()[best]) best = i;
-            double prev = 0;
+            double prev = Double.POSITIVE_INFINITY;
             for (SweepPoint p : r.points()) {
-                assertEquals("k", p.parameter());
-                assertTrue(p.value() > prev, "distinct, ascending");
+                assertEquals("threshold", p.parameter());
+                assertTrue(p.value() < prev, "distinct, descending thresholds");
                 prev = p.value();
-                assertEquals((int) p.value(), p.circuit().edgeCount());
+                assertEquals(dev.acdc.patching.graph.Circuit.atLeast(s.problem.graph(), r.edgeScores(), p.value()), p.circuit());
                 assertTrue(p.circuit().contains(best));
             }
             // the direct edges are scored too
             assertTrue(s.problem.graph().edges().stream().filter(e -> e.kind() == EdgeKind.DIRECT)
                     .anyMatch(e -> r.edgeScores()[e.id()] > 0));
         }
+    }
+
+    @Test
+    void tiedScoresEnterTheResultsCircuitsTogether() {
+        CircuitGraph g = CircuitGraph.of(TINY);
+        double[] signed = new double[g.edgeCount()];
+        signed[5] = 2;
+        signed[7] = -1;   // |−1| ties with edge 9
+        signed[9] = 1;
+        MethodResult r = EdgeAttribution.result("eap", g, new EdgeAttribution.Scores("m", signed), 0);
+        assertEquals(3, r.points().size());
+        assertEquals(java.util.Set.of(5), java.util.Arrays.stream(r.points().get(0).circuit().edgeIds()).boxed().collect(java.util.stream.Collectors.toSet()));
+        assertEquals(java.util.Set.of(5, 7, 9), java.util.Arrays.stream(r.points().get(1).circuit().edgeIds()).boxed().collect(java.util.stream.Collectors.toSet()));
+        assertEquals(g.edgeCount(), r.points().get(2).circuit().edgeCount());
     }
 
     @Test

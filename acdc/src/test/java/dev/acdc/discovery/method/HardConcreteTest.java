@@ -67,14 +67,15 @@ class HardConcreteTest {
     @Test
     void penaltyIsTheMeanOverHookPointsOfThePerHookMean() {
         // one layer, two heads, an MLP: hook points q(2), k(2), v(2), mlp(1)
-        List<Component> cs = List.of(Component.q(0, 0), Component.q(0, 1), Component.k(0, 0), Component.k(0, 1),
-                Component.v(0, 0), Component.v(0, 1), Component.mlp(0));
+        dev.acdc.patching.model.TransformerConfig config = dev.acdc.patching.model.TransformerConfig.gpt2Style("one-layer", 1, 8, 2, 16, 11, 6, 1e-5);
+        assertEquals(List.of(Component.q(0, 0), Component.q(0, 1), Component.k(0, 0), Component.k(0, 1),
+                Component.v(0, 0), Component.v(0, 1), Component.mlp(0)), ComponentCircuits.components(config));
         double[] logits = {0, 2, -1, -1, 3, 3, -4};
         double q = (HC.expectedL0(0) + HC.expectedL0(2)) / 2;
         double k = HC.expectedL0(-1);
         double v = HC.expectedL0(3);
         double mlp = HC.expectedL0(-4);
-        assertEquals((q + k + v + mlp) / 4, SubnetworkProbing.penalty(cs, logits), 1e-12);
+        assertEquals((q + k + v + mlp) / 4, SubnetworkProbing.penalty(config, logits), 1e-12);
     }
 
     @Test

@@ -34,7 +34,7 @@ class HeadImportanceTest {
         List<Component> cs = ComponentCircuits.components(TinyModel.CONFIG);
         Metric f = TinyModel.projection(4);
         try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
-             ComponentPatching patching = new ComponentPatching(model, cs, ablation, clean, TinyModel.tokens(2), List.of());
+             ComponentPatching patching = new ComponentPatching(model, cs, ablation, clean, TinyModel.tokens(2));
              NDManager base = NDManager.newBaseManager()) {
             double[] scores = HeadImportance.importances(model, patching, clean, f);
             for (Component c : List.of(Component.k(0, 1), Component.q(1, 0), Component.mlp(0))) {
@@ -73,8 +73,8 @@ class HeadImportanceTest {
         ModelInput clean = TinyModel.tokens(1);
         List<Component> cs = ComponentCircuits.components(TinyModel.CONFIG);
         try (HookedTransformer model = new HookedTransformer(TinyModel.weights(5));
-             ComponentPatching zero = new ComponentPatching(model, cs, Ablation.ZERO, clean, TinyModel.tokens(2), List.of());
-             ComponentPatching resample = new ComponentPatching(model, cs, Ablation.RESAMPLE, clean, TinyModel.tokens(2), List.of())) {
+             ComponentPatching zero = new ComponentPatching(model, cs, Ablation.ZERO, clean, TinyModel.tokens(2));
+             ComponentPatching resample = new ComponentPatching(model, cs, Ablation.RESAMPLE, clean, TinyModel.tokens(2))) {
             double[] z = HeadImportance.importances(model, zero, clean, TinyModel.projection(4));
             double[] r = HeadImportance.importances(model, resample, clean, TinyModel.projection(4));
             assertFalse(java.util.Arrays.equals(z, r));
@@ -93,9 +93,31 @@ class HeadImportanceTest {
         assertArrayEquals(new double[] {0, 0, 0, 0, 0.2, 0, 0, 0}, z, 1e-12);
     }
 
+    /**
+     * launch_sixteen_heads.py sorts [q0 q1 … k… v… mlp] by score ascending (stable) and removes from the front, so of
+     * two tied components the later one survives longer: scores {0.5, 0.1, 0.9, 0.5} sort to indices 1, 0, 3, 2,
+     * and the kept-first ranking is 2, 3, 0, 1.
+     */
     @Test
-    void rankingIsDescendingWithTiesByComponentOrder() {
-        assertArrayEquals(new int[] {2, 0, 3, 1}, HeadImportance.ranking(new double[] {0.5, 0.1, 0.9, 0.5}));
+    void rankingTiesFollowTheReferencesStableAscendingSortReversed() {
+        assertArrayEquals(new int[] {2, 3, 0, 1}, HeadImportance.ranking(new double[] {0.5, 0.1, 0.9, 0.5}));
+        // an all-zero layer (tracr's L2 at the clean run): the last component is kept first
+        assertArrayEquals(new int[] {3, 2, 1, 0}, HeadImportance.ranking(new double[] {0, 0, 0, 0}));
+        assertArrayEquals(new int[] {1, 3, 2, 0}, HeadImportance.ranking(new double[] {Double.NaN, 0.2, -0.0, 0.0}));
+    }
+
+    @Test
+    void theSweepKeepsTheLaterOfTwoTiedComponentsFirst() {
+        CircuitGraph g = CircuitGraph.of(TinyModel.CONFIG);
+        List<Component> cs = ComponentCircuits.components(TinyModel.CONFIG);
+        double[] scores = new double[cs.size()];
+        int q00 = cs.indexOf(Component.q(0, 0)), v11 = cs.indexOf(Component.v(1, 1));
+        scores[q00] = 0.7;
+        scores[v11] = 0.7;
+        List<SweepPoint> points = HeadImportance.sweep(g, cs, scores);
+        assertTrue(points.get(1).circuit().contains("a1.1.v->a1.1.hook_v"), "v of a1.1 comes later in the list: kept first");
+        assertFalse(points.get(1).circuit().contains("a0.0.q->a0.0.hook_q"));
+        assertTrue(points.get(2).circuit().contains("a0.0.q->a0.0.hook_q"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.acdc.discovery.method.AcdcMethod;
 import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.Eap;
 import dev.acdc.discovery.method.EapIg;
+import dev.acdc.discovery.method.GradientAt;
 import dev.acdc.discovery.method.HeadImportance;
 import dev.acdc.discovery.method.SubnetworkProbing;
 import dev.acdc.experiments.BadInputException;
@@ -14,9 +15,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Builds discovery methods by CLI name with the settings of a sweep: the threshold list for ACDC,
+ * Builds discovery methods by CLI name with the settings of a sweep: the threshold list for ACDC, the λ list of SP
+ * for the task and metric ({@link SubnetworkProbing#defaultLambdas}), where EAP and EAP-IG take their gradient,
  * and the reduced settings of {@code --quick} (every third ACDC threshold; SP with fewer, larger steps on every
- * other λ). HISP, EAP and EAP-IG have no sweep parameter: they rank once and sweep top-k.
+ * other λ; EAP-IG with {@value #QUICK_EAP_IG_STEPS} steps). HISP, EAP and EAP-IG have no sweep parameter: they rank
+ * once.
  */
 public final class MethodFactory {
 
@@ -30,34 +33,50 @@ public final class MethodFactory {
     static final int QUICK_SP_EPOCHS = 300;
     static final double QUICK_SP_LEARNING_RATE = 1e-2;
 
+    /** EAP-IG under --quick: 5 steps, the number hannamw/EAP-IG's README uses ({@code ig_steps=5}), instead of its default 30. */
+    static final int QUICK_EAP_IG_STEPS = 5;
+
     private MethodFactory() {}
 
     /**
      * Settings of one sweep.
      *
      * @param thresholds ACDC's thresholds; null for the task's default range (every third value and the last one with quick)
-     * @param quick      fewer thresholds, epochs and steps: a fast smoke of the whole pipeline
-     * @param progress   one line per finished step of a method
+     * @param quick       fewer thresholds, epochs and steps: a fast smoke of the whole pipeline
+     * @param eapGradient where EAP and EAP-IG take their gradient; null for each method's default
+     *                    (EAP: {@link GradientAt#CLEAN}, EAP-IG: {@link GradientAt#CORRUPTED})
+     * @param progress    one line per finished step of a method
      */
-    public record Settings(double[] thresholds, boolean quick, Consumer<String> progress) {
+    public record Settings(double[] thresholds, boolean quick, GradientAt eapGradient, Consumer<String> progress) {
+        public Settings(double[] thresholds, boolean quick, Consumer<String> progress) {
+            this(thresholds, quick, null, progress);
+        }
+
         public static Settings defaults() {
             return new Settings(null, false, s -> {});
         }
     }
 
-    public static DiscoveryMethod create(String name, Task task, Settings settings) {
+    /**
+     * The method of that CLI name for a task scored with {@code metricName} (SP's λ list depends on both).
+     */
+    public static DiscoveryMethod create(String name, Task task, String metricName, Settings settings) {
+        GradientAt at = settings.eapGradient();
         return switch (name) {
             case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
             case "sp" -> {
                 if (!settings.quick()) yield new SubnetworkProbing();
-                double[] all = new SubnetworkProbing().lambdasFor(task.name());
+                double[] all = SubnetworkProbing.defaultLambdas(task.name(), metricName);
                 double[] every2nd = java.util.stream.IntStream.range(0, all.length).filter(i -> i % 2 == 0 || i == all.length - 1)
                         .mapToDouble(i -> all[i]).toArray();
                 yield new SubnetworkProbing(new SubnetworkProbing.Options(every2nd, QUICK_SP_EPOCHS, QUICK_SP_LEARNING_RATE));
             }
             case "hisp" -> new HeadImportance();
-            case "eap" -> new Eap();
-            case "eap-ig" -> new EapIg();
+            case "eap" -> at == null ? new Eap() : new Eap(at);
+            case "eap-ig" -> {
+                int steps = settings.quick() ? QUICK_EAP_IG_STEPS : EapIg.DEFAULT_STEPS;
+                yield at == null ? new EapIg(steps) : new EapIg(steps, at);
+            }
             default -> throw new BadInputException("unknown method '" + name + "'; expected one of " + String.join(", ", NAMES));
         };
     }

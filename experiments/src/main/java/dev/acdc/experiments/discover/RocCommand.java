@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "roc",
         mixinStandardHelpOptions = true,
-        description = "Sweep discovery methods on a task (ACDC's threshold, SP's lambda, top-k of HISP and EAP) and report edge and node ROC curves and their AUCs.")
+        description = "Sweep discovery methods on a task (ACDC's threshold, SP's lambda, top-k of HISP, EAP's score threshold) and report edge and node ROC curves and their AUCs.")
 public final class RocCommand implements Callable<Integer> {
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name")
@@ -49,6 +49,9 @@ public final class RocCommand implements Callable<Integer> {
     @Mixin
     ScoringOptionsMixin scoring;
 
+    @Mixin
+    EapOptionsMixin eap;
+
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-roc)")
     Path out;
 
@@ -66,6 +69,7 @@ public final class RocCommand implements Callable<Integer> {
         long start = System.nanoTime();
         for (String m : methods) TaskRun.checkMethod("--methods", m);
         TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
+        eap.gradientAt();
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         scoring.check(t);
         double[] taus = thresholds(t);
@@ -76,7 +80,7 @@ public final class RocCommand implements Callable<Integer> {
 
         PrintWriter err = spec.commandLine().getErr();
         boolean tty = System.console() != null;
-        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, line -> {
+        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, eap.gradientAt(), line -> {
             if (tty) {
                 err.print("\r" + line + "          ");
                 err.flush();
@@ -89,7 +93,7 @@ public final class RocCommand implements Callable<Integer> {
         try (TaskRun run = scoring.open(t)) {
             metricName = run.metricName();
             for (String method : methods) {
-                MethodResult r = MethodFactory.create(method, t, settings).discover(run.problem(taskOptions.seed()));
+                MethodResult r = MethodFactory.create(method, t, metricName, settings).discover(run.problem(taskOptions.seed()));
                 if (tty) err.println();
                 for (SweepPoint sp : r.points()) {
                     RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
@@ -112,6 +116,7 @@ public final class RocCommand implements Callable<Integer> {
         summary.put("metric", metricName);
         summary.put("ablation", scoring.ablation());
         summary.put("thresholds", taus.length);
+        summary.put("eap_gradient", eap.describe());
         summary.putAll(auc);
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());

@@ -28,7 +28,9 @@ import java.util.Set;
 final class Report {
 
     /** Run settings recorded in the report. */
-    record Settings(List<String> methods, List<String> ablations, boolean quick, long seed, boolean smokeRun, double seconds) {}
+    /** @param eapGradient the {@code --eap-gradient} given, or {@code default} (EAP at the clean run, EAP-IG's left Riemann sum) */
+    record Settings(List<String> methods, List<String> ablations, boolean quick, long seed, String eapGradient, boolean smokeRun,
+                    double seconds) {}
 
     private final List<Cell> cells;
     private final Map<String, String> skipped;
@@ -68,6 +70,7 @@ final class Report {
         s.put("ablations", settings.ablations());
         s.put("quick", settings.quick());
         s.put("seed", settings.seed());
+        s.put("eap_gradient", settings.eapGradient());
         s.put("smoke_run", settings.smokeRun());
         s.put("seconds", settings.seconds());
         return s;

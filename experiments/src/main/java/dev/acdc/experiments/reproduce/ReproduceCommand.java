@@ -6,6 +6,7 @@ import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.discover.EapOptionsMixin;
 import dev.acdc.experiments.discover.MethodFactory;
 import dev.acdc.experiments.discover.TaskOptionsMixin;
 import dev.acdc.experiments.discover.TaskRun;
@@ -74,6 +75,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Mixin
     TaskOptionsMixin taskOptions;
 
+    @Mixin
+    EapOptionsMixin eap;
+
     @Spec
     CommandSpec spec;
 
@@ -86,6 +90,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             throw new BadInputException("unknown --ablation '" + ablation + "'; expected one of " + String.join(", ", ABLATIONS));
         }
         List<String> ablations = ablation.equals("both") ? List.of("resample", "zero") : List.of(ablation);
+        eap.gradientAt();   // checked before any task is loaded
         TaskSource source = TaskSource.current();
         boolean explicit = tasks != null;
         List<String> taskNames = explicit ? tasks : source.names();
@@ -114,7 +119,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
 
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, line -> {});
+        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eap.gradientAt(), line -> {});
         List<Cell> cells = new ArrayList<>();
         Map<String, byte[]> plots = new LinkedHashMap<>();
         for (Task task : loaded) {
@@ -124,7 +129,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     Map<String, RocCurve[]> curves = new LinkedHashMap<>();
                     try (TaskRun run = TaskRun.open(task, metricName, abl, null)) {
                         for (String method : methodNames) {
-                            MethodResult r = MethodFactory.create(method, task, settings).discover(run.problem(taskOptions.seed()));
+                            MethodResult r = MethodFactory.create(method, task, metricName, settings).discover(run.problem(taskOptions.seed()));
                             MethodRoc roc = MethodRoc.of(r, run.truth());
                             RocCurve acdcCodeNodes = acdcCodeNodeCurve(r, run.truth());
                             curves.put(method, new RocCurve[] {roc.edge(), acdcCodeNodes});
@@ -155,7 +160,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Report report = new Report(cells, skipped, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
-                loaded.stream().anyMatch(Task::smokeRun), seconds));
+                eap.describe(), loaded.stream().anyMatch(Task::smokeRun), seconds));
         report.write(out, plots);
 
         PrintWriter o = spec.commandLine().getOut();

@@ -96,4 +96,28 @@ class RocCommandTest {
         assertTrue(method.err().contains("--methods 'magic'") && method.err().contains("acdc"), method.err());
         assertFalse(Files.exists(out));
     }
+    @Test
+    void eapGradientIsRecordedAndABadValueExitsTwoAndWritesNothing() throws Exception {
+        Path out = tmp.resolve("eap");
+        CliRun r = run("roc", "--task", FakeTasks.NAME, "--methods", "eap", "--metric", "l2", "--eap-gradient", "mean",
+                "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject line = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertEquals("mean", line.get("eap_gradient").getAsString());
+        double auc = line.get("auc.eap.edge").getAsDouble();
+        assertTrue(auc >= 0 && auc <= 1, "AUC " + auc);
+        List<String> csv = Files.readAllLines(out.resolve("roc.csv"));
+        assertTrue(csv.get(1).startsWith("eap,threshold,"), csv.get(1));
+
+        Path bad = tmp.resolve("bad-eap");
+        CliRun wrong = run("roc", "--task", FakeTasks.NAME, "--methods", "eap", "--eap-gradient", "middle", "--out", bad.toString());
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, wrong.code(), wrong.err());
+        assertEquals(1, wrong.err().strip().lines().count(), wrong.err());
+        assertTrue(wrong.err().contains("--eap-gradient 'middle'") && wrong.err().contains("clean, corrupted, mean"), wrong.err());
+        assertFalse(Files.exists(bad));
+        CliRun wrongReproduce = run("reproduce", "--tasks", FakeTasks.NAME, "--eap-gradient", "x", "--out", bad.toString());
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, wrongReproduce.code(), wrongReproduce.err());
+        assertTrue(wrongReproduce.err().contains("--eap-gradient 'x'"), wrongReproduce.err());
+        assertFalse(Files.exists(bad));
+    }
 }

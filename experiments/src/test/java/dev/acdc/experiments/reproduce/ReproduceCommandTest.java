@@ -140,7 +140,7 @@ class ReproduceCommandTest {
         for (var c : cells) {
             JsonObject cell = c.getAsJsonObject();
             String expected = switch (cell.get("method").getAsString()) {
-                case "acdc" -> "threshold";
+                case "acdc", "eap", "eap-ig" -> "threshold";
                 case "sp" -> "lambda";
                 default -> "k";
             };
