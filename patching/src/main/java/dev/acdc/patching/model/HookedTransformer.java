@@ -321,8 +321,8 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     private NDArray attend(Pass pass, int l, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
-        NDArray scores = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1))         // [B, H, P, P]
-                .mul((float) config.attentionScale());
+        NDArray qk = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1));            // [B, H, P, P]
+        NDArray scores = qk.mul(OwnedScalar.of(qk, config.attentionScale()));
         if (attnBias != null) scores = scores.add(attnBias);
         scores = pass.hook(HookNames.attnScores(l), scores);
         NDArray pattern = pass.hook(HookNames.pattern(l), scores.softmax(-1));
@@ -442,7 +442,7 @@ public final class HookedTransformer implements AutoCloseable {
 
     private NDArray activation(NDArray x) {
         return switch (config.activation()) {
-            case RELU -> x.maximum(0f);
+            case RELU -> x.maximum(OwnedScalar.of(x, 0));
             case GELU_NEW -> geluNew(x);
         };
     }
@@ -457,7 +457,9 @@ public final class HookedTransformer implements AutoCloseable {
         float c = (float) Math.sqrt(2.0 / Math.PI);
         // grad mode, not x.hasGradient(): DJL reports requires_grad false for non-leaf results that autograd tracks
         if (JniUtils.isGradMode()) {
-            return x.mul(x).mul(x).mul(0.044715f).add(x).mul(c).tanh().add(1f).mul(x).mul(0.5f);
+            // autograd saves the constants: libtorch-owned, see OwnedScalar
+            return x.mul(x).mul(x).mul(OwnedScalar.of(x, 0.044715f)).add(x).mul(OwnedScalar.of(x, c)).tanh().add(1f).mul(x)
+                    .mul(OwnedScalar.of(x, 0.5f));
         }
         NDArray inner = x.mul(x);
         inner.muli(x).muli(0.044715f).addi(x).muli(c);
