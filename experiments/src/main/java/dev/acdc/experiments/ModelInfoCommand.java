@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import com.google.gson.GsonBuilder;
+import dev.acdc.patching.load.CheckpointInspection;
 import dev.acdc.patching.load.HfTokenizer;
 import dev.acdc.patching.load.LoadedModel;
 import dev.acdc.patching.load.ModelDirectory;
@@ -62,7 +63,9 @@ public final class ModelInfoCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "never download; use directories and the Hugging Face cache only")
     boolean offline;
 
-    @Option(names = "--json", description = "print one JSON object (keys n_layers, n_heads, d_model, d_head, d_mlp, d_vocab, n_ctx, parameters, top_tokens)")
+    @Option(names = "--json", description = "print one JSON object (keys n_layers, n_heads, d_model, d_head, d_mlp, d_vocab, n_ctx, parameters,"
+            + " parameter_convention, top_tokens). The parameter count of a checkpoint is read from its weights file, as Hugging Face"
+            + " counts it (unique tensors, tied embeddings once, buffers excluded: 124,439,808 for GPT-2 small)")
     boolean json;
 
     @Spec
@@ -80,19 +83,27 @@ public final class ModelInfoCommand implements Callable<Integer> {
         TransformerConfig config;
         LoadedModel loaded = null;
         Path dir = null;
+        long parameters;
+        String convention;
         if (preset.isPresent()) {
             if (wantsPrompt) {
                 throw new BadInputException("--model " + model + " is a preset config without weights; to run a prompt give a model directory"
                         + " or a Hugging Face model id (e.g. --model gpt2)");
             }
             config = preset.get();
+            parameters = config.parameterCount();
+            convention = PRESET_CONVENTION;
         } else {
             dir = resolver().resolve(model);
+            // header, sizes and every shape checked against the config, prompt or not; the count is the weights'
+            CheckpointInspection.Summary checked = CheckpointInspection.inspect(dir);
+            parameters = checked.parameters();
+            convention = checked.convention();
             if (wantsPrompt) {
                 loaded = ModelDirectory.load(dir);
                 config = loaded.config();
             } else {
-                config = ModelDirectory.readConfig(dir);
+                config = checked.config();
             }
         }
 
@@ -105,9 +116,12 @@ public final class ModelInfoCommand implements Callable<Integer> {
                 top = topTokens(loaded, ids, tokenizer);
             }
         }
-        print(config, dir, ids, top);
+        print(config, dir, parameters, convention, ids, top);
         return 0;
     }
+
+    /** A preset has no weights: its count follows from the config, with TransformerLens's separate W_U and b_U. */
+    static final String PRESET_CONVENTION = "computed from the config (TransformerLens: W_U and b_U counted as their own tensors)";
 
     private ModelResolver resolver() {
         ModelResolver r = ModelResolver.fromEnvironment().withOffline(offline);
@@ -160,7 +174,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
         return out;
     }
 
-    private void print(TransformerConfig c, Path dir, int[] ids, List<TopToken> top) {
+    private void print(TransformerConfig c, Path dir, long parameters, String convention, int[] ids, List<TopToken> top) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -173,7 +187,8 @@ public final class ModelInfoCommand implements Callable<Integer> {
             m.put("d_mlp", c.dMlp());
             m.put("d_vocab", c.dVocab());
             m.put("n_ctx", c.nCtx());
-            m.put("parameters", c.parameterCount());
+            m.put("parameters", parameters);
+            m.put("parameter_convention", convention);
             if (top != null) {
                 m.put("prompt_ids", ids);
                 List<Map<String, Object>> tt = new ArrayList<>();
@@ -195,7 +210,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
             out.printf("d_mlp        %s%n", c.attentionOnly() ? "0 (attention-only)" : Integer.toString(c.dMlp()));
             out.printf("vocab        %d%n", c.dVocab());
             out.printf("context      %d%n", c.nCtx());
-            out.printf("parameters   %,d%n", c.parameterCount());
+            out.printf("parameters   %,d (%s)%n", parameters, convention);
             if (top != null) {
                 out.printf("prompt ids   %s%n", Arrays.toString(ids));
                 out.printf("top %d next tokens:%n", top.size());
