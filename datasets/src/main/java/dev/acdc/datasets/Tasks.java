@@ -50,6 +50,7 @@ public final class Tasks {
     /** The task of that name, its model resolved with {@code resolver}. */
     public static Task get(String name, TaskOptions options, ModelResolver resolver) {
         if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names());
+        if (name.startsWith("tracr-")) refuseModelAndTokenizer(name, options);
         return switch (name) {
             case TRACR_REVERSE -> dev.acdc.datasets.tracr.TracrTask.reverse(options.seed(), options.scramblePositions());
             case TRACR_PROPORTION -> dev.acdc.datasets.tracr.TracrTask.proportion(options.seed(), options.scramblePositions());
@@ -74,6 +75,21 @@ public final class Tasks {
             }
             default -> throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
         };
+    }
+
+    /**
+     * The tracr tasks compile their model from a RASP program and tokenize nothing: a model or tokenizer given for one
+     * would be silently ignored, so it is refused (a task never silently substitutes a model).
+     */
+    private static void refuseModelAndTokenizer(String task, TaskOptions o) {
+        if (o.model() != null) {
+            throw new IllegalArgumentException("task " + task + " compiles its own model from its RASP program and takes no model"
+                    + " (given: --model " + o.model() + "); leave --model out");
+        }
+        if (o.tokenizerDir() != null) {
+            throw new IllegalArgumentException("task " + task + " encodes its own vocabulary and takes no tokenizer (given: --tokenizer "
+                    + o.tokenizerDir() + "); leave --tokenizer out");
+        }
     }
 
     /**

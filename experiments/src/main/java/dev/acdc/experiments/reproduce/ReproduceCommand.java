@@ -6,6 +6,8 @@ import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.experiments.discover.MethodFactory;
 import dev.acdc.experiments.discover.TaskOptionsMixin;
 import dev.acdc.experiments.discover.TaskRun;
@@ -76,9 +78,11 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long start = System.nanoTime();
-        List<String> methodNames = methods != null ? methods : MethodFactory.NAMES;
+        List<String> methodNames = methods != null ? StrictParsing.distinctItems("--methods", methods, MethodFactory.NAMES.size())
+                : MethodFactory.NAMES;
         for (String m : methodNames) TaskRun.checkMethod("--methods", m);
+        if (tasks != null) StrictParsing.distinctItems("--tasks", tasks, Integer.MAX_VALUE);
+        if (metrics != null) StrictParsing.distinctItems("--metrics", metrics, Integer.MAX_VALUE);
         if (!ABLATIONS.contains(ablation)) {
             throw new BadInputException("unknown --ablation '" + ablation + "'; expected one of " + String.join(", ", ABLATIONS));
         }
@@ -91,16 +95,37 @@ public final class ReproduceCommand implements Callable<Integer> {
                 throw new BadInputException("unknown --tasks '" + t + "'; expected one of " + String.join(", ", source.names()));
             }
         }
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
         TaskOptions options = taskOptions.options();
+        // checked and locked before any task is loaded; the report's files appear together or not at all
+        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", out, Report::isOutputFile, "a previous reproduce report",
+                String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
+            run(staged, methodNames, ablations, source, explicit, taskNames, options);
+        }
+        return 0;
+    }
+
+    private static boolean compilesItsModel(String task) {
+        return task.startsWith("tracr-");
+    }
+
+    private void run(OutputDirectory.Staging staged, List<String> methodNames, List<String> ablations, TaskSource source,
+                     boolean explicit, List<String> taskNames, TaskOptions options) {
+        long start = System.nanoTime();
         if (!explicit) options = options.withOffline(true);
 
         PrintWriter err = spec.commandLine().getErr();
         List<Task> loaded = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
+        boolean modelGiven = options.model() != null || options.tokenizerDir() != null;
+        if (modelGiven && taskNames.stream().allMatch(ReproduceCommand::compilesItsModel)) {
+            throw new BadInputException("--model and --tokenizer: the selected tasks (" + String.join(", ", taskNames)
+                    + ") compile their own models and take neither; leave them out");
+        }
         for (String name : taskNames) {
             try {
-                loaded.add(TaskSource.lookup(source, name, options));
+                // --model and --tokenizer name the model of the tasks that load one; the tracr tasks compile theirs
+                TaskOptions forTask = compilesItsModel(name) ? options.withModel(null).withTokenizerDir(null) : options;
+                loaded.add(TaskSource.lookup(source, name, forTask));
             } catch (ModelLoadException e) {
                 if (explicit) throw e;
                 skipped.put(name, e.getMessage());
@@ -153,7 +178,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         Report report = new Report(cells, skipped, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
                 loaded.stream().anyMatch(Task::smokeRun), seconds));
-        report.write(out, plots);
+        report.write(staged.dir(), plots);
+        staged.commit();
 
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
@@ -164,6 +190,5 @@ public final class ReproduceCommand implements Callable<Integer> {
                     out.resolve("index.html"));
         }
         o.flush();
-        return 0;
     }
 }
