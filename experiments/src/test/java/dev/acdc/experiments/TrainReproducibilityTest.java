@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Training is reproducible bit for bit across processes (issue 19, problem 7). The two processes differ in what used
- * to matter: one collects garbage constantly (a tiny young generation), the other hardly at all. Before the fix, a
- * collection between the forward and the backward pass freed scalars that autograd still read, so the two disagreed.
+ * to matter: in one, a background thread keeps collecting garbage and overwriting freed native memory with NaN
+ * ({@link HostileMemory}); the other hardly collects at all. Before the fix, a collection between the forward and the
+ * backward pass freed scalars that autograd still read, so the two disagreed (or the first produced NaN).
  */
 class TrainReproducibilityTest {
 
@@ -24,7 +25,7 @@ class TrainReproducibilityTest {
         String[] a = {"train", "induction", "--tiny", "--steps", "40", "--seed", "2", "--json", "--out", tmp.resolve("a").toString()};
         String[] b = a.clone();
         b[b.length - 1] = tmp.resolve("b").toString();
-        Process busyCollector = ChildJvm.start(List.of("-Xmx256m", "-Xmn2m", "-XX:+UseSerialGC"), AcdcCli.class, a);
+        Process busyCollector = ChildJvm.start(List.of("-Xmx256m", "-Xmn2m", "-XX:+UseSerialGC"), HostileMemory.class, a);
         Process idleCollector = ChildJvm.start(List.of("-Xmx2g", "-Xms2g", "-Xmn1g"), AcdcCli.class, b);
         String ra = ChildJvm.finish(busyCollector), rb = ChildJvm.finish(idleCollector);
         assertTrue(ra.startsWith("0\n"), ra);
