@@ -142,8 +142,9 @@ public final class Acdc {
             }
             int i = 0;
             while (i < ids.length) {
-                AcdcJournal.Decision replayed = journal.nextReplay(ids[i]);
+                AcdcJournal.Decision replayed = journal.nextReplay(ids[i], this::edgeName);
                 if (replayed != null) {
+                    checkReplayed(journal, replayed, cur);
                     scores[ids[i]] = replayed.effect();
                     if (replayed.removed()) {
                         mask[ids[i]] = 0f;
@@ -184,12 +185,39 @@ public final class Acdc {
             }
             progress.accept(new Progress(ri + 1, decided, countKept(mask), tested, r, false));
         }
+        if (journal.unreplayed() > 0) {
+            throw new AcdcJournal.MismatchException("journal " + journal.file() + " holds " + journal.unreplayed()
+                    + " decisions after the last edge this run tests; it contradicts this graph: run without --resume to start over");
+        }
         BitSet kept = new BitSet(n);
         for (int id = 0; id < n; id++) if (mask[id] == 1f) kept.set(id);
         double finalValue = evaluate(new float[][] {mask})[0];
         forwards++;
         Circuit circuit = Circuit.of(graph, kept).withScores(scores);
         return new AcdcResult(circuit, full, finalValue, tested, forwards, (System.nanoTime() - start) / 1e9);
+    }
+
+    private String edgeName(int id) {
+        return id >= 0 && id < graph.edgeCount() ? graph.edge(id).name() : "no such edge in this graph";
+    }
+
+    /**
+     * A replayed decision must be one this run would have made from the same numbers: removal follows from its effect
+     * and τ, and its effect is its new metric minus the current one. The current metric at the start is recomputed,
+     * so the subtraction is compared with a relative tolerance of 1e-9 (far above rounding, far below any effect that
+     * decides an edge). A journal whose checksums hold but whose decisions do not is from another graph or metric.
+     */
+    private void checkReplayed(AcdcJournal journal, AcdcJournal.Decision d, double cur) {
+        double effect = d.newMetric() - cur;
+        boolean remove = options.absValue() ? Math.abs(d.effect()) < options.threshold() : d.effect() < options.threshold();
+        boolean sameEffect = Math.abs(effect - d.effect()) <= 1e-9 * (Math.abs(d.newMetric()) + Math.abs(cur)) + 1e-12;
+        if (!sameEffect || remove != d.removed()) {
+            throw new AcdcJournal.MismatchException("journal " + journal.file() + " line " + journal.lineOfLastReplay()
+                    + " (edge " + graph.edge(d.edgeId()).name() + ") records effect " + d.effect() + " and "
+                    + (d.removed() ? "removed" : "kept") + ", but " + (sameEffect ? "at τ = " + options.threshold() + " that effect means "
+                    + (remove ? "removed" : "kept") : "its new metric " + d.newMetric() + " gives effect " + effect)
+                    + "; the journal contradicts this run: run without --resume to start over");
+        }
     }
 
     /**

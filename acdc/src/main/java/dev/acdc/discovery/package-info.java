@@ -1,5 +1,11 @@
 /**
  * Circuit discovery methods behind one interface: ACDC (with its slow reference oracle),
  * subnetwork probing (SP), head importance (HISP) and edge attribution patching (EAP, EAP-IG).
+ *
+ * <p>ACDC's decisions can be journaled ({@link dev.acdc.discovery.AcdcJournal}) so that a killed run resumes: the
+ * journal's header is the run's {@link dev.acdc.discovery.RunDescription} (a journal of another run is refused naming
+ * the field that differs), every line carries a checksum (replay stops at the first damaged line), a replayed
+ * decision must agree with the graph and the threshold, and the file is only ever replaced by an atomic rename or
+ * appended to.
  */
 package dev.acdc.discovery;

@@ -37,10 +37,10 @@ class AcdcOnInductionTaskTest {
     static final double THRESHOLD = 0.05;
 
     /**
-     * The shipped model spreads induction over several heads (see its provenance: previous-token head a0.7, all
-     * eight layer-1 heads induction heads), so ACDC, which removes an edge whenever the KL rises by less than τ, may
-     * drop the weakest redundant copies (at τ = 0.05 it drops a0.7 -> a1.3.k). What must survive: every previous-token head K-composes with an induction head whose output
-     * is kept, and most induction heads keep their output edge.
+     * The shipped model spreads induction over several heads (see its provenance: previous-token heads a0.0 and a0.1,
+     * seven of the eight layer-1 heads induction heads), so ACDC, which removes an edge whenever the KL rises by less
+     * than τ, may drop the weakest redundant copies. What must survive: every previous-token head K-composes with an
+     * induction head whose output is kept, and most induction heads keep their output edge.
      */
     @Test
     void keepsAKCompositionPathFromEveryPreviousTokenHeadThroughAnInductionHeadToTheOutput() {

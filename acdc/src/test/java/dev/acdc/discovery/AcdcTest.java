@@ -171,8 +171,9 @@ class AcdcTest {
     void aRunResumedFromAJournalCutShortEndsWithTheSameCircuit(@TempDir Path dir) throws Exception {
         withTask(false, Ablation.RESAMPLE, (p, kl) -> {
             Path journal = dir.resolve("journal.txt");
+            RunDescription run = RunDescription.builder().put("task", "tiny").put("threshold", 0.01).build();
             AcdcResult whole;
-            try (AcdcJournal j = AcdcJournal.open(journal, "tiny tau=0.01", false)) {
+            try (AcdcJournal j = AcdcJournal.open(journal, run, false)) {
                 whole = new Acdc(p, kl, AcdcOptions.fast(0.01)).run(j, x -> {});
             }
             try {
@@ -186,13 +187,14 @@ class AcdcTest {
                 throw new java.io.UncheckedIOException(e);
             }
             AcdcResult resumed;
-            try (AcdcJournal j = AcdcJournal.open(journal, "tiny tau=0.01", true)) {
+            try (AcdcJournal j = AcdcJournal.open(journal, run, true)) {
                 resumed = new Acdc(p, kl, AcdcOptions.fast(0.01)).run(j, x -> {});
             }
             assertEquals(whole.circuit().edgeNames(), resumed.circuit().edgeNames());
             assertTrue(resumed.maskedForwards() < whole.maskedForwards(), "the resumed run must not redo replayed decisions");
-            var e = assertThrows(IllegalArgumentException.class, () -> AcdcJournal.open(journal, "another run", true));
-            assertTrue(e.getMessage().contains("belongs to another run"));
+            RunDescription other = RunDescription.builder().put("task", "tiny").put("threshold", 0.02).build();
+            var e = assertThrows(AcdcJournal.MismatchException.class, () -> AcdcJournal.open(journal, other, true));
+            assertTrue(e.getMessage().contains("from another run: its threshold is '0.01', this run's is '0.02'"), e.getMessage());
         });
     }
 }

@@ -57,6 +57,7 @@ public final class Tasks {
             throw new IllegalArgumentException("--data " + DataVariant.ACDC_CODE.cliName() + ": task " + name + " has only our data;"
                     + " the ACDC code's data exists for " + TRACR_REVERSE + " and " + TRACR_PROPORTION);
         }
+        if (name.startsWith("tracr-")) refuseModelAndTokenizer(name, options);
         return switch (name) {
             case TRACR_REVERSE -> acdcCode ? TracrTask.reverseAcdcCode(options.scramblePositions())
                     : TracrTask.reverse(options.seed(), options.scramblePositions());
@@ -83,6 +84,21 @@ public final class Tasks {
             }
             default -> throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
         };
+    }
+
+    /**
+     * The tracr tasks compile their model from a RASP program and tokenize nothing: a model or tokenizer given for one
+     * would be silently ignored, so it is refused (a task never silently substitutes a model).
+     */
+    private static void refuseModelAndTokenizer(String task, TaskOptions o) {
+        if (o.model() != null) {
+            throw new IllegalArgumentException("task " + task + " compiles its own model from its RASP program and takes no model"
+                    + " (given: --model " + o.model() + "); leave --model out");
+        }
+        if (o.tokenizerDir() != null) {
+            throw new IllegalArgumentException("task " + task + " encodes its own vocabulary and takes no tokenizer (given: --tokenizer "
+                    + o.tokenizerDir() + "); leave --tokenizer out");
+        }
     }
 
     /**

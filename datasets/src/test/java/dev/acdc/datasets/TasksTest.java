@@ -2,7 +2,7 @@ package dev.acdc.datasets;
 
 import dev.acdc.patching.load.ModelLoadException;
 import dev.acdc.patching.load.ModelResolver;
-import dev.acdc.patching.testsupport.SharedFixtures;
+import dev.acdc.patching.testsupport.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class TasksTest {
     @TempDir
@@ -79,26 +78,23 @@ class TasksTest {
 
     @Test
     void a_model_directory_without_a_tokenizer_asks_for_one() {
-        var tiny = SharedFixtures.path("fixtures/gpt2-tiny");
-        assumeTrue(tiny.isPresent(), SharedFixtures.missing("fixtures/gpt2-tiny"));
+        Path tiny = Fixtures.path("fixtures/gpt2-tiny");
         ModelLoadException ex = assertThrows(ModelLoadException.class,
-                () -> Tasks.get("ioi", TaskOptions.defaults().withModel(tiny.get().toString()), emptyOfflineCache()));
+                () -> Tasks.get("ioi", TaskOptions.defaults().withModel(tiny.toString()), emptyOfflineCache()));
         assertTrue(ex.getMessage().contains("--tokenizer"), ex.getMessage());
     }
 
     @Test
     void the_default_model_gpt2_is_taken_from_the_hf_cache_and_flagged_when_it_is_not_gpt2_small() throws java.io.IOException {
-        var tiny = SharedFixtures.path("fixtures/gpt2-tiny");
-        var tok = SharedFixtures.path("fixtures/gpt2-tokenizer");
-        assumeTrue(tiny.isPresent(), SharedFixtures.missing("fixtures/gpt2-tiny"));
-        assumeTrue(tok.isPresent(), SharedFixtures.missing("fixtures/gpt2-tokenizer"));
+        Path tiny = Fixtures.path("fixtures/gpt2-tiny");
+        Path tok = Fixtures.path("fixtures/gpt2-tokenizer");
         // a cache whose "gpt2" snapshot holds the tiny fixture's weights and GPT-2's tokenizer
         Path repo = tmp.resolve("hub").resolve("models--gpt2");
         Path snap = java.nio.file.Files.createDirectories(repo.resolve("snapshots").resolve("0000000000000000000000000000000000000000"));
         java.nio.file.Files.createDirectories(repo.resolve("refs"));
         java.nio.file.Files.writeString(repo.resolve("refs").resolve("main"), "0000000000000000000000000000000000000000");
-        for (String f : List.of("config.json", "model.safetensors")) java.nio.file.Files.copy(tiny.get().resolve(f), snap.resolve(f));
-        java.nio.file.Files.copy(tok.get().resolve("tokenizer.json"), snap.resolve("tokenizer.json"));
+        for (String f : List.of("config.json", "model.safetensors")) java.nio.file.Files.copy(tiny.resolve(f), snap.resolve(f));
+        java.nio.file.Files.copy(tok.resolve("tokenizer.json"), snap.resolve("tokenizer.json"));
         Task t = Tasks.get("greater-than", TaskOptions.defaults().withOffline(true), emptyOfflineCache());
         assertTrue(t.smokeRun());
         assertEquals(101, t.weights().config().dVocab());
@@ -106,11 +102,9 @@ class TasksTest {
 
     @Test
     void the_tiny_fixture_given_explicitly_is_used_as_a_smoke_run() {
-        var tiny = SharedFixtures.path("fixtures/gpt2-tiny");
-        var tok = SharedFixtures.path("fixtures/gpt2-tokenizer");
-        assumeTrue(tiny.isPresent(), SharedFixtures.missing("fixtures/gpt2-tiny"));
-        assumeTrue(tok.isPresent(), SharedFixtures.missing("fixtures/gpt2-tokenizer"));
-        TaskOptions o = TaskOptions.defaults().withModel(tiny.get().toString()).withTokenizerDir(tok.get()).withOffline(true);
+        Path tiny = Fixtures.path("fixtures/gpt2-tiny");
+        Path tok = Fixtures.path("fixtures/gpt2-tokenizer");
+        TaskOptions o = TaskOptions.defaults().withModel(tiny.toString()).withTokenizerDir(tok).withOffline(true);
         for (String task : List.of("ioi", "greater-than")) {
             Task t = Tasks.get(task, o, emptyOfflineCache());
             assertTrue(t.smokeRun(), task);

@@ -42,30 +42,45 @@ public final class AcdcCli implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /** Exit code for an internal error (a bug, or the machine running out of memory): never bad input. */
+    public static final int EXIT_INTERNAL_ERROR = 1;
+
     /** Runs the CLI with the given streams; returns the exit code (used by tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = newCommandLine();
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("acdc: out of memory (" + e.getMessage() + "); give Java more heap with ACDC_JAVA_OPTS=-Xmx16g, or choose"
+                    + " smaller sizes");
+            return EXIT_INTERNAL_ERROR;
+        }
     }
 
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new AcdcCli());
         cl.setParameterExceptionHandler((ex, args) -> {
-            ex.getCommandLine().getErr().println("acdc: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try 'acdc " + qualifiedName(ex.getCommandLine()) + " --help'.");
+            // one line, like every other bad input: the message, then where the usage is
+            ex.getCommandLine().getErr().println("acdc: " + oneLine(ex.getMessage()) + " (see 'acdc "
+                    + (qualifiedName(ex.getCommandLine()) + " --help").strip() + "')");
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof BadInputException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
-                commandLine.getErr().println("acdc: " + ex.getMessage());
+                commandLine.getErr().println("acdc: " + oneLine(ex.getMessage()));
                 return EXIT_BAD_INPUT;
             }
             throw ex;
         });
         return cl;
+    }
+
+    /** A message on one line: line breaks become "; ". */
+    static String oneLine(String message) {
+        return message == null ? "(no message)" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     private static String qualifiedName(CommandLine cl) {

@@ -38,11 +38,18 @@ public final class CompileCommand implements Callable<Integer> {
             description = "library program: ${COMPLETION-CANDIDATES}", completionCandidates = ProgramNames.class)
     String program;
 
+    /**
+     * Compilation grows with vocabulary × length: at 64 × 64 the largest library programs (sort, sort_freq) take
+     * about a minute and 2.7 GB of heap; sort at 256 values × 64 ran out of a 4 GB heap, sort_freq at length 128 too.
+     */
+    public static final int MAX_VOCAB = 64;
+    public static final int MAX_SEQ_LEN = 64;
+
     @Option(names = "--vocab", split = ",", paramLabel = "a,b,c",
-            description = "vocabulary (values that parse as integers are integers); default: the program's")
+            description = "vocabulary, 1 to " + MAX_VOCAB + " distinct values (values that parse as integers are integers); default: the program's")
     List<String> vocab;
 
-    @Option(names = "--max-seq-len", paramLabel = "N", description = "maximum input length; default: the program's")
+    @Option(names = "--max-seq-len", paramLabel = "N", description = "maximum input length, 1 to " + MAX_SEQ_LEN + "; default: the program's")
     Integer maxSeqLen;
 
     @Option(names = "--input", split = ",", paramLabel = "x,y,z", description = "an input to run through the model and the evaluator")
@@ -54,8 +61,8 @@ public final class CompileCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
-    @Option(names = "--arg", paramLabel = "NAME=VALUE", description = "program parameter (repeatable), e.g. token=x, offset=1")
-    Map<String, String> args = new LinkedHashMap<>();
+    @Option(names = "--arg", paramLabel = "NAME=VALUE", description = "program parameter (repeatable, each name once), e.g. token=x, offset=1")
+    List<String> argPairs = new ArrayList<>();
 
     /** Lists the registered program names for the help text. */
     static final class ProgramNames extends ArrayList<String> {
@@ -72,10 +79,13 @@ public final class CompileCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--program: " + e.getMessage());
         }
-        List<Object> vocabulary = vocab == null ? entry.defaultVocab() : parse(vocab);
-        if (vocabulary.isEmpty()) throw new BadInputException("--vocab: expected at least one value");
+        List<Object> vocabulary = vocab == null ? entry.defaultVocab()
+                : parse(StrictParsing.distinct("--vocab", vocab, MAX_VOCAB, v -> dev.acdc.tracr.rasp.Values.normalize(Library.value(v))));
         int n = maxSeqLen == null ? entry.defaultMaxSeqLen() : maxSeqLen;
-        if (n < 1) throw new BadInputException("--max-seq-len: expected a positive integer, found " + n);
+        if (n < 1 || n > MAX_SEQ_LEN) throw new BadInputException("--max-seq-len " + n + ": expected 1 to " + MAX_SEQ_LEN);
+        Map<String, String> args = StrictParsing.pairs("--arg", argPairs);
+        // before compiling; the model's own four files are replaced in an existing directory, nothing else is touched
+        if (out != null) dev.acdc.experiments.output.OutputDirectory.check("--out", out, name -> true, "a compiled model");
         SOp sop;
         try {
             sop = entry.build(args, n);
@@ -101,6 +111,9 @@ public final class CompileCommand implements Callable<Integer> {
         result.put("ground_truth", m.groundTruth().toEdgeStrings());
         String raspError = null;
         if (input != null) {
+            for (int i = 0; i < input.size(); i++) {
+                if (input.get(i).isEmpty()) throw new BadInputException("--input: item " + (i + 1) + " is empty");
+            }
             List<Object> in = parse(input);
             for (Object v : in) {
                 if (!m.encoder().vocab().contains(v)) {

@@ -91,9 +91,12 @@ public final class GraphCommand implements Callable<Integer> {
                     entry.defaultVocab(), entry.defaultMaxSeqLen()).config();
         }
         if (Files.isDirectory(Path.of(spec))) {
-            return dev.acdc.patching.load.ModelDirectory.isModelDirectory(Path.of(spec))
-                    ? dev.acdc.patching.load.ModelDirectory.readConfig(Path.of(spec))
-                    : dev.acdc.patching.load.Gpt2CheckpointLoader.load(Path.of(spec)).config();
+            // the checkpoint's header, size and shapes are checked against its config: a truncated file is bad input here too
+            return dev.acdc.patching.load.CheckpointInspection.inspect(Path.of(spec)).config();
+        }
+        if (Files.exists(Path.of(spec))) {
+            throw new BadInputException("--model " + spec + " is a file, not a model directory (expected a directory with config.json and"
+                    + " model.safetensors)");
         }
         throw new BadInputException("unknown --model '" + spec + "'; expected " + String.join(", ", dev.acdc.patching.load.Presets.names())
                 + ", an existing model directory, or tracr:PROGRAM");

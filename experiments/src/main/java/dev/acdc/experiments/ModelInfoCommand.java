@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import com.google.gson.GsonBuilder;
+import dev.acdc.patching.load.CheckpointInspection;
 import dev.acdc.patching.load.HfTokenizer;
 import dev.acdc.patching.load.LoadedModel;
 import dev.acdc.patching.load.ModelDirectory;
@@ -68,7 +69,9 @@ public final class ModelInfoCommand implements Callable<Integer> {
     boolean offline;
 
     @Option(names = "--json", description = "print one JSON object (keys n_layers, n_heads, n_key_value_heads, d_model, d_head, d_mlp,"
-            + " d_vocab, n_ctx, parameters, architecture, memory, top_tokens)")
+            + " d_vocab, n_ctx, parameters, parameter_convention, architecture, memory, top_tokens). The parameter count of a checkpoint"
+            + " is read from its weights files, as Hugging Face counts it (unique tensors, tied embeddings once, buffers excluded:"
+            + " 124,439,808 for GPT-2 small)")
     boolean json;
 
     @Spec
@@ -86,14 +89,22 @@ public final class ModelInfoCommand implements Callable<Integer> {
         TransformerConfig config;
         LoadedModel loaded = null;
         Path dir = null;
+        long parameters;
+        String convention;
         if (preset.isPresent()) {
             if (wantsPrompt) {
                 throw new BadInputException("--model " + model + " is a preset config without weights; to run a prompt give a model directory"
                         + " or a Hugging Face model id (e.g. --model gpt2)");
             }
             config = preset.get();
+            parameters = config.parameterCount();
+            convention = PRESET_CONVENTION;
         } else {
             dir = resolver().resolve(model);
+            // header, sizes and every shape checked against the config, prompt or not; the count is the weights'
+            CheckpointInspection.Summary checked = CheckpointInspection.inspect(dir);
+            parameters = checked.parameters();
+            convention = checked.convention();
             if (wantsPrompt) {
                 PrintWriter err = spec.commandLine().getErr();
                 loaded = ModelDirectory.load(dir, notice -> {
@@ -102,7 +113,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
                 });
                 config = loaded.config();
             } else {
-                config = ModelDirectory.readConfig(dir);
+                config = checked.config();
             }
         }
 
@@ -115,9 +126,12 @@ public final class ModelInfoCommand implements Callable<Integer> {
                 top = topTokens(loaded, ids, tokenizer);
             }
         }
-        print(config, dir, ids, top);
+        print(config, dir, parameters, convention, ids, top);
         return 0;
     }
+
+    /** A preset has no weights: its count follows from the config, with TransformerLens's separate W_U and b_U. */
+    static final String PRESET_CONVENTION = "computed from the config (TransformerLens: W_U and b_U counted as their own tensors)";
 
     private ModelResolver resolver() {
         ModelResolver r = ModelResolver.fromEnvironment().withOffline(offline);
@@ -170,7 +184,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
         return out;
     }
 
-    private void print(TransformerConfig c, Path dir, int[] ids, List<TopToken> top) {
+    private void print(TransformerConfig c, Path dir, long parameters, String convention, int[] ids, List<TopToken> top) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -184,7 +198,8 @@ public final class ModelInfoCommand implements Callable<Integer> {
             m.put("d_mlp", c.dMlp());
             m.put("d_vocab", c.dVocab());
             m.put("n_ctx", c.nCtx());
-            m.put("parameters", c.parameterCount());
+            m.put("parameters", parameters);
+            m.put("parameter_convention", convention);
             m.put("architecture", ArchitectureSummary.of(c).asMap());
             ModelFootprint f = ModelFootprint.of(c);
             Map<String, Object> memory = new LinkedHashMap<>();
@@ -213,7 +228,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
             out.printf("d_mlp        %s%n", c.attentionOnly() ? "0 (attention-only)" : Integer.toString(c.dMlp()));
             out.printf("vocab        %d%n", c.dVocab());
             out.printf("context      %d%n", c.nCtx());
-            out.printf("parameters   %,d%n", c.parameterCount());
+            out.printf("parameters   %,d (%s)%n", parameters, convention);
             out.printf("architecture %s%n", ArchitectureSummary.of(c).line());
             ModelFootprint f = ModelFootprint.of(c);
             out.printf("memory       %s Java heap, %s native (weights)%n", ModelFootprint.human(f.heapBytes()), ModelFootprint.human(f.nativeBytes()));

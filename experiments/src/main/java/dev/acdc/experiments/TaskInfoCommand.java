@@ -69,7 +69,9 @@ public final class TaskInfoCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "directory with tokenizer.json or vocab.json + merges.txt")
     Path tokenizerDir;
 
-    @Option(names = "--prompts", paramLabel = "N", description = "number of prompts (default: ACDC's validation split)")
+    @Option(names = "--prompts", paramLabel = "N",
+            description = "number of prompts, 1 to the size of ACDC's dataset (200 for ioi and greater-than, 100 for docstring);"
+                    + " default: ACDC's validation split")
     Integer prompts;
 
     @Option(names = "--hf-cache", paramLabel = "DIR", description = "Hugging Face hub cache (default: $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub)")
@@ -93,7 +95,8 @@ public final class TaskInfoCommand implements Callable<Integer> {
             throw new BadInputException("task-info describes the GPT-2 tasks (ioi, greater-than, docstring); --task " + task + " is not supported yet");
         }
         int n = prompts != null ? prompts : defaultPrompts(task);
-        if (n < 1) throw new BadInputException("--prompts must be at least 1, got " + n);
+        int max = 2 * defaultPrompts(task);   // the validation split is half of ACDC's dataset
+        if (n < 1 || n > max) throw new BadInputException("--prompts " + n + ": expected 1 to " + max + " (the size of ACDC's " + task + " dataset)");
 
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("task", task);

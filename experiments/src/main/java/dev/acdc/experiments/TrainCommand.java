@@ -7,22 +7,17 @@ import dev.acdc.datasets.induction.InductionModel;
 import dev.acdc.datasets.induction.InductionTrainer;
 import dev.acdc.datasets.induction.Provenance;
 import dev.acdc.datasets.induction.TrainingConfig;
+import dev.acdc.experiments.output.OutputDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code acdc train induction}: trains the induction task's 2-layer attention-only model, evaluates it (accuracy on
@@ -48,7 +43,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "seed of the initial weights and the training data (default: ${DEFAULT-VALUE})")
     long seed = TrainingConfig.defaults().seed();
 
-    @Option(names = "--steps", paramLabel = "N", description = "optimizer steps (default: the configuration's)")
+    /** About 25 minutes at the default size (60–80 ms a step on 2 cores): a bound on time, not on memory. */
+    public static final int MAX_STEPS = 20_000;
+
+    @Option(names = "--steps", paramLabel = "N", description = "optimizer steps, 1 to " + MAX_STEPS + " (default: the configuration's)")
     Integer steps;
 
     @Option(names = "--tiny", description = "a small model and few steps, trained in seconds (for tests); it learns little")
@@ -60,30 +58,59 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!INDUCTION.equals(task)) throw new BadInputException("train: unknown task '" + task + "'; expected induction");
-        if (steps != null && steps < 1) throw new BadInputException("--steps: expected a positive integer, found " + steps);
-        if (out != null && Files.exists(out) && !isEmptyDirectory(out)) {
-            throw new BadInputException("--out " + out + ": already exists and is not an empty directory; choose a new directory");
+        if (steps != null && (steps < 1 || steps > MAX_STEPS)) {
+            throw new BadInputException("--steps " + steps + ": expected 1 to " + MAX_STEPS);
         }
         TrainingConfig config = (tiny ? TrainingConfig.tiny() : TrainingConfig.defaults()).withSeed(seed);
         if (steps != null) config = config.withSteps(steps);
         PrintWriter err = spec.commandLine().getErr();
-
-        long start = System.nanoTime();
-        InductionTrainer.Result trained;
-        try {
-            trained = InductionTrainer.train(config, "induction-2l-attn-only", new ProgressLine(err, System.console() != null));
-        } catch (IllegalStateException diverged) {
-            err.println("acdc: " + diverged.getMessage());
-            return 1;
+        // the output directory is checked and locked before training, and the model appears there as a whole
+        try (OutputDirectory.Staging staged = out == null ? null
+                : OutputDirectory.stage("--out", out, null, "a model directory", command())) {
+            long start = System.nanoTime();
+            InductionTrainer.Result trained;
+            try {
+                trained = InductionTrainer.train(config, "induction-2l-attn-only", new ProgressLine(err, System.console() != null));
+            } catch (IllegalStateException diverged) {
+                err.println("acdc: " + diverged.getMessage());
+                return 1;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            InductionEvaluation eval = InductionEvaluation.of(trained.weights(), config.data());
+            InductionHeads heads = eval.heads();
+            Provenance provenance = new Provenance(command(), config, round(seconds), trained.initialLoss(), trained.finalLoss(),
+                    InductionEvaluation.SEED, InductionEvaluation.SEQUENCES, eval.accuracy().repeated(), eval.accuracy().first(),
+                    heads.previousToken(), heads.induction(), heads.previousTokenHeads(), heads.inductionHeads(), heads.canonicalCircuit());
+            String internal = nonFinite(trained, provenance);
+            if (internal != null) {
+                // not bad input: the same command may well succeed with another seed, and must never exit 2
+                err.println("acdc: internal error: training produced a non-finite " + internal + " (seed " + config.seed()
+                        + "); nothing was saved");
+                return 1;
+            }
+            if (staged != null) {
+                InductionModel.save(staged.dir(), trained.weights(), provenance);
+                staged.commit();
+            }
+            print(config, trained, eval, heads, provenance, seconds);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        InductionEvaluation eval = InductionEvaluation.of(trained.weights(), config.data());
-        InductionHeads heads = eval.heads();
-        Provenance provenance = new Provenance(command(), config, round(seconds), trained.initialLoss(), trained.finalLoss(),
-                InductionEvaluation.SEED, InductionEvaluation.SEQUENCES, eval.accuracy().repeated(), eval.accuracy().first(),
-                heads.previousToken(), heads.induction(), heads.previousTokenHeads(), heads.inductionHeads(), heads.canonicalCircuit());
-        if (out != null) saveAtomically(out, trained, provenance);
+        return 0;
+    }
 
+    /** The first non-finite number among the losses, accuracies and head scores, or null when all are finite. */
+    static String nonFinite(InductionTrainer.Result trained, Provenance p) {
+        for (double l : trained.losses()) if (!Double.isFinite(l)) return "training loss";
+        if (!Double.isFinite(p.accuracyRepeated()) || !Double.isFinite(p.accuracyFirst())) return "accuracy";
+        for (double[] layer : p.previousTokenScores()) for (double v : layer) if (!Double.isFinite(v)) return "previous-token head score";
+        for (double[] layer : p.inductionScores()) for (double v : layer) if (!Double.isFinite(v)) return "induction head score";
+        for (var t : trained.weights().tensors().entrySet()) {
+            for (float v : t.getValue().data()) if (!Float.isFinite(v)) return "weight in " + t.getKey();
+        }
+        return null;
+    }
+
+    private void print(TrainingConfig config, InductionTrainer.Result trained, InductionEvaluation eval, InductionHeads heads,
+                       Provenance provenance, double seconds) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("task", INDUCTION);
         result.put("seed", config.seed());
@@ -109,7 +136,6 @@ public final class TrainCommand implements Callable<Integer> {
             o.printf(out == null ? "not saved (no --out)%n" : "saved to %s%n", out);
         }
         o.flush();
-        return 0;
     }
 
     private String command() {
@@ -119,41 +145,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static double round(double seconds) {
         return Math.round(seconds * 10) / 10.0;
-    }
-
-    private static boolean isEmptyDirectory(Path p) {
-        if (!Files.isDirectory(p)) return false;
-        try (Stream<Path> s = Files.list(p)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Writes into a temporary sibling directory, then renames it to {@code target}. */
-    private static void saveAtomically(Path target, InductionTrainer.Result trained, Provenance provenance) {
-        Path absolute = target.toAbsolutePath().normalize();
-        Path tmp = null;
-        try {
-            Files.createDirectories(absolute.getParent());
-            tmp = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".");
-            InductionModel.save(tmp, trained.weights(), provenance);
-            if (Files.isDirectory(absolute)) Files.delete(absolute);   // checked empty before training
-            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write model directory " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) deleteRecursively(tmp);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // the original error is the one to report
-        }
     }
 
     /** Progress on stderr: a redrawn bar on a terminal, else a line every tenth of the steps. */

@@ -3,8 +3,7 @@ package dev.acdc.experiments;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.acdc.patching.testsupport.SharedFixtures;
-import org.junit.jupiter.api.Assumptions;
+import dev.acdc.patching.testsupport.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,9 +17,7 @@ class TaskInfoCommandTest {
     Path tmp;
 
     private static Path fixture(String rel) {
-        var p = SharedFixtures.path(rel);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
-        return p.get();
+        return Fixtures.path(rel);
     }
 
     private static void assertOneLineBadInput(CliRun r, String... parts) {

@@ -11,6 +11,7 @@ import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
 import dev.acdc.patching.model.TransformerConfig;
+import dev.acdc.patching.model.OwnedScalar;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -281,8 +282,9 @@ public final class SubnetworkProbing implements DiscoveryMethod {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray th = step.create(toFloats(theta));
             th.setRequiresGradient(true);
-            NDArray mask = Activation.sigmoid(th.add(step.create(noise)).div((float) hc.beta()))
-                    .mul((float) (hc.zeta() - hc.gamma())).add((float) hc.gamma()).clip(0f, 1f);
+            // the divisor and the factor as libtorch-owned scalars: autograd reads them in the backward pass (OwnedScalar)
+            NDArray mask = Activation.sigmoid(th.add(step.create(noise)).div(OwnedScalar.of(th, hc.beta())))
+                    .mul(OwnedScalar.of(th, hc.zeta() - hc.gamma())).add((float) hc.gamma()).clip(0f, 1f);
             NDArray logits = model.runWithHooks(step, clean, patching.maskedHooks(mask));
             NDArray f = metric.apply(logits);
             collector.backward(f);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.acdc.patching.model.OwnedScalar;
 import dev.acdc.patching.model.TransformerWeights;
 
 import java.util.ArrayList;
@@ -18,15 +19,13 @@ import java.util.Random;
  * Trains the induction model: {@link TrainingConfig#steps()} Adam steps of next-token cross-entropy on fresh batches
  * of {@link RepeatedSequences}, on the CPU.
  *
- * <p>Reproducible: one {@link Random} seeded with the config's seed draws the initial weights, then every batch, and
- * nothing else is random; training runs on one libtorch thread and Java-side scalars use {@link StrictMath}, which
- * is bit-reproducible by specification. Within one process the same seed gives identical weights (tested). Separate
- * processes on the same machine usually agree bit for bit but not always: of three concurrent
- * {@code acdc train induction --steps 300} runs, two differed from the third in the seventh digit of the mean loss
- * of the first 30 steps, and Adam amplifies such a difference into a different model. Neither
- * {@code OMP_NUM_THREADS=1 MKL_NUM_THREADS=1} nor copying parameters into libtorch-allocated memory removed it; the
- * cause was not found. The shipped checkpoint is therefore the recorded run's weights, and everything about it
- * (accuracy, heads, circuit) is recomputed from those weights by tests, never by retraining.
+ * <p>Reproducible bit for bit, in one process or two: one {@link Random} seeded with the config's seed draws the
+ * initial weights, then every batch, and nothing else is random; training runs on one libtorch thread, and Java-side
+ * scalars use {@link StrictMath}. Every scalar that autograd saves for the backward pass (the attention scale, the
+ * loss's divisor) is a libtorch-owned tensor ({@link OwnedScalar}): DJL backs the number of {@code x.mul(0.5f)} with
+ * a Java buffer that a garbage collection between forward and backward freed while autograd still read it, which
+ * made the gradients of the attention's queries and keys garbage (NaN, 1e-14, …) whenever a collection fell there:
+ * runs in different processes diverged, and some produced NaN weights.
  *
  * <p>The loss is averaged over every position that has a next token, first occurrences included: those targets are
  * unpredictable, which teaches the model to spread its probability over unseen tokens there, and the repeats teach
@@ -142,7 +141,8 @@ public final class InductionTrainer {
         for (int b = 0; b < B; b++) System.arraycopy(tokens[b], 1, targets, b * (P - 1), P - 1);
         NDArray logProbs = logits.get(":, 0:" + (P - 1) + ", :").reshape((long) B * (P - 1), vocab).logSoftmax(-1);
         NDArray picked = logProbs.mul(manager.create(targets).oneHot(vocab).toType(DataType.FLOAT32, false));
-        return picked.sum().div(-(float) targets.length);
+        NDArray sum = picked.sum();
+        return sum.div(OwnedScalar.of(sum, -targets.length));   // libtorch-owned: autograd reads the divisor (OwnedScalar)
     }
 
     /** Adam's moment estimates of one parameter, updated in place outside the gradient recording. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.acdc.patching.model.OwnedScalar;
 import dev.acdc.patching.model.Tensor;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.model.TransformerWeights;
@@ -92,7 +93,8 @@ final class TrainableTransformer implements AutoCloseable {
             NDArray q = project(x, p(wQ(l)), p(bQ(l)), B, P);                                       // [B, H, P, d]
             NDArray k = project(x, p(wK(l)), p(bK(l)), B, P);
             NDArray v = project(x, p(wV(l)), p(bV(l)), B, P);
-            NDArray pattern = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) c.attentionScale()).add(mask).softmax(-1);
+            NDArray qk = q.matMul(k.transpose(0, 1, 3, 2));                                         // [B, H, P, P]
+            NDArray pattern = qk.mul(OwnedScalar.of(qk, c.attentionScale())).add(mask).softmax(-1);
             NDArray z = pattern.matMul(v).transpose(0, 2, 1, 3).reshape(B * P, (long) H * d);       // [B·P, H·d]
             NDArray attnOut = z.matMul(p(wO(l)).reshape((long) H * d, D)).add(p(bO(l)));            // [B·P, D]
             resid = resid.add(attnOut.reshape(B, P, D));

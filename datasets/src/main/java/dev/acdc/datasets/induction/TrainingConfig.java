@@ -44,8 +44,8 @@ public record TrainingConfig(int vocab, int length, int minSegment, int maxSegme
 
     /**
      * A configuration that trains in seconds, for tests: shorter sequences, a smaller vocabulary, a narrower model,
-     * 200 steps. In one measured run it had started to learn induction (27% top-1 on repeated tokens against 7% on
-     * first occurrences); runs can differ (see {@link InductionTrainer}).
+     * 200 steps. It has started to learn induction by then (24% top-1 on repeated tokens against 6% on first
+     * occurrences, seed 1).
      */
     public static TrainingConfig tiny() {
         return new TrainingConfig(16, 12, 3, 6, 32, 8, 4, 32, 200, 1e-2, 20, 0.02, 1L);

@@ -12,7 +12,7 @@ import dev.acdc.patching.load.TextTokenizer;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.model.TransformerWeights;
-import dev.acdc.patching.testsupport.SharedFixtures;
+import dev.acdc.patching.testsupport.Fixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class Gpt2TasksTest {
     private static final String TOKENIZER = "fixtures/gpt2-tokenizer";
@@ -35,8 +34,8 @@ class Gpt2TasksTest {
 
     @BeforeAll
     static void load() {
-        SharedFixtures.path(TOKENIZER).ifPresent(p -> tokenizer = HfTokenizer.fromDirectory(p));
-        SharedFixtures.path(TINY).ifPresent(p -> tiny = ModelDirectory.load(p).weights());
+        tokenizer = HfTokenizer.fromDirectory(Fixtures.path(TOKENIZER));
+        tiny = ModelDirectory.load(Fixtures.path(TINY)).weights();
     }
 
     @AfterAll
@@ -44,10 +43,6 @@ class Gpt2TasksTest {
         if (tokenizer != null) tokenizer.close();
     }
 
-    private static void needFixtures() {
-        assumeTrue(tokenizer != null, SharedFixtures.missing(TOKENIZER));
-        assumeTrue(tiny != null, SharedFixtures.missing(TINY));
-    }
 
     // ------------------------------------------------------------------ canonical circuits in the real graphs
 
@@ -80,7 +75,6 @@ class Gpt2TasksTest {
 
     @Test
     void ioi_on_the_tiny_fixture_builds_15_token_inputs_and_finite_metrics() {
-        needFixtures();
         IoiTask t = new IoiTask(tiny, tokenizer, true);
         assertTrue(t.smokeRun());
         assertEquals("ioi", t.name());
@@ -95,7 +89,6 @@ class Gpt2TasksTest {
 
     @Test
     void greater_than_on_the_tiny_fixture_builds_inputs_and_finite_metrics() {
-        needFixtures();
         GreaterThanTask t = new GreaterThanTask(tiny, tokenizer, true);
         assertTrue(t.smokeRun());
         assertEquals(List.of("kl", "prob-diff"), t.metricNames());
@@ -113,7 +106,6 @@ class Gpt2TasksTest {
 
     @Test
     void the_real_tokenizer_without_smoke_run_rejects_ids_outside_the_tiny_vocabulary() {
-        needFixtures();
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> new IoiTask(tiny, tokenizer, false));
         assertTrue(ex.getMessage().contains("outside the vocabulary of 101"), ex.getMessage());
         assertEquals(1, ex.getMessage().lines().count());
@@ -121,7 +113,6 @@ class Gpt2TasksTest {
 
     @Test
     void prompt_count_is_the_first_n_of_the_acdc_dataset() {
-        needFixtures();
         IoiTask t = new IoiTask(tiny, tokenizer, true, 7);
         assertEquals(7, t.clean().batch());
         assertThrows(IllegalArgumentException.class, () -> new IoiTask(tiny, tokenizer, true, 201));
@@ -130,7 +121,6 @@ class Gpt2TasksTest {
 
     @Test
     void real_tokenizer_gives_the_acdc_shapes() {
-        assumeTrue(tokenizer != null, SharedFixtures.missing(TOKENIZER));
         assertEquals(15, IoiTask.tokens(tokenizer, 100).get(0).inputs().length());
         assertEquals(100, IoiTask.tokens(tokenizer, 100).size());
         assertEquals(100, GreaterThanTask.tokens(tokenizer, 100).size());
@@ -138,7 +128,6 @@ class Gpt2TasksTest {
 
     @Test
     void ground_truth_on_a_stand_in_model_keeps_only_its_graphs_edges() {
-        needFixtures();
         IoiTask t = new IoiTask(tiny, tokenizer, true, 2);
         Map<String, List<String>> gt = t.groundTruths();
         assertEquals("canonical", t.defaultGroundTruth());

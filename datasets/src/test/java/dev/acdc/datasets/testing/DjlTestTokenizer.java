@@ -2,14 +2,12 @@ package dev.acdc.datasets.testing;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.acdc.patching.load.TextTokenizer;
-import dev.acdc.patching.testsupport.SharedFixtures;
+import dev.acdc.patching.testsupport.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Test-only {@link TextTokenizer} over DJL's HuggingFace tokenizers, reading a local
@@ -29,11 +27,9 @@ public final class DjlTestTokenizer implements TextTokenizer {
         }
     }
 
-    /** GPT-2's tokenizer from {@code shared/fixtures/gpt2-tokenizer}, shared by all tests; skips when absent. */
+    /** GPT-2's tokenizer from the test resources' {@code fixtures/gpt2-tokenizer}, shared by all tests. */
     public static synchronized TextTokenizer gpt2() {
-        Optional<Path> p = SharedFixtures.path(GPT2);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(GPT2));
-        if (gpt2 == null) gpt2 = new DjlTestTokenizer(p.get());
+        if (gpt2 == null) gpt2 = new DjlTestTokenizer(Fixtures.path(GPT2));
         return gpt2;
     }
 

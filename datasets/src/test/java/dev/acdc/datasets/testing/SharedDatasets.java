@@ -4,7 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.acdc.patching.testsupport.SharedFixtures;
+import dev.acdc.patching.testsupport.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,24 +13,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.Assumptions;
 
-/** Test-only access to {@code ../shared/datasets/*.json}; tests skip visibly when the folder is absent. */
+/** Test-only access to the generated datasets in the test resources' {@code datasets/*.json} (copied from the ACDC code's generators). */
 public final class SharedDatasets {
     private SharedDatasets() {}
 
     private static final Map<String, JsonObject> CACHE = new ConcurrentHashMap<>();
 
-    /** The parsed JSON of {@code shared/datasets/<file>} (parsed once; do not modify), or a skipped test naming what is missing. */
+    /** The parsed JSON of {@code datasets/<file>} (parsed once; do not modify); a missing file fails the test. */
     public static JsonObject load(String file) {
         String rel = "datasets/" + file;
-        Optional<Path> p = SharedFixtures.path(rel);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
+        Path p = Fixtures.path(rel);
         return CACHE.computeIfAbsent(rel, r -> {
             try {
-                return JsonParser.parseString(Files.readString(p.get(), StandardCharsets.UTF_8)).getAsJsonObject();
+                return JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8)).getAsJsonObject();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

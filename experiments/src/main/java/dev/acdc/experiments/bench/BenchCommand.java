@@ -71,24 +71,36 @@ public final class BenchCommand implements Callable<Integer> {
             description = "model shape of the forward and patching suites: gpt2-small (default) or tiny (a quick check of the harness)")
     String shape;
 
-    @Option(names = "--batch", defaultValue = "100", paramLabel = "B", description = "batch of the forward and patching suites (default 100)")
+    /**
+     * Bounds: a patching variant at GPT-2 small holds ~166 MB of head inputs at [100, 15] (see docs/performance.md), so
+     * 1,000 × 128 rows would need ~14 GB per variant; the repeat and evaluation bounds keep a suite under an hour.
+     */
+    static final int MAX_BATCH = 1000, MAX_POSITIONS = 128, MAX_REPEATS = 1000, MAX_ACDC_BATCH = 100, MAX_ACDC_RECEIVERS = 1000,
+            MAX_EVALUATIONS = 1_000_000;
+
+    @Option(names = "--batch", defaultValue = "100", paramLabel = "B", description = "batch of the forward and patching suites, 1 to "
+            + MAX_BATCH + " (default 100)")
     int batch;
 
-    @Option(names = "--positions", defaultValue = "15", paramLabel = "P", description = "sequence length of the forward and patching suites (default 15)")
+    @Option(names = "--positions", defaultValue = "15", paramLabel = "P",
+            description = "sequence length of the forward and patching suites, 1 to " + MAX_POSITIONS + " (default 15)")
     int positions;
 
-    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N", description = "timed repeats per figure (default 5; the median is reported)")
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "N",
+            description = "timed repeats per figure, 1 to " + MAX_REPEATS + " (default 5; the median is reported)")
     int repeats;
 
     @Option(names = "--acdc-batch", defaultValue = "5", paramLabel = "B",
-            description = "prompts of the budgeted ACDC run on the GPT-2-small shape (default 5)")
+            description = "prompts of the budgeted ACDC run on the GPT-2-small shape, 1 to " + MAX_ACDC_BATCH + " (default 5)")
     int acdcBatch;
 
     @Option(names = "--acdc-receivers", defaultValue = "2", paramLabel = "N",
-            description = "receivers decided in the budgeted ACDC run on the GPT-2-small shape (default 2: the output and the last MLP)")
+            description = "receivers decided in the budgeted ACDC run on the GPT-2-small shape, 1 to " + MAX_ACDC_RECEIVERS
+                    + " (default 2: the output and the last MLP)")
     int acdcReceivers;
 
-    @Option(names = "--evaluations", defaultValue = "10000", paramLabel = "N", description = "masked evaluations of the memory suite (default 10000)")
+    @Option(names = "--evaluations", defaultValue = "10000", paramLabel = "N",
+            description = "masked evaluations of the memory suite, 1 to " + MAX_EVALUATIONS + " (default 10000)")
     int evaluations;
 
     @Spec
@@ -99,16 +111,20 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> run = suites == null || suites.isEmpty() ? SUITES : suites;
+        List<String> run = suites == null || suites.isEmpty() ? SUITES
+                : dev.acdc.experiments.StrictParsing.distinctItems("SUITE", suites, SUITES.size());
         for (String s : run) {
             if (!SUITES.contains(s)) throw new BadInputException("unknown suite '" + s + "'; expected one of " + String.join(", ", SUITES));
         }
         if (!shape.equals("gpt2-small") && !shape.equals("tiny")) {
             throw new BadInputException("unknown --shape '" + shape + "'; expected gpt2-small or tiny");
         }
-        for (var e : Map.of("--batch", batch, "--positions", positions, "--repeats", repeats, "--acdc-batch", acdcBatch,
-                "--acdc-receivers", acdcReceivers, "--evaluations", evaluations).entrySet()) {
-            if (e.getValue() < 1) throw new BadInputException(e.getKey() + " " + e.getValue() + ": expected a number ≥ 1");
+        for (var e : List.of(Map.entry("--batch", new int[] {batch, MAX_BATCH}), Map.entry("--positions", new int[] {positions, MAX_POSITIONS}),
+                Map.entry("--repeats", new int[] {repeats, MAX_REPEATS}), Map.entry("--acdc-batch", new int[] {acdcBatch, MAX_ACDC_BATCH}),
+                Map.entry("--acdc-receivers", new int[] {acdcReceivers, MAX_ACDC_RECEIVERS}),
+                Map.entry("--evaluations", new int[] {evaluations, MAX_EVALUATIONS}))) {
+            int v = e.getValue()[0], max = e.getValue()[1];
+            if (v < 1 || v > max) throw new BadInputException(e.getKey() + " " + v + ": expected 1 to " + max);
         }
         out = spec.commandLine().getOut();
         figures.put("shape", shape);

@@ -3,11 +3,16 @@ package dev.acdc.experiments.discover;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.acdc.datasets.Task;
+import dev.acdc.datasets.TaskOptions;
 import dev.acdc.discovery.Acdc;
 import dev.acdc.discovery.AcdcJournal;
 import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.AcdcResult;
+import dev.acdc.discovery.RunDescription;
 import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.output.OutputDirectory;
+import dev.acdc.experiments.output.RunLock;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocPoint;
 import dev.acdc.patching.graph.Circuit;
@@ -20,6 +25,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,8 +51,10 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (the only method with a single-threshold run; roc and reproduce sweep the others)")
     String method;
 
-    @Option(names = "--threshold", required = true, paramLabel = "TAU", description = "ACDC's threshold τ ≥ 0")
-    double threshold;
+    @Option(names = "--threshold", required = true, paramLabel = "TAU", description = "ACDC's threshold τ: a finite decimal number ≥ 0")
+    String thresholdText;
+
+    private double threshold;
 
     @Mixin
     ScoringOptionsMixin scoring;
@@ -83,23 +91,39 @@ public final class DiscoverCommand implements Callable<Integer> {
             throw new BadInputException("--method " + method + ": discover runs ACDC at one threshold; sweep " + method
                     + " with 'acdc roc --methods " + method + "' or 'acdc reproduce --methods " + method + "'");
         }
+        threshold = StrictParsing.finiteNumber("--threshold", thresholdText);   // 0.01d, 0x1p-7 and 1e400 are mistakes
         TaskRun.checkThreshold("--threshold", threshold);
         var order = TaskRun.parseSenderOrder(senderOrder);
         TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
-        Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
+        TaskOptions taskOpts = taskOptions.options();
+        // the directory may hold anything: discover only ever writes its own files into it. By default it is named
+        // after the task, not its spelling: runs on the ACDC code's data get their own directory
+        Path dir = OutputDirectory.check("--out", out != null ? out
+                        : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOpts) + "-acdc-" + plain(threshold)),
+                name -> true, "a discover run");
+        Task t = TaskSource.lookup(TaskSource.current(), task, taskOpts);
         scoring.check(t);
-        // the task's name, not its spelling: runs on the ACDC code's data get their own directory
-        Path dir = out != null ? out : Path.of("runs", t.name().replace(':', '-') + "-acdc-" + plain(threshold));
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new BadInputException("--out " + dir + ": exists and is not a directory");
-        }
         AcdcOptions options = (reference ? AcdcOptions.reference(threshold) : AcdcOptions.fast(threshold))
                 .withAbsValue(absValue).withSenderOrder(order);
 
         PrintWriter err = spec.commandLine().getErr();
-        try (TaskRun run = scoring.open(t)) {
+        boolean created = !Files.exists(dir);
+        try (TaskRun run = scoring.open(t); RunLock lock = RunLock.acquire(dir.resolve(RunLock.FILE), "--out " + dir,
+                String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
+            if (lock.staleHolder() != null) {
+                err.println("acdc: note: " + lock.file() + " was left by a run that ended without finishing (" + lock.staleHolder()
+                        + "); taking it over");
+            }
+            RunDescription description = AcdcRunDescription.of(run, taskOpts, options);
+            if (resume && !Files.exists(dir.resolve(JOURNAL))) {
+                err.println("acdc: note: --resume: " + dir.resolve(JOURNAL) + " does not exist; starting from the first edge");
+            }
             AcdcResult result;
-            try (AcdcJournal journal = AcdcJournal.open(dir.resolve("journal.txt"), run.fingerprint(options), resume)) {
+            try (AcdcJournal journal = AcdcJournal.open(dir.resolve(JOURNAL), description, resume)) {
+                if (journal.droppedTail() != null) {
+                    err.println("acdc: note: " + dir.resolve(JOURNAL) + " " + journal.droppedTail() + "; replaying the "
+                            + journal.replayable() + " decisions before it and deciding the rest again");
+                }
                 result = run.runAcdc(options, journal, progressBar(err));
             }
             Circuit found = result.circuit();
@@ -130,6 +154,7 @@ public final class DiscoverCommand implements Callable<Integer> {
             file.put("acdc_seconds", result.seconds());
             file.put("seconds", seconds);
             file.put("smoke_run", t.smokeRun());
+            file.put("run", description.fields());
             List<Map<String, Object>> edges = new ArrayList<>();
             for (Edge e : run.graph().edges()) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -144,9 +169,12 @@ public final class DiscoverCommand implements Callable<Integer> {
 
             String title = String.format(Locale.ROOT, "%s  acdc  τ=%s  %d/%d edges  TPR %.3f  FPR %.3f",
                     t.name(), plain(threshold), found.edgeCount(), run.graph().edgeCount(), roc.tpr(), roc.fpr());
-            AtomicFiles.write(dir.resolve("circuit.json"), gson(true).toJson(file) + "\n");
-            AtomicFiles.write(dir.resolve("circuit.dot"), CircuitDot.render(found, title));
-            AtomicFiles.write(dir.resolve("circuit.svg"), CircuitSvg.render(found, title));
+            // rendered in full before anything is written; circuit.json, which names the run, goes in last
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put("circuit.dot", CircuitDot.render(found, title).getBytes(StandardCharsets.UTF_8));
+            files.put("circuit.svg", CircuitSvg.render(found, title).getBytes(StandardCharsets.UTF_8));
+            files.put("circuit.json", (gson(true).toJson(file) + "\n").getBytes(StandardCharsets.UTF_8));
+            OutputDirectory.commitFiles(dir, files);
 
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
@@ -171,8 +199,21 @@ public final class DiscoverCommand implements Callable<Integer> {
                         t.smokeRun() ? " [smoke run]" : "", dir);
             }
             o.flush();
+        } finally {
+            if (created) removeIfEmpty(dir);   // a run that failed before writing anything leaves no directory behind
         }
         return 0;
+    }
+
+    /** The journal's name in the run directory. */
+    public static final String JOURNAL = "journal.txt";
+
+    private static void removeIfEmpty(Path dir) {
+        try (var s = Files.list(dir)) {
+            if (s.findAny().isEmpty()) Files.delete(dir);
+        } catch (java.io.IOException ignored) {
+            // a directory that cannot be listed or removed is left as it is
+        }
     }
 
     static Gson gson(boolean pretty) {

@@ -5,6 +5,8 @@ import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
 import dev.acdc.metrics.RocPoint;
@@ -39,11 +41,13 @@ public final class RocCommand implements Callable<Integer> {
             description = "comma-separated methods: acdc (default), sp, hisp, eap, eap-ig")
     List<String> methods;
 
-    @Option(names = "--thresholds", split = ",", paramLabel = "TAU", description = "comma-separated thresholds")
-    List<Double> thresholds;
+    @Option(names = "--thresholds", split = ",", paramLabel = "TAU",
+            description = "comma-separated thresholds, each a finite number ≥ 0, no repeats, at most " + MAX_THRESHOLDS)
+    List<String> thresholds;
 
     @Option(names = "--threshold-range", paramLabel = "LO:HI:N",
-            description = "N thresholds spaced evenly in log scale from LO to HI: 10^linspace(log10 LO, log10 HI, N)")
+            description = "N thresholds spaced evenly in log scale from LO to HI: 10^linspace(log10 LO, log10 HI, N); 1 ≤ N ≤ "
+                    + MAX_THRESHOLDS)
     String thresholdRange;
 
     @Mixin
@@ -66,17 +70,28 @@ public final class RocCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long start = System.nanoTime();
-        for (String m : methods) TaskRun.checkMethod("--methods", m);
+        for (String m : StrictParsing.distinctItems("--methods", methods, MethodFactory.NAMES.size())) TaskRun.checkMethod("--methods", m);
         TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
         eap.gradientAt();
+        if (thresholds != null || thresholdRange != null) thresholds(null);   // list and range checked before the task loads
+        // the task's name, not its spelling: runs on the ACDC code's data get their own directory
+        Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-roc");
+        // checked and locked before anything is computed; the three files appear together or not at all
+        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, OUTPUT_FILES::contains, "a previous roc result",
+                String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
+            run(staged);
+        }
+        return 0;
+    }
+
+    /** What roc writes; a directory holding only these is a previous result that a new run may replace. */
+    static final java.util.Set<String> OUTPUT_FILES = java.util.Set.of("roc.csv", "roc.png", "auc.json");
+
+    private void run(OutputDirectory.Staging staged) {
+        long start = System.nanoTime();
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         scoring.check(t);
         double[] taus = thresholds(t);
-        Path dir = out != null ? out : Path.of("runs", t.name().replace(':', '-') + "-roc");
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new BadInputException("--out " + dir + ": exists and is not a directory");
-        }
 
         PrintWriter err = spec.commandLine().getErr();
         boolean tty = System.console() != null;
@@ -121,9 +136,10 @@ public final class RocCommand implements Callable<Integer> {
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
 
-        AtomicFiles.write(dir.resolve("roc.csv"), csv.toString());
-        AtomicFiles.write(dir.resolve("roc.png"), RocPlot.png(t.name() + " (" + scoring.ablation() + ", vs " + scoring.groundTruth(t) + "): ROC", curves));
-        AtomicFiles.write(dir.resolve("auc.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
+        AtomicFiles.write(staged.dir().resolve("roc.csv"), csv.toString());
+        AtomicFiles.write(staged.dir().resolve("roc.png"), RocPlot.png(t.name() + " (" + scoring.ablation() + ", vs " + scoring.groundTruth(t) + "): ROC", curves));
+        AtomicFiles.write(staged.dir().resolve("auc.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
+        staged.commit();
 
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
@@ -135,11 +151,10 @@ public final class RocCommand implements Callable<Integer> {
                         curves.get(m)[0].pessimisticAuc(), curves.get(m)[1].pessimisticAuc()));
             }
             line.append(String.format(Locale.ROOT, " %.1f s%s → %s", (double) summary.get("seconds"),
-                    t.smokeRun() ? " [smoke run]" : "", dir));
+                    t.smokeRun() ? " [smoke run]" : "", staged.target()));
             o.println(line);
         }
         o.flush();
-        return 0;
     }
 
     private double[] thresholds(Task t) {
@@ -148,7 +163,8 @@ public final class RocCommand implements Callable<Integer> {
         }
         double[] taus;
         if (thresholds != null) {
-            taus = thresholds.stream().mapToDouble(Double::doubleValue).toArray();
+            taus = StrictParsing.distinct("--thresholds", thresholds, MAX_THRESHOLDS, x -> StrictParsing.finiteNumber("--thresholds", x))
+                    .stream().mapToDouble(x -> StrictParsing.finiteNumber("--thresholds", x)).toArray();
         } else if (thresholdRange != null) {
             taus = parseRange(thresholdRange);
         } else {
@@ -156,24 +172,33 @@ public final class RocCommand implements Callable<Integer> {
         }
         for (double tau : taus) TaskRun.checkThreshold("--thresholds", tau);
         if (taus.length == 0) throw new BadInputException("--thresholds: expected at least one threshold");
+        if (taus.length > MAX_THRESHOLDS) {
+            throw new BadInputException("--thresholds: " + taus.length + " thresholds, expected at most " + MAX_THRESHOLDS
+                    + " (each is one ACDC run)");
+        }
         return taus;
     }
 
+    /** Each threshold is one ACDC run: on GPT-2 a single run takes hours, on tracr about a second; 1,000 is plenty. */
+    public static final int MAX_THRESHOLDS = 1000;
+
     /** {@code lo:hi:n} → 10^linspace(log10 lo, log10 hi, n). */
     static double[] parseRange(String s) {
-        String[] f = s.split(":");
-        String bad = "--threshold-range '" + s + "': expected LO:HI:N with 0 < LO ≤ HI and N ≥ 1, e.g. 1e-5:1e-1:21";
+        String[] f = s.split(":", -1);   // -1: a trailing ':' is an empty fourth field, not nothing
+        String bad = "--threshold-range '" + s + "': expected LO:HI:N with 0 < LO ≤ HI and 1 ≤ N ≤ " + MAX_THRESHOLDS
+                + ", e.g. 1e-5:1e-1:21";
         if (f.length != 3) throw new BadInputException(bad);
         double lo, hi;
         int n;
         try {
-            lo = Double.parseDouble(f[0]);
-            hi = Double.parseDouble(f[1]);
-            n = Integer.parseInt(f[2]);
-        } catch (NumberFormatException e) {
+            lo = StrictParsing.finiteNumber("--threshold-range LO", f[0]);
+            hi = StrictParsing.finiteNumber("--threshold-range HI", f[1]);
+            n = StrictParsing.integer("--threshold-range N", f[2], 1, MAX_THRESHOLDS);
+        } catch (BadInputException e) {
             throw new BadInputException(bad);
         }
-        if (!(lo > 0) || !(hi >= lo) || Double.isInfinite(hi) || n < 1) throw new BadInputException(bad);
+        if (!(lo > 0) || !(hi >= lo) || Double.isInfinite(hi) || n < 1 || n > MAX_THRESHOLDS) throw new BadInputException(bad);
+        if (n > 1 && lo == hi) throw new BadInputException(bad + " (LO = HI gives " + n + " equal thresholds)");
         double[] t = new double[n];
         double a = Math.log10(lo), b = Math.log10(hi);
         for (int i = 0; i < n; i++) t[i] = n == 1 ? lo : Math.pow(10, a + (b - a) * i / (n - 1));

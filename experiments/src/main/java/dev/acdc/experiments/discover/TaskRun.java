@@ -13,7 +13,11 @@ import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.graph.SenderOrder;
+import dev.acdc.patching.model.Fingerprint;
 import dev.acdc.patching.model.HookedTransformer;
+import dev.acdc.patching.model.ModelInput;
+import dev.acdc.patching.model.TransformerConfig;
+import dev.acdc.patching.model.TransformerWeights;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
 
@@ -41,13 +45,17 @@ public final class TaskRun implements AutoCloseable {
     private final Ablation ablation;
     private final String groundTruthName;
     private final Circuit truth;
+    private final TransformerWeights weights;
+    private String weightsFingerprint;
 
     private TaskRun(Task task, String metricName, Ablation ablation, String groundTruthName) {
         this.task = task;
         this.metricName = metricName;
         this.ablation = ablation;
         this.groundTruthName = groundTruthName;
-        HookedTransformer m = new HookedTransformer(task.weights());
+        this.weights = task.weights();
+        checkModelFitsTask(task, weights.config(), groundTruthName);
+        HookedTransformer m = new HookedTransformer(weights);
         EdgePatcher p = null;
         NDManager s = null;
         try {
@@ -66,6 +74,33 @@ public final class TaskRun implements AutoCloseable {
         this.model = m;
         this.patcher = p;
         this.scope = s;
+    }
+
+    /**
+     * A model given for a task must read the task's tokens, and the ground truth must have edges: checked before any
+     * forward pass, so a foreign model fails in a second instead of after a whole run (whose ROC then has no truth).
+     */
+    static void checkModelFitsTask(Task task, TransformerConfig c, String groundTruthName) {
+        for (ModelInput in : List.of(task.clean(), task.corrupted())) {
+            if (in.length() > c.nCtx()) {
+                throw new BadInputException("model " + c.name() + " has a context of " + c.nCtx() + " positions; task " + task.name()
+                        + " needs " + in.length() + "; give a model made for this task");
+            }
+            for (int[] row : in.tokens()) {
+                for (int t : row) {
+                    if (t < 0 || t >= c.dVocab()) {
+                        throw new BadInputException("model " + c.name() + " has a vocabulary of " + c.dVocab() + " tokens; task "
+                                + task.name() + " uses token id " + t + "; give a model (and tokenizer) made for this task");
+                    }
+                }
+            }
+        }
+        List<String> truth = task.groundTruths().get(groundTruthName);
+        if (truth == null || truth.isEmpty()) {
+            throw new BadInputException("task " + task.name() + " with model " + c.name() + " has an empty ground truth '" + groundTruthName
+                    + "' (for induction: no previous-token and induction heads found in the model), so TPR and ROC are undefined;"
+                    + " give a model that implements the task");
+        }
     }
 
     /**
@@ -132,11 +167,10 @@ public final class TaskRun implements AutoCloseable {
         }
     }
 
-    /** The journal fingerprint: everything that changes ACDC's decisions. */
-    public String fingerprint(AcdcOptions options) {
-        return "task=" + task.name() + " method=acdc metric=" + metricName + " ablation=" + ablation.cliName()
-                + " threshold=" + options.threshold() + " abs=" + options.absValue()
-                + " order=" + options.senderOrder().name().toLowerCase(Locale.ROOT) + " reference=" + options.reference();
+    /** A fingerprint of the weights this run computes with ({@link Fingerprint#of(TransformerWeights)}). */
+    public String weightsFingerprint() {
+        if (weightsFingerprint == null) weightsFingerprint = Fingerprint.of(weights);
+        return weightsFingerprint;
     }
 
     public AcdcResult runAcdc(AcdcOptions options, AcdcJournal journal, Consumer<Acdc.Progress> progress) {

@@ -42,6 +42,15 @@ public interface TaskSource {
         return source.get(s.name(), options.withData(s.data()));
     }
 
+    /**
+     * The task's name as output directories spell it: {@code tracr-reverse-acdc-code} for the ACDC code's data,
+     * whichever way it was asked for ({@code --data acdc-code} or {@code TASK:acdc-code}); checked like {@link #lookup}.
+     */
+    static String runName(TaskSource source, String spelled, TaskOptions options) {
+        Spelled s = parse(source, "--task", spelled, options);
+        return s.data() == DataVariant.OURS ? s.name() : s.name() + "-" + s.data().cliName();
+    }
+
     /** A task spelling split into the task's name and its data variant. */
     record Spelled(String name, DataVariant data) {}
 

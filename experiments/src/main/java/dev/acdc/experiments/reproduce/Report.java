@@ -47,6 +47,12 @@ final class Report {
         return "roc-" + task.replace(':', '-') + "-" + metric + "-" + ablation + ".png";
     }
 
+    /** Whether a file name is one a report writes: a directory holding only these is a previous report. */
+    static boolean isOutputFile(String name) {
+        return List.of("results.json", "auc_table.csv", "auc_table.md", "index.html").contains(name)
+                || (name.startsWith("roc-") && name.endsWith(".png"));
+    }
+
     /** Writes every file; each is written to a temporary file and moved into place. */
     void write(Path dir, Map<String, byte[]> plots) {
         for (var p : plots.entrySet()) AtomicFiles.write(dir.resolve(p.getKey()), p.getValue());

@@ -7,6 +7,8 @@ import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.discover.EapOptionsMixin;
+import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.experiments.discover.MethodFactory;
 import dev.acdc.experiments.discover.TaskOptionsMixin;
 import dev.acdc.experiments.discover.TaskRun;
@@ -83,9 +85,11 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long start = System.nanoTime();
-        List<String> methodNames = methods != null ? methods : MethodFactory.NAMES;
+        List<String> methodNames = methods != null ? StrictParsing.distinctItems("--methods", methods, MethodFactory.NAMES.size())
+                : MethodFactory.NAMES;
         for (String m : methodNames) TaskRun.checkMethod("--methods", m);
+        if (tasks != null) StrictParsing.distinctItems("--tasks", tasks, Integer.MAX_VALUE);
+        if (metrics != null) StrictParsing.distinctItems("--metrics", metrics, Integer.MAX_VALUE);
         if (!ABLATIONS.contains(ablation)) {
             throw new BadInputException("unknown --ablation '" + ablation + "'; expected one of " + String.join(", ", ABLATIONS));
         }
@@ -96,15 +100,36 @@ public final class ReproduceCommand implements Callable<Integer> {
         List<String> taskNames = explicit ? tasks : source.names();
         TaskOptions options = taskOptions.options();
         for (String t : taskNames) TaskSource.parse(source, "--tasks", t, options);
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
+        // checked and locked before any task is loaded; the report's files appear together or not at all
+        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", out, Report::isOutputFile, "a previous reproduce report",
+                String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
+            run(staged, methodNames, ablations, source, explicit, taskNames, options);
+        }
+        return 0;
+    }
+
+    private static boolean compilesItsModel(String task) {
+        return task.startsWith("tracr-");
+    }
+
+    private void run(OutputDirectory.Staging staged, List<String> methodNames, List<String> ablations, TaskSource source,
+                     boolean explicit, List<String> taskNames, TaskOptions options) {
+        long start = System.nanoTime();
         if (!explicit) options = options.withOffline(true);
 
         PrintWriter err = spec.commandLine().getErr();
         List<Task> loaded = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
+        boolean modelGiven = options.model() != null || options.tokenizerDir() != null;
+        if (modelGiven && taskNames.stream().allMatch(ReproduceCommand::compilesItsModel)) {
+            throw new BadInputException("--model and --tokenizer: the selected tasks (" + String.join(", ", taskNames)
+                    + ") compile their own models and take neither; leave them out");
+        }
         for (String name : taskNames) {
             try {
-                loaded.add(TaskSource.lookup(source, "--tasks", name, options));
+                // --model and --tokenizer name the model of the tasks that load one; the tracr tasks compile theirs
+                TaskOptions forTask = compilesItsModel(name) ? options.withModel(null).withTokenizerDir(null) : options;
+                loaded.add(TaskSource.lookup(source, "--tasks", name, forTask));
             } catch (ModelLoadException e) {
                 if (explicit) throw e;
                 skipped.put(name, e.getMessage());
@@ -161,7 +186,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         Report report = new Report(cells, skipped, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
                 eap.describe(), loaded.stream().anyMatch(Task::smokeRun), seconds));
-        report.write(out, plots);
+        report.write(staged.dir(), plots);
+        staged.commit();
 
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
@@ -172,7 +198,6 @@ public final class ReproduceCommand implements Callable<Integer> {
                     out.resolve("index.html"));
         }
         o.flush();
-        return 0;
     }
 
     /**

@@ -60,7 +60,7 @@ public final class FakeTasks {
         return ModelInput.of(t);
     }
 
-    static final class FakeTask implements Task {
+    static class FakeTask implements Task {
         @Override public String name() { return NAME; }
 
         @Override public String description() { return "a tiny random GPT-2 with a made-up ground truth"; }

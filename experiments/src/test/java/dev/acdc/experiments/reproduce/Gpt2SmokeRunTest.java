@@ -3,8 +3,7 @@ package dev.acdc.experiments.reproduce;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.acdc.experiments.AcdcCli;
-import dev.acdc.patching.testsupport.SharedFixtures;
-import org.junit.jupiter.api.Assumptions;
+import dev.acdc.patching.testsupport.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +23,7 @@ class Gpt2SmokeRunTest {
     Path tmp;
 
     static Path shared(String rel) {
-        var p = SharedFixtures.path(rel);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
-        return p.get();
+        return Fixtures.path(rel);
     }
 
     static String[] run(String... args) {

@@ -103,6 +103,11 @@ public final class CheckpointFiles {
         return source;
     }
 
+    /** The safetensors header of every file, in the order they are read. */
+    public List<SafetensorsReader.Header> headers() {
+        return headers;
+    }
+
     public int shardCount() {
         return headers.size();
     }

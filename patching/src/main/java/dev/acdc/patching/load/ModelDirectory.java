@@ -34,7 +34,7 @@ import java.util.function.Consumer;
 public final class ModelDirectory {
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
-    private static final String GPT2 = "gpt2";
+    static final String GPT2 = "gpt2";
 
     private ModelDirectory() {}
 

@@ -140,6 +140,10 @@ public final class ModelResolver {
         if (name == null || name.isBlank()) throw new ModelLoadException("empty model name: expected a directory path or a Hugging Face model id such as gpt2");
         Path asPath = Path.of(expandHome(name.trim()));
         if (Files.isDirectory(asPath)) return asPath.toAbsolutePath().normalize();
+        if (Files.exists(asPath)) {
+            throw new ModelLoadException("model " + asPath.toAbsolutePath().normalize() + " is a file, not a model directory"
+                    + " (expected a directory with config.json and model.safetensors)");
+        }
         if (looksLikePath(name)) {
             throw new ModelLoadException("model directory " + asPath.toAbsolutePath().normalize() + " does not exist"
                     + " (expected a directory with config.json and model.safetensors)");

@@ -22,6 +22,9 @@
  *   <li>{@link dev.acdc.patching.load.HfTokenizer}: DJL's Hugging Face tokenizers over local files.</li>
  *   <li>{@link dev.acdc.patching.load.ModelResolver}: a model name → a local directory (a path, the Hugging
  *       Face cache, or a download into that cache).</li>
+ *   <li>{@link dev.acdc.patching.load.CheckpointInspection}: a directory's checkpoint checked against its config
+ *       from the safetensors header alone (sizes, dtypes, names, shapes), and its parameter count as Hugging Face
+ *       counts it.</li>
  * </ul>
  *
  * <p>Invariants: nothing here reaches the network except {@code ModelResolver}'s explicit download; a

@@ -250,7 +250,7 @@ public final class HookedTransformer implements AutoCloseable {
                     .matMul(k.transpose(0, 2, 3, 1))                                      // [B, G, (H/G)·P, P]
                     .reshape(B, H, P, P);
         }
-        scores = scores.mul((float) config.attentionScale());
+        scores = scores.mul(OwnedScalar.of(scores, config.attentionScale()));   // autograd saves the factor (OwnedScalar)
         if (arch.attentionSoftCap() > 0) scores = Ops.softCap(scores, (float) arch.attentionSoftCap());
         if (attnBias != null) scores = scores.add(attnBias);
         if (arch.slidingWindow().appliesTo(l) && P > arch.slidingWindow().size()) scores = scores.add(windowBias(pass, scores, P));
@@ -293,7 +293,7 @@ public final class HookedTransformer implements AutoCloseable {
         NDArray ids = scope.create(flat).toDevice(device, false);
         NDArray e = wE.get(scope, new NDIndex("{}", ids)).reshape(input.batch(), input.length(), config.dModel());
         // Gemma: transformers multiplies by sqrt(hidden_size) as a float32 tensor, which is this float
-        return arch.embeddingScale() == 1.0 ? e : e.mul((float) arch.embeddingScale());
+        return arch.embeddingScale() == 1.0 ? e : e.mul(OwnedScalar.of(e, (float) arch.embeddingScale()));
     }
 
     /** Position embeddings of positions 0..P-1 for every row [B, P, D] ({@code hook_pos_embed}); learned positions only. */

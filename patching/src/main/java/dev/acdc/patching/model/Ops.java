@@ -39,7 +39,7 @@ final class Ops {
 
     static NDArray activation(TransformerConfig.Activation a, NDArray x) {
         return switch (a) {
-            case RELU -> x.maximum(0f);
+            case RELU -> x.maximum(OwnedScalar.of(x, 0));
             case GELU_NEW -> geluNew(x);
             case GELU -> x.getNDArrayInternal().gelu();      // torch.nn.functional.gelu, approximate='none' (erf)
             case SILU -> x.mul(x.getNDArrayInternal().sigmoid());
@@ -48,7 +48,8 @@ final class Ops {
 
     /** {@code c·tanh(x/c)}, as transformers' Gemma 2 soft-caps attention scores and logits. */
     static NDArray softCap(NDArray x, float cap) {
-        return x.div(cap).tanh().mul(cap);
+        // autograd saves the divisor and the factor: libtorch-owned, see OwnedScalar
+        return x.div(OwnedScalar.of(x, cap)).tanh().mul(OwnedScalar.of(x, cap));
     }
 
     /**
@@ -61,7 +62,9 @@ final class Ops {
         float c = (float) Math.sqrt(2.0 / Math.PI);
         // grad mode, not x.hasGradient(): DJL reports requires_grad false for non-leaf results that autograd tracks
         if (JniUtils.isGradMode()) {
-            return x.mul(x).mul(x).mul(0.044715f).add(x).mul(c).tanh().add(1f).mul(x).mul(0.5f);
+            // autograd saves the constants: libtorch-owned, see OwnedScalar
+            return x.mul(x).mul(x).mul(OwnedScalar.of(x, 0.044715f)).add(x).mul(OwnedScalar.of(x, c)).tanh().add(1f).mul(x)
+                    .mul(OwnedScalar.of(x, 0.5f));
         }
         NDArray inner = x.mul(x);
         inner.muli(x).muli(0.044715f).addi(x).muli(c);

@@ -13,5 +13,10 @@
  * their config; activations follow its hook names ({@link dev.acdc.patching.model.HookNames}, the only place they are
  * spelled); no family has code of its own in the forward pass, only choices in its Architecture; a choice a config
  * does not make costs no operation; every array of a pass lives in the caller's scope.
+ *
+ * <p>Invariant: every operand that autograd saves for a backward pass lives in libtorch-owned memory
+ * ({@link dev.acdc.patching.model.OwnedScalar}); a Java-backed scalar could be freed before the backward pass reads
+ * it. {@link dev.acdc.patching.model.Fingerprint} names weights and inputs by content (SHA-256), for run
+ * descriptions.
  */
 package dev.acdc.patching.model;

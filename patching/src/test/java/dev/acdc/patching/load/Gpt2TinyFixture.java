@@ -3,14 +3,13 @@ package dev.acdc.patching.load;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.acdc.patching.testsupport.SharedFixtures;
-import org.junit.jupiter.api.Assumptions;
+import dev.acdc.patching.testsupport.Fixtures;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The shared gpt2-tiny golden fixture: its directory, cases and activations (skips when absent). */
+/** The shared gpt2-tiny golden fixture: its directory, cases and activations (in the test resources). */
 final class Gpt2TinyFixture {
     static final String REL = "fixtures/gpt2-tiny";
     static final double TOL = 1e-4;
@@ -20,9 +19,7 @@ final class Gpt2TinyFixture {
     private Gpt2TinyFixture() {}
 
     static Path dir() {
-        var p = SharedFixtures.path(REL);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(REL));
-        return p.get();
+        return Fixtures.path(REL);
     }
 
     static JsonObject expected() {

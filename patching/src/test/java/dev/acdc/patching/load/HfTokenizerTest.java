@@ -2,9 +2,8 @@ package dev.acdc.patching.load;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.acdc.patching.testsupport.SharedFixtures;
+import dev.acdc.patching.testsupport.Fixtures;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +28,7 @@ class HfTokenizerTest {
 
     @BeforeAll
     static void open() {
-        var p = SharedFixtures.path(REL);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(REL));
-        dir = p.get();
+        dir = Fixtures.path(REL);
         fromJson = HfTokenizer.fromTokenizerJson(dir.resolve("tokenizer.json"));
         fromVocab = HfTokenizer.fromVocabAndMerges(dir.resolve("vocab.json"), dir.resolve("merges.txt"));
     }

@@ -70,13 +70,13 @@ public final class Library {
         register("shuffle_dyck2", "make_shuffle_dyck2()", Map.of(), List.of("(", ")", "{", "}"), 4,
                 (p, n) -> Programs.makeShuffleDyck2());
         register("shift_by", "shift_by(offset, tokens)", Map.of("offset", "1"), abc, 5,
-                (p, n) -> Programs.shiftBy((int) number(p, "offset"), tokens()));
+                (p, n) -> Programs.shiftBy(integer(p, "offset"), tokens()));
         register("detect_pattern", "detect_pattern(tokens, pattern)", Map.of("pattern", "ab"), abc, 5,
                 (p, n) -> Programs.detectPattern(tokens(), pattern(p.get("pattern"))));
         register("count", "make_count(tokens, token)", Map.of("token", "a"), abc, 5,
                 (p, n) -> Programs.makeCount(tokens(), value(p.get("token"))));
         register("count_less_freq", "make_count_less_freq(n)", Map.of("n", "2", "encoding", "categorical"), abc, 5,
-                (p, n) -> encoded(Programs.makeCountLessFreq((int) number(p, "n")), p.get("encoding"), "count_less_freq"));
+                (p, n) -> encoded(Programs.makeCountLessFreq(integer(p, "n")), p.get("encoding"), "count_less_freq"));
         register("nary_sequencemap", "make_nary_sequencemap(f, tokens, indices, tokens) with f(x, i, y) = x + i·y",
                 Map.of(), nums, 4,
                 (p, n) -> Programs.makeNarySequenceMap(a -> Rasp.num(a.get(0)) + Rasp.num(a.get(1)) * Rasp.num(a.get(2)),
@@ -139,11 +139,24 @@ public final class Library {
         return out;
     }
 
+    /** A finite decimal number: no NaN, no infinity (1e400 overflows to it), no suffix or hex. */
     private static double number(Map<String, String> p, String key) {
+        String text = p.get(key);
+        if (text == null || !text.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?") || !Double.isFinite(Double.parseDouble(text))) {
+            throw new IllegalArgumentException("parameter " + key + " must be a finite decimal number, found '" + text + "'");
+        }
+        return Double.parseDouble(text);
+    }
+
+    /** A whole number that fits an int: 1.5 or 1e400 is refused, never rounded or clamped. */
+    private static int integer(Map<String, String> p, String key) {
+        String text = p.get(key);
         try {
-            return Double.parseDouble(p.get(key));
+            if (text == null || !text.matches("[+-]?\\d+")) throw new NumberFormatException();
+            return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("parameter " + key + " must be a number, found '" + p.get(key) + "'");
+            throw new IllegalArgumentException("parameter " + key + " must be a whole number from " + Integer.MIN_VALUE + " to "
+                    + Integer.MAX_VALUE + ", found '" + text + "'");
         }
     }
 
