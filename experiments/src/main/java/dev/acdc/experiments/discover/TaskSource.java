@@ -2,13 +2,15 @@ package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.TaskOptions;
+import dev.acdc.datasets.file.FileTaskDefinition;
 import dev.acdc.experiments.BadInputException;
 
 import java.util.List;
 
 /**
  * Where {@code discover} and {@code roc} find tasks by name. Production delegates to the task registry
- * {@code dev.acdc.datasets.Tasks}; tests install a source with a fake task via {@link #use}.
+ * {@code dev.acdc.datasets.Tasks}, which also reads task files ({@code file:PATH}); tests install a source with a
+ * fake task via {@link #use}.
  */
 public interface TaskSource {
 
@@ -27,11 +29,16 @@ public interface TaskSource {
         Holder.current = source == null ? registry() : source;
     }
 
+    /** Whether a name is a task of {@code source}: one of its names, or a task file ({@code file:PATH}). */
+    static boolean knows(TaskSource source, String name) {
+        return source.names().contains(name) || FileTaskDefinition.isFileTask(name);
+    }
+
     /** Looks a name up, failing with one line naming the flag, the value and the known tasks. */
     static Task lookup(TaskSource source, String name, TaskOptions options) {
-        List<String> names = source.names();
-        if (!names.contains(name)) {
-            throw new BadInputException("unknown --task '" + name + "'; expected one of " + String.join(", ", names));
+        if (!knows(source, name)) {
+            throw new BadInputException("unknown --task '" + name + "'; expected one of " + String.join(", ", source.names())
+                    + ", or file:PATH (a JSON Lines file of prompts)");
         }
         return source.get(name, options);
     }

@@ -37,7 +37,7 @@ final class Report {
     }
 
     static String plotName(String task, String metric, String ablation) {
-        return "roc-" + task + "-" + metric + "-" + ablation + ".png";
+        return "roc-" + dev.acdc.experiments.discover.TaskRun.fileName(task) + "-" + metric + "-" + ablation + ".png";
     }
 
     /** Writes every file; each is written to a temporary file and moved into place. */

@@ -46,7 +46,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     public static final List<String> ABLATIONS = List.of("resample", "zero", "both");
 
     @Option(names = "--tasks", split = ",", paramLabel = "TASK",
-            description = "comma-separated tasks (default: every task whose model is available without downloading)")
+            description = "comma-separated tasks (default: every task whose model is available without downloading); file:PATH "
+                    + "for a task file whose defaults name a ground truth")
     List<String> tasks;
 
     @Option(names = "--methods", split = ",", paramLabel = "METHOD", description = "comma-separated methods (default: all)")
@@ -87,8 +88,9 @@ public final class ReproduceCommand implements Callable<Integer> {
         boolean explicit = tasks != null;
         List<String> taskNames = explicit ? tasks : source.names();
         for (String t : taskNames) {
-            if (!source.names().contains(t)) {
-                throw new BadInputException("unknown --tasks '" + t + "'; expected one of " + String.join(", ", source.names()));
+            if (!TaskSource.knows(source, t)) {
+                throw new BadInputException("unknown --tasks '" + t + "'; expected one of " + String.join(", ", source.names())
+                        + ", or file:PATH (a JSON Lines file of prompts)");
             }
         }
         if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
@@ -105,6 +107,13 @@ public final class ReproduceCommand implements Callable<Integer> {
                 if (explicit) throw e;
                 skipped.put(name, e.getMessage());
                 err.println("reproduce: skipping " + name + ": " + e.getMessage());
+            }
+        }
+        for (Task task : loaded) {
+            if (task.defaultGroundTruth() == null) {
+                throw new BadInputException("--tasks " + task.name() + ": reproduce scores methods by ROC AUC against a ground truth and"
+                        + " this task has none; name a file of edges in its defaults line ({\"defaults\": {\"ground_truth\": FILE}}),"
+                        + " or run 'acdc roc --task " + task.name() + "' (circuit sizes without TPR/FPR)");
             }
         }
         if (metrics != null) {
