@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.tracr.TracrTask;
 import dev.acdc.metrics.Metric;
+import dev.acdc.metrics.Roc;
+import dev.acdc.patching.graph.Circuit;
+import dev.acdc.patching.graph.NodeMerging;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.patch.Ablation;
@@ -13,6 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -55,6 +59,40 @@ class AcdcOnTracrTasksTest {
         TreeSet<String> expected = new TreeSet<>(task.groundTruths().get("published"));
         expected.removeAll(List.of("tok_embed->a1.0.q", "tok_embed->a1.0.k"));
         assertEquals(expected, new TreeSet<>(r.circuit().edgeNames()));
+    }
+
+    /** With the ACDC code's data (no BOS, tracr's reading of its ids) the two BOS-trick edges matter: all ten stay. */
+    @org.junit.jupiter.api.Test
+    void zeroAblationOnTheAcdcCodesProportionDataRecoversThePublishedCircuitExactly() {
+        Task task = TracrTask.proportionAcdcCode(true);
+        AcdcResult r = run(task, Ablation.ZERO, AcdcOptions.fast(1e-5));
+        assertEquals(new TreeSet<>(task.groundTruths().get("published")), new TreeSet<>(r.circuit().edgeNames()));
+    }
+
+    /**
+     * The ACDC repository's stored resample-ablation runs ({@code experiments/results/plots_data}, June 2023) keep 6
+     * proportion edges (TPR 0.6, 8 of 11 nodes as filter_nodes counts) and 3 reverse edges (TPR 0.2, 5 of 16 nodes) at
+     * every threshold. They were made while its position scramble shuffled the batch of identical position embeddings
+     * (commit 02e3bfe1, fixed in 3a34f19c in August), i.e. without a scramble; on its data without the scramble we keep
+     * the same.
+     */
+    @org.junit.jupiter.api.Test
+    void resampleAblationWithoutTheScrambleKeepsWhatTheAcdcRepositorysStoredRunsKept() {
+        assertKeeps(TracrTask.proportionAcdcCode(false), 6, 0.6, 8, 11);
+        assertKeeps(TracrTask.reverseAcdcCode(false), 3, 0.2, 5, 16);
+    }
+
+    private static void assertKeeps(Task task, int edges, double tpr, int nodes, int truthNodes) {
+        for (double tau : new double[] {1e-9, 1e-5, 1e-2}) {
+            Circuit kept = run(task, Ablation.RESAMPLE, AcdcOptions.fast(tau)).circuit();
+            Circuit truth = Circuit.ofNames(kept.graph(), task.groundTruths().get("published"));
+            assertEquals(edges, kept.edgeCount(), task.name() + " τ=" + tau + " " + kept.edgeNames());
+            assertEquals(tpr, Roc.edgePoint(kept, truth).tpr(), 1e-12);
+            Set<String> truthNodeNames = truth.nodeNames(NodeMerging.ACDC_CODE);
+            assertEquals(truthNodes, truthNodeNames.size());
+            assertEquals(nodes, kept.nodeNames(NodeMerging.ACDC_CODE).size());
+            assertTrue(truthNodeNames.containsAll(kept.nodeNames(NodeMerging.ACDC_CODE)), kept.nodeNames(NodeMerging.ACDC_CODE).toString());
+        }
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import dev.acdc.datasets.file.FileTask;
 import dev.acdc.datasets.file.FileTaskDefinition;
 import dev.acdc.datasets.induction.InductionModel;
 import dev.acdc.datasets.induction.InductionTask;
+import dev.acdc.datasets.tracr.TracrTask;
 import dev.acdc.patching.load.HfTokenizer;
 import dev.acdc.patching.load.LoadedModel;
 import dev.acdc.patching.load.ModelDirectory;
@@ -61,10 +62,21 @@ public final class Tasks {
     /** The task of that name, its model resolved with {@code resolver}. */
     public static Task get(String name, TaskOptions options, ModelResolver resolver) {
         if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names() + " or file:PATH");
+        boolean acdcCode = options.data() == DataVariant.ACDC_CODE;
+        if (acdcCode && !hasAcdcCodeData(name)) {
+            throw new IllegalArgumentException("--data " + DataVariant.ACDC_CODE.cliName() + ": task " + name + " has only our data;"
+                    + " the ACDC code's data exists for " + TRACR_REVERSE + " and " + TRACR_PROPORTION);
+        }
         if (FileTaskDefinition.isFileTask(name)) return FileTask.load(name, options, resolver);
+        if (!names().contains(name)) {
+            throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names()
+                    + " or file:PATH (a JSON Lines file of prompts)");
+        }
         return switch (name) {
-            case TRACR_REVERSE -> dev.acdc.datasets.tracr.TracrTask.reverse(options.seed(), options.scramblePositions());
-            case TRACR_PROPORTION -> dev.acdc.datasets.tracr.TracrTask.proportion(options.seed(), options.scramblePositions());
+            case TRACR_REVERSE -> acdcCode ? TracrTask.reverseAcdcCode(options.scramblePositions())
+                    : TracrTask.reverse(options.seed(), options.scramblePositions());
+            case TRACR_PROPORTION -> acdcCode ? TracrTask.proportionAcdcCode(options.scramblePositions())
+                    : TracrTask.proportion(options.seed(), options.scramblePositions());
             case InductionTask.NAME -> inductionTask(options, resolver);
             case IoiTask.NAME -> {
                 Gpt2Model m = gpt2Model(name, options, resolver);
@@ -99,6 +111,11 @@ public final class Tasks {
         return new InductionTask(m.model().weights(), m.provenance() == null ? null : m.provenance().canonicalCircuit(), o.seed());
     }
 
+    /** Whether a task can be built with {@link DataVariant#ACDC_CODE}. */
+    public static boolean hasAcdcCodeData(String name) {
+        return TRACR_REVERSE.equals(name) || TRACR_PROPORTION.equals(name);
+    }
+
     /** The task's default model name. */
     public static String defaultModel(String task) {
         return DocstringTask.NAME.equals(task) ? ATTN_ONLY_4L : GPT2;
@@ -113,7 +130,7 @@ public final class Tasks {
     private static Gpt2Model gpt2Model(String task, TaskOptions o, ModelResolver resolver) {
         String name = o.model() == null ? GPT2 : o.model();
         Path dir = resolver.resolve(name);
-        LoadedModel m = ModelDirectory.load(dir);
+        LoadedModel m = requirePatchable(ModelDirectory.load(dir));
         boolean smoke = !sameArchitecture(m.config(), Presets.gpt2Small());
         return new Gpt2Model(m, tokenizerDir(task, o, dir), smoke);
     }
@@ -127,9 +144,21 @@ public final class Tasks {
                     + " tokenizer (NeelNanda/gpt-neox-tokenizer-digits) as the tokenizer directory");
         }
         Path dir = resolver.resolve(name);
-        LoadedModel m = ModelDirectory.load(dir);
+        LoadedModel m = requirePatchable(ModelDirectory.load(dir));
         boolean smoke = !sameArchitecture(m.config(), Presets.attnOnly4l());
         return new Gpt2Model(m, tokenizerDir(DocstringTask.NAME, o, dir), smoke);
+    }
+
+    /**
+     * The model, if the patching engine covers its architecture: the runtime runs every Hugging Face family, but the
+     * edge graph and the edge-masked forward cover GPT-2-style models until issue 17's second phase.
+     */
+    private static LoadedModel requirePatchable(LoadedModel m) {
+        if (!m.config().gpt2StyleArchitecture()) {
+            throw new ModelLoadException("model " + m.config().name() + " (" + m.directory() + ") is not a GPT-2-style model; the tasks'"
+                    + " patching engine covers GPT-2-style models only for now (model-info runs it; discovery follows in issue 17)");
+        }
+        return m;
     }
 
     /** The tokenizer directory given, else the model directory when it holds one; else a one-line error. */

@@ -45,6 +45,19 @@ class TasksTest {
     }
 
     @Test
+    void the_acdc_code_data_variant_builds_the_tracr_tasks_as_the_acdc_code_ran_them_and_only_those() {
+        TaskOptions acdcCode = TaskOptions.defaults().withData(DataVariant.ACDC_CODE);
+        Task proportion = Tasks.get("tracr-proportion", acdcCode);
+        assertEquals("tracr-proportion:acdc-code", proportion.name());
+        assertEquals(4, proportion.clean().length(), "no BOS");
+        assertEquals("tracr-reverse:acdc-code", Tasks.get("tracr-reverse", acdcCode).name());
+        for (String other : List.of("induction", "ioi", "greater-than", "docstring")) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Tasks.get(other, acdcCode.withOffline(true)));
+            assertTrue(ex.getMessage().startsWith("--data acdc-code: task " + other + " has only our data"), ex.getMessage());
+        }
+    }
+
+    @Test
     void an_unavailable_model_gives_one_line_saying_where_it_looked_and_how_to_provide_it() {
         for (String task : List.of("ioi", "greater-than")) {
             ModelLoadException ex = assertThrows(ModelLoadException.class,

@@ -36,7 +36,14 @@ public final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CircuitGraph graph = CircuitGraph.of(resolve(model));
+        TransformerConfig config = resolve(model);
+        String unsupported = receiversNotYetCounted(config);
+        if (unsupported != null) {
+            throw new BadInputException("graph --model " + model + ": its " + unsupported + " changes the graph's receivers, which"
+                    + " are not counted yet (issue 17, phase 2); models counted now: GPT-2-style, tracr, and rotary/RMSNorm/gated-MLP"
+                    + " models with one key/value head per query head");
+        }
+        CircuitGraph graph = CircuitGraph.of(config);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -59,6 +66,18 @@ public final class GraphCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The architectural choice that changes which receivers the graph has, if the config makes one: grouped key/value
+     * heads (k and v inputs per key/value head), a parallel residual (an MLP no longer reads its own layer's heads),
+     * post-norms (head outputs no longer add up linearly). Null when the graph counts the config as it is.
+     */
+    static String receiversNotYetCounted(TransformerConfig c) {
+        if (c.nKeyValueHeads() != c.nHeads()) return "grouped-query attention (" + c.nKeyValueHeads() + " key/value heads for " + c.nHeads() + ")";
+        if (c.architecture().parallelResidual()) return "parallel residual";
+        if (c.architecture().postNorms()) return "post-attention norm";
+        return null;
     }
 
     /** The config a {@code --model} value names: a preset, {@code tracr:PROGRAM} (compiled with its defaults) or a model directory. */

@@ -11,6 +11,7 @@ import dev.acdc.patching.load.ModelResolver;
 import dev.acdc.patching.load.Presets;
 import dev.acdc.patching.load.TextTokenizer;
 import dev.acdc.patching.model.HookedTransformer;
+import dev.acdc.patching.model.ModelFootprint;
 import dev.acdc.patching.model.TransformerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,9 +33,12 @@ import java.util.concurrent.Callable;
  * {@code acdc model-info --model <name|dir> [--prompt TEXT | --prompt-ids 1,2,3] [--tokenizer DIR] [--json]}:
  * a model's config and parameter count, and with a prompt the top-5 next tokens.
  *
- * <p>{@code --model} is a preset ({@code gpt2-small}, {@code attn-only-2l}, {@code attn-only-4l}: config only,
- * no weights), a model directory (HF GPT-2 or acdc-jvm), or a Hugging Face model id resolved through the HF
- * cache and, when absent, downloaded into it ({@link ModelResolver}).
+ * <p>{@code --model} is a preset ({@code gpt2-small}, {@code attn-only-2l}, {@code attn-only-4l}, {@code pythia-70m},
+ * {@code pythia-160m}, {@code qwen2.5-0.5b}, {@code llama-3.2-1b}, {@code gemma-2-2b}: config only, no weights), a model
+ * directory (Hugging Face GPT-2, GPT-NeoX, Llama, Qwen2, Gemma, Gemma 2, or acdc-jvm), or a Hugging Face model id
+ * resolved through the HF cache and, when absent, downloaded into it ({@link ModelResolver}). The report includes
+ * the architecture and the memory its weights take once loaded; loading a large model states that footprint on
+ * stderr first, and a model that cannot fit is refused in one line (exit 2).
  */
 @Command(name = "model-info",
         mixinStandardHelpOptions = true,
@@ -43,7 +47,8 @@ public final class ModelInfoCommand implements Callable<Integer> {
     static final int TOP_K = 5;
 
     @Option(names = "--model", required = true, paramLabel = "MODEL",
-            description = "gpt2-small, attn-only-2l, attn-only-4l (configs only), a model directory, or a Hugging Face model id (e.g. gpt2)")
+            description = "a preset (gpt2-small, attn-only-2l, attn-only-4l, pythia-70m, pythia-160m, qwen2.5-0.5b, llama-3.2-1b,"
+                    + " gemma-2-2b: configs only), a model directory, or a Hugging Face model id (e.g. gpt2)")
     String model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "text whose next token to predict (needs a tokenizer)")
@@ -62,7 +67,8 @@ public final class ModelInfoCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "never download; use directories and the Hugging Face cache only")
     boolean offline;
 
-    @Option(names = "--json", description = "print one JSON object (keys n_layers, n_heads, d_model, d_head, d_mlp, d_vocab, n_ctx, parameters, top_tokens)")
+    @Option(names = "--json", description = "print one JSON object (keys n_layers, n_heads, n_key_value_heads, d_model, d_head, d_mlp,"
+            + " d_vocab, n_ctx, parameters, architecture, memory, top_tokens)")
     boolean json;
 
     @Spec
@@ -89,7 +95,11 @@ public final class ModelInfoCommand implements Callable<Integer> {
         } else {
             dir = resolver().resolve(model);
             if (wantsPrompt) {
-                loaded = ModelDirectory.load(dir);
+                PrintWriter err = spec.commandLine().getErr();
+                loaded = ModelDirectory.load(dir, notice -> {
+                    err.println("acdc: " + notice);
+                    err.flush();
+                });
                 config = loaded.config();
             } else {
                 config = ModelDirectory.readConfig(dir);
@@ -168,12 +178,19 @@ public final class ModelInfoCommand implements Callable<Integer> {
             if (dir != null) m.put("directory", dir.toString());
             m.put("n_layers", c.nLayers());
             m.put("n_heads", c.nHeads());
+            m.put("n_key_value_heads", c.nKeyValueHeads());
             m.put("d_model", c.dModel());
             m.put("d_head", c.dHead());
             m.put("d_mlp", c.dMlp());
             m.put("d_vocab", c.dVocab());
             m.put("n_ctx", c.nCtx());
             m.put("parameters", c.parameterCount());
+            m.put("architecture", ArchitectureSummary.of(c).asMap());
+            ModelFootprint f = ModelFootprint.of(c);
+            Map<String, Object> memory = new LinkedHashMap<>();
+            memory.put("heap_bytes", f.heapBytes());
+            memory.put("native_bytes", f.nativeBytes());
+            m.put("memory", memory);
             if (top != null) {
                 m.put("prompt_ids", ids);
                 List<Map<String, Object>> tt = new ArrayList<>();
@@ -190,12 +207,16 @@ public final class ModelInfoCommand implements Callable<Integer> {
         } else {
             out.printf("model        %s%s%n", c.name(), dir == null ? " (preset, no weights)" : " (" + dir + ")");
             out.printf("layers       %d%n", c.nLayers());
-            out.printf("heads        %d (d_head %d)%n", c.nHeads(), c.dHead());
+            out.printf("heads        %d (d_head %d)%s%n", c.nHeads(), c.dHead(),
+                    c.nKeyValueHeads() == c.nHeads() ? "" : ", " + c.nKeyValueHeads() + " key/value heads");
             out.printf("d_model      %d%n", c.dModel());
             out.printf("d_mlp        %s%n", c.attentionOnly() ? "0 (attention-only)" : Integer.toString(c.dMlp()));
             out.printf("vocab        %d%n", c.dVocab());
             out.printf("context      %d%n", c.nCtx());
             out.printf("parameters   %,d%n", c.parameterCount());
+            out.printf("architecture %s%n", ArchitectureSummary.of(c).line());
+            ModelFootprint f = ModelFootprint.of(c);
+            out.printf("memory       %s Java heap, %s native (weights)%n", ModelFootprint.human(f.heapBytes()), ModelFootprint.human(f.nativeBytes()));
             if (top != null) {
                 out.printf("prompt ids   %s%n", Arrays.toString(ids));
                 out.printf("top %d next tokens:%n", top.size());

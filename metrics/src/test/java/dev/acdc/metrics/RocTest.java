@@ -41,14 +41,14 @@ class RocTest {
     }
 
     @Test
-    void acdc_code_merging_keeps_qkv_apart_and_drops_mlp_inputs() {
-        // universe: embed, 16 × (aL.H, aL.H.q, aL.H.k, aL.H.v), output
-        assertEquals(1 + 16 * 4 + 1, G.mergedNodeNames(NodeMerging.ACDC_CODE).size());
-        assertEquals(Set.of("a0.1", "a1.0.k", "a1.0", "output"), truth.nodeNames(NodeMerging.ACDC_CODE));
+    void acdc_code_counting_keeps_every_head_node_apart_and_drops_mlp_inputs() {
+        // universe: embed, 16 × (aL.H, aL.H.q|k|v, aL.H.hook_q|hook_k|hook_v), output
+        assertEquals(1 + 16 * 7 + 1, G.mergedNodeNames(NodeMerging.ACDC_CODE).size());
+        assertEquals(Set.of("a0.1", "a1.0.k", "a1.0.hook_k", "a1.0", "output"), truth.nodeNames(NodeMerging.ACDC_CODE));
         Circuit recovered = Circuit.ofNames(G, List.of("embed->a1.0.q"));   // nodes: embed, a1.0.q
         RocPoint pt = Roc.nodePoint(recovered, truth.nodeNames(NodeMerging.ACDC_CODE), NodeMerging.ACDC_CODE);
         assertEquals(0.0, pt.tpr(), 1e-12);
-        assertEquals(2.0 / (66 - 4), pt.fpr(), 1e-12);
+        assertEquals(2.0 / (114 - 5), pt.fpr(), 1e-12);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.acdc.datasets.tracr;
 
+import dev.acdc.patching.graph.Circuit;
+import dev.acdc.patching.graph.CircuitGraph;
+import dev.acdc.patching.graph.NodeMerging;
 import dev.acdc.patching.model.ModelInput;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +43,13 @@ class TracrTaskTest {
     }
 
     @Test
+    void proportionsFivePositionsAreScrambledWithTorchsRandpermUnderSeed49WhateverTheDataSeed() {
+        // BOS + 4 tokens: torch.manual_seed(49); torch.randperm(5) == [0, 2, 4, 1, 3], as the ACDC code would scramble
+        assertArrayEquals(new int[] {0, 2, 4, 1, 3}, TracrTask.proportion(0, true).positionPermutation());
+        assertArrayEquals(new int[] {0, 2, 4, 1, 3}, TracrTask.proportion(5, true).positionPermutation());
+    }
+
+    @Test
     void proportionHasFiftyDistinctRowsPlusFiftyHeldOutAndOnlyTheL2Metric() {
         TracrTask t = TracrTask.proportion(0, true);
         assertEquals(50, t.clean().batch());
@@ -57,5 +67,18 @@ class TracrTaskTest {
         assertEquals(15, TracrTask.reverse(0, true).groundTruths().get("published").size());
         assertEquals(10, TracrTask.proportion(0, true).groundTruths().get("published").size());
         assertEquals("published", TracrTask.reverse(0, true).defaultGroundTruth());
+    }
+
+    @Test
+    void publishedCircuitsHaveTheNodeCountsTheAcdcCodeStoredForItsRocs() {
+        // experiments/results/plots_data: node TPR 8/11 (proportion) and 5/16 (reverse), filter_nodes counting
+        assertAcdcCodeNodeCounts(TracrTask.proportion(0, true), 11, 19);
+        assertAcdcCodeNodeCounts(TracrTask.reverse(0, true), 16, 35);
+    }
+
+    private static void assertAcdcCodeNodeCounts(TracrTask t, int published, int universe) {
+        CircuitGraph g = CircuitGraph.of(t.weights().config());
+        assertEquals(published, Circuit.ofNames(g, t.groundTruths().get("published")).nodeNames(NodeMerging.ACDC_CODE).size(), t.name());
+        assertEquals(universe, g.mergedNodeNames(NodeMerging.ACDC_CODE).size(), t.name());
     }
 }

@@ -88,7 +88,8 @@ public final class DiscoverCommand implements Callable<Integer> {
         TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         scoring.check(t);
-        Path dir = out != null ? out : Path.of("runs", TaskRun.fileName(task) + "-acdc-" + plain(threshold));
+        // the task's name, not its spelling (runs on the ACDC code's data get their own directory), made file-safe
+        Path dir = out != null ? out : Path.of("runs", TaskRun.fileName(t.name()) + "-acdc-" + plain(threshold));
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new BadInputException("--out " + dir + ": exists and is not a directory");
         }

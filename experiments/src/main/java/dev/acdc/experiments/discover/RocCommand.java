@@ -69,7 +69,7 @@ public final class RocCommand implements Callable<Integer> {
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         scoring.check(t);
         double[] taus = thresholds(t);
-        Path dir = out != null ? out : Path.of("runs", TaskRun.fileName(task) + "-roc");
+        Path dir = out != null ? out : Path.of("runs", TaskRun.fileName(t.name()) + "-roc");
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new BadInputException("--out " + dir + ": exists and is not a directory");
         }

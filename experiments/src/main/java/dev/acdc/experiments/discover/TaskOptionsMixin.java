@@ -1,5 +1,6 @@
 package dev.acdc.experiments.discover;
 
+import dev.acdc.datasets.DataVariant;
 import dev.acdc.datasets.TaskOptions;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.patching.load.HfTokenizer;
@@ -30,6 +31,11 @@ public final class TaskOptionsMixin {
             description = "tracr tasks: do not scramble the corrupted run's positional embeddings (ACDC's code does)")
     boolean noScramblePositions;
 
+    @Option(names = "--data", defaultValue = "ours", paramLabel = "DATA",
+            description = "ours (default) or acdc-code: the tracr tasks exactly as the ACDC code ran them (its data, token ids"
+                    + " and metric, tracr's model as TransformerLens ran it); a task may also be spelled TASK:acdc-code")
+    String data;
+
     /** The options, checked: a --tokenizer directory without tokenizer files is bad input. */
     public TaskOptions options() {
         if (tokenizer != null && !HfTokenizer.hasTokenizer(tokenizer)) {
@@ -37,7 +43,13 @@ public final class TaskOptionsMixin {
                     + " or " + HfTokenizer.VOCAB_JSON + " + " + HfTokenizer.MERGES_TXT + "; found "
                     + (Files.isDirectory(tokenizer) ? "neither" : "no such directory"));
         }
-        return new TaskOptions(model, tokenizer, offline, seed, !noScramblePositions);
+        DataVariant variant;
+        try {
+            variant = DataVariant.parse(data);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("unknown --data '" + data + "'; expected one of " + String.join(", ", DataVariant.cliNames()));
+        }
+        return new TaskOptions(model, tokenizer, offline, seed, !noScramblePositions, variant);
     }
 
     public long seed() {

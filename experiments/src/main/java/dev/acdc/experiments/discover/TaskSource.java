@@ -1,5 +1,6 @@
 package dev.acdc.experiments.discover;
 
+import dev.acdc.datasets.DataVariant;
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.TaskOptions;
 import dev.acdc.datasets.file.FileTaskDefinition;
@@ -29,18 +30,49 @@ public interface TaskSource {
         Holder.current = source == null ? registry() : source;
     }
 
-    /** Whether a name is a task of {@code source}: one of its names, or a task file ({@code file:PATH}). */
-    static boolean knows(TaskSource source, String name) {
-        return source.names().contains(name) || FileTaskDefinition.isFileTask(name);
-    }
-
     /** Looks a name up, failing with one line naming the flag, the value and the known tasks. */
     static Task lookup(TaskSource source, String name, TaskOptions options) {
-        if (!knows(source, name)) {
-            throw new BadInputException("unknown --task '" + name + "'; expected one of " + String.join(", ", source.names())
-                    + ", or file:PATH (a JSON Lines file of prompts)");
+        return lookup(source, "--task", name, options);
+    }
+
+    /**
+     * Looks a task up by its spelling under {@code flag}: a task name, {@code TASK:VARIANT} for a data variant
+     * ({@code tracr-proportion:acdc-code}), which must agree with {@code --data} when that is not the default, or a
+     * task file {@code file:PATH}.
+     */
+    static Task lookup(TaskSource source, String flag, String spelled, TaskOptions options) {
+        Spelled s = parse(source, flag, spelled, options);
+        return source.get(s.name(), options.withData(s.data()));
+    }
+
+    /** A task spelling split into the task's name and its data variant. */
+    record Spelled(String name, DataVariant data) {}
+
+    /**
+     * Checks a spelling ({@code TASK}, {@code TASK:VARIANT} or {@code file:PATH}) against the known tasks and
+     * {@code --data}. A task file's colon is not a variant's: the whole spelling is its name.
+     */
+    static Spelled parse(TaskSource source, String flag, String spelled, TaskOptions options) {
+        if (FileTaskDefinition.isFileTask(spelled)) return new Spelled(spelled, options.data());
+        List<String> names = source.names();
+        int colon = spelled.indexOf(':');
+        String name = colon < 0 ? spelled : spelled.substring(0, colon);
+        if (!names.contains(name)) {
+            throw new BadInputException("unknown " + flag + " '" + spelled + "'; expected one of " + String.join(", ", names)
+                    + " (optionally as TASK:" + DataVariant.ACDC_CODE.cliName() + "), or file:PATH (a JSON Lines file of prompts)");
         }
-        return source.get(name, options);
+        if (colon < 0) return new Spelled(name, options.data());
+        String variantName = spelled.substring(colon + 1);
+        if (!DataVariant.cliNames().contains(variantName)) {
+            throw new BadInputException("unknown data variant in " + flag + " '" + spelled + "'; expected TASK:"
+                    + String.join(" or TASK:", DataVariant.cliNames()));
+        }
+        DataVariant variant = DataVariant.parse(variantName);
+        if (options.data() != DataVariant.OURS && options.data() != variant) {
+            throw new BadInputException(flag + " '" + spelled + "' asks for " + variant.cliName() + " data but --data is "
+                    + options.data().cliName());
+        }
+        return new Spelled(name, variant);
     }
 
     /** The registry {@code dev.acdc.datasets.Tasks.get(name, options)}. */

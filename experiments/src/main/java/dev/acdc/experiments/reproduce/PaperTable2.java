@@ -117,9 +117,16 @@ final class PaperTable2 {
             Map.entry("tracr-reverse|loss|zero|hisp|node", 0.750),
             Map.entry("tracr-reverse|loss|zero|sp|node", 1.000));
 
+    /**
+     * The published AUC of a cell, or empty. {@code level} is {@code edge} or {@code node} (the paper counted nodes
+     * with the ACDC code's {@code filter_nodes}); our other node counting has no published counterpart. A data variant
+     * ({@code tracr-proportion:acdc-code}) gets its task's number.
+     */
     static OptionalDouble get(String task, String metric, String ablation, String method, String level) {
         String kind = metric.equals("kl") ? "kl" : "loss";
-        Double v = AUC.get(task + "|" + kind + "|" + ablation + "|" + method + "|" + level);
+        int colon = task.indexOf(':');
+        String baseTask = colon < 0 ? task : task.substring(0, colon);
+        Double v = AUC.get(baseTask + "|" + kind + "|" + ablation + "|" + method + "|" + level);
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 }

@@ -17,9 +17,13 @@ import java.util.Set;
 
 /**
  * The files of a reproduction: {@code auc_table.md} and {@code auc_table.csv} (Table 2's layout: rows metric ×
- * task, columns method × edge/node, one table per ablation, the paper's number beside ours), one ROC plot per
- * task, metric and ablation, {@code results.json} with every point, and a self-contained {@code index.html}
+ * task, columns method × edge/node, one table per ablation, the paper's number beside ours; the node columns count
+ * nodes as the ACDC code did for the paper, and extra columns give our node AUC with components merged), one ROC plot
+ * per task, metric and ablation, {@code results.json} with every point, and a self-contained {@code index.html}
  * (plots inlined as data URIs, so it opens offline and can be mailed as one file).
+ *
+ * <p>A task run with the ACDC code's data is named {@code TASK:acdc-code}; it gets its own row, beside the task's
+ * row with our data, and the paper's number in both.
  */
 final class Report {
 
@@ -36,6 +40,7 @@ final class Report {
         this.settings = settings;
     }
 
+    /** The plot's file name; a data variant's {@code :} becomes {@code -} (file names stay portable). */
     static String plotName(String task, String metric, String ablation) {
         return "roc-" + dev.acdc.experiments.discover.TaskRun.fileName(task) + "-" + metric + "-" + ablation + ".png";
     }
@@ -68,13 +73,17 @@ final class Report {
         return s;
     }
 
-    /** One flat object: {@code auc.<task>.<metric>.<ablation>.<method>.edge|node}, plus {@code seconds}. */
+    /**
+     * One flat object: {@code auc.<task>.<metric>.<ablation>.<method>.edge|node|node_components} (node: counted as the
+     * ACDC code did; node_components: ours), plus {@code seconds}.
+     */
     String flatJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (Cell c : cells) {
             String k = "auc." + c.task() + "." + c.metric() + "." + c.ablation() + "." + c.method();
             m.put(k + ".edge", c.edgeAuc());
             m.put(k + ".node", c.nodeAuc());
+            m.put(k + ".node_components", c.nodeAucComponents());
         }
         m.put("cells", cells.size());
         m.put("skipped_tasks", new ArrayList<>(skipped.keySet()));
@@ -86,22 +95,25 @@ final class Report {
     String csv() {
         StringBuilder b = new StringBuilder("ablation,task,metric,method,level,auc,auc_trapezoid,paper_auc,ground_truth,seconds\n");
         for (Cell c : cells) {
-            for (String level : List.of("edge", "node")) {
-                boolean edge = level.equals("edge");
+            for (String level : LEVELS) {
                 OptionalDouble paper = PaperTable2.get(c.task(), c.metric(), c.ablation(), c.method(), level);
                 b.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%.6f,%.6f,%s,%s,%.3f%n", c.ablation(), c.task(), c.metric(),
-                        c.method(), level, edge ? c.edgeAuc() : c.nodeAuc(), edge ? c.edgeAucTrapezoid() : c.nodeAucTrapezoid(),
+                        c.method(), level, auc(c, level), aucTrapezoid(c, level),
                         paper.isPresent() ? String.format(Locale.ROOT, "%.3f", paper.getAsDouble()) : "", c.groundTruth(), c.seconds()));
             }
         }
         return b.toString();
     }
 
-    /** Table 2's layout, one table per ablation: "ours (paper)" where the paper has the cell. */
+    /**
+     * Table 2's layout, one table per ablation: "ours (paper)" where the paper has the cell; then one column per method
+     * with our node AUC, components merged.
+     */
     String markdown() {
         StringBuilder b = new StringBuilder("# AUC of recovered circuits (ACDC paper, Table 2 layout)\n\n");
         b.append("Pessimistic AUC (the paper's): ours, and in parentheses the published value where ").append(PaperTable2.SOURCE)
-                .append(" has that cell. Rows: metric × task; columns: method × edge/node level.\n");
+                .append(" has that cell. Rows: metric × task; columns: method × edge/node level. ").append(NODE_COUNTING)
+                .append(" A task spelled TASK:acdc-code ran on the ACDC code's data.\n");
         if (settings.smokeRun()) b.append("\n**Smoke run**: a stand-in model replaced at least one task's real model.\n");
         if (settings.quick()) b.append("\n**Quick run** (`--quick`): fewer thresholds, epochs and steps than the paper.\n");
         for (String abl : settings.ablations()) {
@@ -111,7 +123,8 @@ final class Report {
             List<String> methods = settings.methods();
             b.append("| metric | task |");
             for (String m : methods) b.append(' ').append(m.toUpperCase(Locale.ROOT)).append(" edge | ").append(m.toUpperCase(Locale.ROOT)).append(" node |");
-            b.append("\n|---|---|").append("---:|".repeat(2 * methods.size())).append('\n');
+            for (String m : methods) b.append(' ').append(m.toUpperCase(Locale.ROOT)).append(" node (components) |");
+            b.append("\n|---|---|").append("---:|".repeat(3 * methods.size())).append('\n');
             for (String[] row : rows(sub)) {
                 b.append("| ").append(row[1]).append(" | ").append(row[0]).append(" |");
                 for (String m : methods) {
@@ -119,6 +132,10 @@ final class Report {
                     for (String level : List.of("edge", "node")) {
                         b.append(' ').append(c == null ? "–" : cellText(c, level)).append(" |");
                     }
+                }
+                for (String m : methods) {
+                    Cell c = find(sub, row[0], row[1], m);
+                    b.append(' ').append(c == null ? "–" : cellText(c, "node_components")).append(" |");
                 }
                 b.append('\n');
             }
@@ -135,8 +152,35 @@ final class Report {
         return b.toString();
     }
 
+    /** The AUC levels of a cell, in the CSV's order. */
+    static final List<String> LEVELS = List.of("edge", "node", "node_components");
+
+    /** Says how the two node columns count, printed with the tables. */
+    static final String NODE_COUNTING = "Node columns count nodes as the ACDC code did for the paper (acdc_utils.filter_nodes:"
+            + " a head's output, inputs and computed q/k/v are separate nodes, MLP inputs are dropped), like for like with the"
+            + " published values; the \"node (components)\" columns are ours (q/k/v merged into the head, the MLP input into"
+            + " the MLP, as the paper describes).";
+
+    private static double auc(Cell c, String level) {
+        return switch (level) {
+            case "edge" -> c.edgeAuc();
+            case "node" -> c.nodeAuc();
+            case "node_components" -> c.nodeAucComponents();
+            default -> throw new IllegalArgumentException("unknown AUC level '" + level + "'; expected one of " + LEVELS);
+        };
+    }
+
+    private static double aucTrapezoid(Cell c, String level) {
+        return switch (level) {
+            case "edge" -> c.edgeAucTrapezoid();
+            case "node" -> c.nodeAucTrapezoid();
+            case "node_components" -> c.nodeAucComponentsTrapezoid();
+            default -> throw new IllegalArgumentException("unknown AUC level '" + level + "'; expected one of " + LEVELS);
+        };
+    }
+
     private static String cellText(Cell c, String level) {
-        double ours = level.equals("edge") ? c.edgeAuc() : c.nodeAuc();
+        double ours = auc(c, level);
         OptionalDouble paper = PaperTable2.get(c.task(), c.metric(), c.ablation(), c.method(), level);
         String s = String.format(Locale.ROOT, "%.3f", ours);
         return paper.isPresent() ? s + String.format(Locale.ROOT, " (%.3f)", paper.getAsDouble()) : s;
@@ -169,7 +213,7 @@ final class Report {
                 .append(".plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1em}")
                 .append("</style></head><body>\n<h1>Circuit discovery: method comparison</h1>\n");
         b.append("<p>Pessimistic AUC of each method's circuits against each task's ground truth; in parentheses the value published in ")
-                .append(esc(PaperTable2.SOURCE)).append(" where it has that cell.</p>\n");
+                .append(esc(PaperTable2.SOURCE)).append(" where it has that cell. ").append(esc(NODE_COUNTING)).append("</p>\n");
         if (settings.smokeRun()) b.append("<p><strong>Smoke run</strong>: a stand-in model replaced at least one task's real model.</p>\n");
         b.append("<h2>Run settings</h2>\n<table>");
         settingsMap().forEach((k, v) -> b.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(String.valueOf(v))).append("</td></tr>"));
@@ -179,12 +223,17 @@ final class Report {
             if (sub.isEmpty()) continue;
             b.append("<h2>").append(abl.equals("resample") ? "Resample (random) ablation" : "Zero ablation").append("</h2>\n<table><tr><th>metric</th><th>task</th>");
             for (String m : settings.methods()) b.append("<th>").append(esc(m)).append(" edge</th><th>").append(esc(m)).append(" node</th>");
+            for (String m : settings.methods()) b.append("<th>").append(esc(m)).append(" node (components)</th>");
             b.append("</tr>\n");
             for (String[] row : rows(sub)) {
                 b.append("<tr><td>").append(esc(row[1])).append("</td><td>").append(esc(row[0])).append("</td>");
                 for (String m : settings.methods()) {
                     Cell c = find(sub, row[0], row[1], m);
                     for (String level : List.of("edge", "node")) b.append("<td>").append(c == null ? "–" : esc(cellText(c, level))).append("</td>");
+                }
+                for (String m : settings.methods()) {
+                    Cell c = find(sub, row[0], row[1], m);
+                    b.append("<td>").append(c == null ? "–" : esc(cellText(c, "node_components"))).append("</td>");
                 }
                 b.append("</tr>\n");
             }

@@ -13,6 +13,8 @@ import dev.acdc.experiments.discover.TaskSource;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
 import dev.acdc.metrics.RocPoint;
+import dev.acdc.patching.graph.Circuit;
+import dev.acdc.patching.graph.NodeMerging;
 import dev.acdc.patching.load.ModelLoadException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -87,14 +90,9 @@ public final class ReproduceCommand implements Callable<Integer> {
         TaskSource source = TaskSource.current();
         boolean explicit = tasks != null;
         List<String> taskNames = explicit ? tasks : source.names();
-        for (String t : taskNames) {
-            if (!TaskSource.knows(source, t)) {
-                throw new BadInputException("unknown --tasks '" + t + "'; expected one of " + String.join(", ", source.names())
-                        + ", or file:PATH (a JSON Lines file of prompts)");
-            }
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
         TaskOptions options = taskOptions.options();
+        for (String t : taskNames) TaskSource.parse(source, "--tasks", t, options);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + ": exists and is not a directory");
         if (!explicit) options = options.withOffline(true);
 
         PrintWriter err = spec.commandLine().getErr();
@@ -102,7 +100,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         Map<String, String> skipped = new LinkedHashMap<>();
         for (String name : taskNames) {
             try {
-                loaded.add(TaskSource.lookup(source, name, options));
+                loaded.add(TaskSource.lookup(source, "--tasks", name, options));
             } catch (ModelLoadException e) {
                 if (explicit) throw e;
                 skipped.put(name, e.getMessage());
@@ -136,20 +134,24 @@ public final class ReproduceCommand implements Callable<Integer> {
                         for (String method : methodNames) {
                             MethodResult r = MethodFactory.create(method, task, settings).discover(run.problem(taskOptions.seed()));
                             MethodRoc roc = MethodRoc.of(r, run.truth());
-                            curves.put(method, new RocCurve[] {roc.edge(), roc.node()});
+                            RocCurve acdcCodeNodes = acdcCodeNodeCurve(r, run.truth());
+                            curves.put(method, new RocCurve[] {roc.edge(), acdcCodeNodes});
+                            Set<String> truthNodes = run.truth().nodeNames(NodeMerging.ACDC_CODE);
                             List<Cell.Point> pts = new ArrayList<>();
                             for (SweepPoint sp : r.points()) {
                                 RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
-                                RocPoint n = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
+                                RocPoint n = Roc.nodePoint(sp.circuit(), truthNodes, NodeMerging.ACDC_CODE);
+                                RocPoint nc = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
                                 pts.add(new Cell.Point(sp.parameter(), sp.value(), sp.circuit().edgeCount(), e.fpr(), e.tpr(),
-                                        n.fpr(), n.tpr()));
+                                        n.fpr(), n.tpr(), nc.fpr(), nc.tpr()));
                             }
                             Cell c = new Cell(task.name(), metricName, abl, method, run.groundTruthName(),
-                                    roc.edge().pessimisticAuc(), roc.node().pessimisticAuc(), roc.edge().trapezoidalAuc(),
-                                    roc.node().trapezoidalAuc(), r.seconds(), pts);
+                                    roc.edge().pessimisticAuc(), acdcCodeNodes.pessimisticAuc(), roc.node().pessimisticAuc(),
+                                    roc.edge().trapezoidalAuc(), acdcCodeNodes.trapezoidalAuc(), roc.node().trapezoidalAuc(),
+                                    r.seconds(), pts);
                             cells.add(c);
-                            err.printf(Locale.ROOT, "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (%.1f s)%n", task.name(),
-                                    metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.seconds());
+                            err.printf(Locale.ROOT, "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)%n",
+                                    task.name(), metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds());
                             err.flush();
                         }
                         plots.put(Report.plotName(task.name(), metricName, abl),
@@ -174,5 +176,14 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         o.flush();
         return 0;
+    }
+
+    /**
+     * The node-level curve with nodes counted as the ACDC code counted them for the paper's tables, over the same
+     * circuits as {@link MethodRoc}'s node curve.
+     */
+    static RocCurve acdcCodeNodeCurve(MethodResult r, Circuit truth) {
+        List<Circuit> circuits = r.points().stream().map(SweepPoint::circuit).toList();
+        return Roc.nodeCurve(circuits.isEmpty() ? List.of(Circuit.full(truth.graph())) : circuits, truth, NodeMerging.ACDC_CODE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.acdc.experiments.discover;
 
+import dev.acdc.datasets.DataVariant;
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.TaskOptions;
 import dev.acdc.experiments.CliRun;
@@ -14,7 +15,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** --model, --tokenizer, --offline, --seed and --no-scramble-positions reach the task registry as TaskOptions. */
+/** --model, --tokenizer, --offline, --seed, --no-scramble-positions and --data reach the task registry as TaskOptions. */
 class TaskOptionsFlagsTest {
     @TempDir
     Path tmp;
@@ -25,6 +26,8 @@ class TaskOptionsFlagsTest {
     void restoreRegistry() {
         TaskSource.use(null);
     }
+
+    private CliRun lastRun;
 
     private int run(String... args) {
         TaskSource fake = FakeTasks.source();
@@ -40,7 +43,8 @@ class TaskOptionsFlagsTest {
                 return fake.names();
             }
         });
-        return CliRun.run(args).code();
+        lastRun = CliRun.run(args);
+        return lastRun.code();
     }
 
     @Test
@@ -63,6 +67,39 @@ class TaskOptionsFlagsTest {
         assertEquals(2, run("discover", "--task", FakeTasks.NAME, "--threshold", "0.1", "--tokenizer", tmp.toString(),
                 "--out", tmp.resolve("o").toString()));
         assertTrue(seen.isEmpty(), "nothing was loaded");
+        assertFalse(Files.exists(tmp.resolve("o")));
+    }
+
+    @Test
+    void dataVariantsReachTheRegistryByFlagOrBySpellingTheTask() {
+        assertEquals(0, run("roc", "--task", FakeTasks.NAME, "--data", "acdc-code", "--thresholds", "0.1", "--out", tmp.resolve("a").toString()));
+        assertEquals(0, run("roc", "--task", FakeTasks.NAME + ":acdc-code", "--thresholds", "0.1", "--out", tmp.resolve("b").toString()));
+        assertEquals(0, run("roc", "--task", FakeTasks.NAME + ":ours", "--thresholds", "0.1", "--out", tmp.resolve("c").toString()));
+        TaskOptions acdcCode = TaskOptions.defaults().withData(DataVariant.ACDC_CODE);
+        assertEquals(List.of(acdcCode, acdcCode, TaskOptions.defaults()), seen);
+    }
+
+    @Test
+    void anUnknownOrConflictingDataVariantIsBadInputOnOneLine() {
+        assertEquals(2, run("discover", "--task", FakeTasks.NAME, "--threshold", "0.1", "--data", "paper", "--out", tmp.resolve("o").toString()));
+        assertEquals("acdc: unknown --data 'paper'; expected one of ours, acdc-code", lastRun.err().strip());
+        assertEquals(2, run("discover", "--task", FakeTasks.NAME + ":paper", "--threshold", "0.1", "--out", tmp.resolve("o").toString()));
+        assertTrue(lastRun.err().contains("unknown data variant in --task"), lastRun.err());
+        assertEquals(2, run("discover", "--task", FakeTasks.NAME + ":ours", "--data", "acdc-code", "--threshold", "0.1",
+                "--out", tmp.resolve("o").toString()));
+        assertEquals(1, lastRun.err().strip().lines().count(), lastRun.err());
+        assertTrue(seen.isEmpty(), "nothing was loaded");
+        assertFalse(Files.exists(tmp.resolve("o")));
+    }
+
+    @Test
+    void theAcdcCodesDataOnATaskThatHasNoneIsBadInputOnOneLine() {
+        TaskSource.use(null);
+        CliRun r = CliRun.run("discover", "--task", "ioi", "--data", "acdc-code", "--offline", "--threshold", "0.1",
+                "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertEquals("acdc: --data acdc-code: task ioi has only our data; the ACDC code's data exists for tracr-reverse and tracr-proportion",
+                r.err().strip());
         assertFalse(Files.exists(tmp.resolve("o")));
     }
 }

@@ -63,8 +63,10 @@ class ReproduceCommandTest {
         assertEquals(MISSING, flat.getAsJsonArray("skipped_tasks").get(0).getAsString());
         for (String metric : List.of("kl_div", "l2")) {
             for (String abl : List.of("resample", "zero")) {
-                double edge = flat.get("auc." + FakeTasks.NAME + "." + metric + "." + abl + ".acdc.edge").getAsDouble();
-                assertTrue(edge >= 0 && edge <= 1, metric + " " + abl + " " + edge);
+                for (String level : List.of("edge", "node", "node_components")) {
+                    double auc = flat.get("auc." + FakeTasks.NAME + "." + metric + "." + abl + ".acdc." + level).getAsDouble();
+                    assertTrue(auc >= 0 && auc <= 1, metric + " " + abl + " " + level + " " + auc);
+                }
             }
         }
 
@@ -77,13 +79,13 @@ class ReproduceCommandTest {
 
         String md = Files.readString(out.resolve("auc_table.md"));
         assertTrue(md.contains("## Resample (random) ablation") && md.contains("## Zero ablation"), md);
-        assertTrue(md.contains("| metric | task | ACDC edge | ACDC node |"), md);
+        assertTrue(md.contains("| metric | task | ACDC edge | ACDC node | ACDC node (components) |"), md);
         assertTrue(md.contains("| kl_div | " + FakeTasks.NAME + " |"), md);
         assertTrue(md.contains("Smoke run"), "the fake task is a smoke run: " + md);
 
         List<String> csv = Files.readAllLines(out.resolve("auc_table.csv"));
         assertEquals("ablation,task,metric,method,level,auc,auc_trapezoid,paper_auc,ground_truth,seconds", csv.get(0));
-        assertEquals(1 + 8, csv.size(), "edge and node rows for each of 4 cells");
+        assertEquals(1 + 12, csv.size(), "edge, node and node_components rows for each of 4 cells");
 
         for (String metric : List.of("kl_div", "l2")) {
             for (String abl : List.of("resample", "zero")) {
@@ -145,5 +147,31 @@ class ReproduceCommandTest {
             assertEquals(expected, cell.getAsJsonArray("points").get(0).getAsJsonObject().get("parameter").getAsString(), cell.toString());
         }
         assertTrue(Files.readString(out.resolve("auc_table.md")).contains("| metric | task | ACDC edge | ACDC node | SP edge | SP node | HISP edge |"));
+    }
+
+    @Test
+    void tracrProportionWithOurDataAndTheAcdcCodesSitSideBySideWithThePapersNumberInBoth() throws Exception {
+        TaskSource.use(null);
+        Path out = tmp.resolve("tracr");
+        CliRun r = run("reproduce", "--tasks", "tracr-proportion,tracr-proportion:acdc-code", "--methods", "acdc", "--ablation", "zero",
+                "--quick", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject flat = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertEquals(1.0, flat.get("auc.tracr-proportion:acdc-code.l2.zero.acdc.edge").getAsDouble(), 1e-12,
+                "on its own data ACDC recovers the published circuit at every threshold, as the paper reports");
+        assertTrue(flat.has("auc.tracr-proportion.l2.zero.acdc.edge"));
+        String md = Files.readString(out.resolve("auc_table.md"));
+        assertTrue(md.contains("| l2 | tracr-proportion | "), md);
+        assertTrue(md.contains("| l2 | tracr-proportion:acdc-code | 1.000 (1.000) | 1.000 (1.000) | 1.000 |"), md);
+        assertTrue(Files.exists(out.resolve("roc-tracr-proportion-acdc-code-l2-zero.png")));
+    }
+
+    @Test
+    void aTaskSpelledWithAnUnknownDataVariantIsBadInputAndWritesNothing() {
+        Path out = tmp.resolve("rep");
+        CliRun r = run("reproduce", "--tasks", FakeTasks.NAME + ":nope", "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown data variant in --tasks '" + FakeTasks.NAME + ":nope'"), r.err());
+        assertFalse(Files.exists(out));
     }
 }

@@ -57,8 +57,9 @@
  * <h2>Node-level ROC</h2>
  * A circuit's nodes are the nodes touching a kept edge, merged by a {@link dev.acdc.patching.graph.NodeMerging}:
  * {@code COMPONENTS} (the paper's description: q/k/v into the head {@code aL.H}, MLP input into {@code mL})
- * or {@code ACDC_CODE} (what ACDC's {@code filter_nodes} actually counts: {@code aL.H.q|k|v} apart from
- * {@code aL.H}, MLP inputs dropped).
+ * or {@code ACDC_CODE} (what ACDC's {@code filter_nodes} actually counts: nothing merged, so a head's inputs
+ * {@code aL.H.q|k|v}, its computed {@code aL.H.hook_q|hook_k|hook_v} and its output {@code aL.H} are seven nodes;
+ * MLP inputs dropped).
  *
  * <p>Invariants: graphs and circuits are immutable; {@code edges().get(i).id() == i}; every edge goes
  * from an earlier to a later node in {@link dev.acdc.patching.graph.CircuitGraph#nodes()}.

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.acdc.patching.model.Architecture;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.model.TransformerConfig.Activation;
 import dev.acdc.patching.model.TransformerConfig.Normalization;
@@ -28,19 +29,24 @@ import java.util.Locale;
  *  "normalization": "layernorm" | "none", "layer_norm_eps": 1e-5, "activation": "gelu_new" | "relu",
  *  "causal": true, "attention_scale": 0.3535..., "separate_embedding_nodes": false}
  * </pre>
+ * A model whose architecture is not GPT-2 style ({@link TransformerConfig#gpt2StyleArchitecture()}) is written as
+ * format version 2 with an {@code "architecture"} object ({@link ArchitectureJson}); "normalization" may then be
+ * "rmsnorm" and "activation" "gelu" or "silu". Version 1 files (every GPT-2-style model) are unchanged.
  */
 public final class ConfigJson {
     /** The marker that tells our directories apart from Hugging Face ones. */
     public static final String FORMAT_KEY = "format";
     public static final String FORMAT_VALUE = "acdc-jvm";
     public static final int FORMAT_VERSION = 1;
+    /** The version of files that carry an {@code "architecture"} object. */
+    public static final int FORMAT_VERSION_ARCHITECTURE = 2;
 
     private ConfigJson() {}
 
     public static JsonObject toJson(TransformerConfig c) {
         JsonObject o = new JsonObject();
         o.addProperty(FORMAT_KEY, FORMAT_VALUE);
-        o.addProperty("format_version", FORMAT_VERSION);
+        o.addProperty("format_version", c.gpt2StyleArchitecture() ? FORMAT_VERSION : FORMAT_VERSION_ARCHITECTURE);
         o.addProperty("name", c.name());
         o.addProperty("n_layers", c.nLayers());
         o.addProperty("d_model", c.dModel());
@@ -56,6 +62,7 @@ public final class ConfigJson {
         o.addProperty("causal", c.causal());
         o.addProperty("attention_scale", c.attentionScale());
         o.addProperty("separate_embedding_nodes", c.separateEmbeddingNodes());
+        if (!c.gpt2StyleArchitecture()) o.add("architecture", ArchitectureJson.toJson(c.architecture()));
         return o;
     }
 
@@ -74,8 +81,14 @@ public final class ConfigJson {
                     + (o.has(FORMAT_KEY) ? o.get(FORMAT_KEY) : "no \"" + FORMAT_KEY + "\" key"));
         }
         int version = o.has("format_version") ? o.get("format_version").getAsInt() : FORMAT_VERSION;
-        if (version != FORMAT_VERSION) {
-            throw new ModelLoadException(source + ": format_version " + version + " is not supported, expected " + FORMAT_VERSION);
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_ARCHITECTURE) {
+            throw new ModelLoadException(source + ": format_version " + version + " is not supported, expected " + FORMAT_VERSION
+                    + " or " + FORMAT_VERSION_ARCHITECTURE);
+        }
+        if ((version == FORMAT_VERSION_ARCHITECTURE) != o.has("architecture")) {
+            throw new ModelLoadException(source + ": format_version " + version + (o.has("architecture")
+                    ? " with an \"architecture\" object; expected format_version " + FORMAT_VERSION_ARCHITECTURE
+                    : " needs an \"architecture\" object"));
         }
         Reader r = new Reader(o, source);
         String name = r.string("name");
@@ -94,9 +107,10 @@ public final class ConfigJson {
         double scale = r.number("attention_scale");
         boolean separate = r.bool("separate_embedding_nodes");
         r.throwIfProblems();
+        Architecture arch = o.has("architecture") ? ArchitectureJson.fromJson(o.get("architecture"), source) : Architecture.gpt2Style(nHeads);
         try {
             return new TransformerConfig(name, nLayers, dModel, nHeads, dHead, dMlp, dVocab, dVocabOut, nCtx, norm, eps, act,
-                    causal, scale, separate);
+                    causal, scale, separate, arch);
         } catch (IllegalArgumentException ex) {
             throw new ModelLoadException(source + ": " + ex.getMessage(), ex);
         }

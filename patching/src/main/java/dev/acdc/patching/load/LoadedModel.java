@@ -19,6 +19,11 @@ public record LoadedModel(Path directory, Format format, TransformerConfig confi
     public enum Format {
         /** Hugging Face GPT-2: {@code config.json} with {@code model_type "gpt2"} + {@code model.safetensors}. */
         HF_GPT2,
+        /**
+         * A Hugging Face decoder of another {@link HfFamily} (GPT-NeoX, Llama, Qwen2, Gemma, Gemma 2): {@code config.json}
+         * + {@code model.safetensors} or its shards.
+         */
+        HF_DECODER,
         /** This project's own directory: {@code config.json} with {@code "format": "acdc-jvm"} + TransformerLens-named safetensors. */
         ACDC_JVM,
         /** A TransformerLens state dict saved as safetensors, with a config supplied separately. */

@@ -1,6 +1,7 @@
 package dev.acdc.patching.load;
 
 import com.google.gson.JsonObject;
+import dev.acdc.patching.model.ModelFootprint;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.model.TransformerWeights;
 
@@ -9,7 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * This project's own model directory, for compiled and trained models:
@@ -17,8 +20,13 @@ import java.util.Map;
  * config.json        our {@link TransformerConfig} as JSON with "format": "acdc-jvm" (see {@link ConfigJson})
  * model.safetensors  the weights in TransformerLens names ({@link dev.acdc.patching.model.WeightNames}), F32
  * </pre>
- * {@link #load(Path)} also reads Hugging Face GPT-2 directories, telling the two apart by
- * {@code config.json}: ours carries the {@code format} marker, a GPT-2 one has {@code model_type "gpt2"}.
+ * {@link #load(Path)} also reads Hugging Face checkpoints, telling them apart by {@code config.json}: ours carries the
+ * {@code format} marker; a Hugging Face one has a {@code model_type}: {@code gpt2} ({@link Gpt2CheckpointLoader}) or a
+ * {@link HfFamily} ({@link HfCheckpoint}).
+ *
+ * <p>Loading first works out the weights' footprint from the config alone and refuses, in one line, a model that
+ * cannot fit in the heap and the memory available ({@link MemoryCheck}); a large model's footprint is also stated
+ * through the caller's notice before its weights are read.
  *
  * <p>Saving writes {@code model.safetensors} first and {@code config.json} last, each to a temporary
  * file moved into place, so a directory with a config always has complete weights.
@@ -26,6 +34,7 @@ import java.util.Map;
 public final class ModelDirectory {
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
+    private static final String GPT2 = "gpt2";
 
     private ModelDirectory() {}
 
@@ -46,28 +55,45 @@ public final class ModelDirectory {
         }
     }
 
+    /** Weights whose load takes this much heap or more are announced before they are read. */
+    static final long NOTICE_BYTES = 256L << 20;
+
     /**
-     * Loads a model directory of either format, detected from {@code config.json}.
+     * Loads a model directory of any format, detected from {@code config.json}, after the memory check.
      *
-     * @throws ModelLoadException when the directory, its config or its weights are missing or wrong
+     * @throws ModelLoadException when the directory, its config or its weights are missing or wrong, or the weights
+     *                            cannot fit in memory
      */
     public static LoadedModel load(Path dir) {
+        return load(dir, notice -> {});
+    }
+
+    /**
+     * {@link #load(Path)}, stating a large model's footprint through {@code notice} (one line) before reading its
+     * weights.
+     */
+    public static LoadedModel load(Path dir, Consumer<String> notice) {
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("missing model directory: " + dir
                     + " (expected a directory with config.json and model.safetensors)");
         }
         Path configFile = dir.resolve(CONFIG_FILE);
         JsonObject o = ConfigJson.readObject(configFile);
+        TransformerConfig config = readConfig(dir, o);
+        ModelFootprint need = ModelFootprint.of(config);
+        // a refusal states the footprint in its one line; a load that goes ahead states it before reading the weights
+        MemoryCheck.check(config.name(), need, MemoryCheck.probe());
+        if (need.heapBytes() >= NOTICE_BYTES) {
+            notice.accept("loading " + config.name() + ": " + String.format(Locale.ROOT, "%,d", need.parameters()) + " parameters, about "
+                    + ModelFootprint.human(need.heapBytes()) + " of Java heap and " + ModelFootprint.human(need.nativeBytes())
+                    + " of native memory");
+        }
         if (o.has(ConfigJson.FORMAT_KEY)) {
-            TransformerConfig config = ConfigJson.fromJson(o, configFile.toString());
             TransformerWeights weights = TransformerLensStateDict.load(dir.resolve(WEIGHTS_FILE), config);
             return new LoadedModel(dir, LoadedModel.Format.ACDC_JVM, config, weights);
         }
-        String modelType = ConfigJson.stringOrNull(o, "model_type");
-        if ("gpt2".equals(modelType)) return Gpt2CheckpointLoader.load(dir);
-        throw new ModelLoadException(configFile + " is neither a Hugging Face GPT-2 config (expected \"model_type\": \"gpt2\", found "
-                + (modelType == null ? "no model_type" : "\"" + modelType + "\"") + ") nor an acdc-jvm model (expected \""
-                + ConfigJson.FORMAT_KEY + "\": \"" + ConfigJson.FORMAT_VALUE + "\")");
+        if (GPT2.equals(ConfigJson.stringOrNull(o, "model_type"))) return Gpt2CheckpointLoader.load(dir);
+        return HfCheckpoint.load(dir);
     }
 
     /** Whether {@code dir} has a {@code config.json} this class can read (without reading weights). */
@@ -76,17 +102,25 @@ public final class ModelDirectory {
         try {
             JsonObject o = ConfigJson.readObject(dir.resolve(CONFIG_FILE));
             return ConfigJson.FORMAT_VALUE.equals(ConfigJson.stringOrNull(o, ConfigJson.FORMAT_KEY))
-                    || "gpt2".equals(ConfigJson.stringOrNull(o, "model_type"));
+                    || GPT2.equals(ConfigJson.stringOrNull(o, "model_type")) || HfCheckpoint.family(o).isPresent();
         } catch (ModelLoadException ex) {
             return false;
         }
     }
 
-    /** Reads only the config of a directory of either format. */
+    /** Reads only the config of a directory of any format. */
     public static TransformerConfig readConfig(Path dir) {
+        return readConfig(dir, ConfigJson.readObject(dir.resolve(CONFIG_FILE)));
+    }
+
+    private static TransformerConfig readConfig(Path dir, JsonObject o) {
         Path configFile = dir.resolve(CONFIG_FILE);
-        JsonObject o = ConfigJson.readObject(configFile);
         if (o.has(ConfigJson.FORMAT_KEY)) return ConfigJson.fromJson(o, configFile.toString());
-        return Gpt2CheckpointLoader.readConfig(configFile, ModelNames.displayName(dir));
+        String modelType = ConfigJson.stringOrNull(o, "model_type");
+        if (modelType == null || GPT2.equals(modelType)) return Gpt2CheckpointLoader.readConfig(configFile, ModelNames.displayName(dir));
+        HfFamily family = HfFamily.byModelType(modelType).orElseThrow(() -> new ModelLoadException(configFile + " has \"model_type\": \""
+                + modelType + "\", expected one of " + HfFamily.supportedModelTypes() + " (or an acdc-jvm model with \""
+                + ConfigJson.FORMAT_KEY + "\": \"" + ConfigJson.FORMAT_VALUE + "\")"));
+        return HfConfigs.read(family, o, configFile.toString(), ModelNames.displayName(dir));
     }
 }

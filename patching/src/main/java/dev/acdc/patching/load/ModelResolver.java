@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  *       {@code models--<org>--<name>/refs/main} → {@code snapshots/<commit>/};</li>
  *   <li>else it is downloaded over HTTPS from {@code {endpoint}/{repo}/resolve/{revision}/{file}} (endpoint
  *       {@code https://huggingface.co}, or {@code $HF_ENDPOINT}) into that cache layout: {@code config.json},
- *       {@code model.safetensors}, and {@code tokenizer.json} (or {@code vocab.json} + {@code merges.txt}), each
+ *       {@code model.safetensors} (or {@code model.safetensors.index.json} and every shard it lists), and
+ *       {@code tokenizer.json} (or {@code vocab.json} + {@code merges.txt}), each
  *       written to a temporary file and moved into place, with a progress bar on stderr.</li>
  * </ol>
  * Files are stored directly in the snapshot folder (no blob symlinks), which {@code huggingface_hub} also reads.
@@ -194,9 +195,29 @@ public final class ModelResolver {
         return Optional.empty();
     }
 
+    /** A config and the weights: one file, or an index and every shard it lists (a download cut short has not all). */
     private static boolean isComplete(Path snapshot) {
-        return Files.isRegularFile(snapshot.resolve(Gpt2CheckpointLoader.CONFIG_FILE))
-                && Files.isRegularFile(snapshot.resolve(Gpt2CheckpointLoader.WEIGHTS_FILE));
+        if (!Files.isRegularFile(snapshot.resolve(Gpt2CheckpointLoader.CONFIG_FILE))) return false;
+        if (Files.isRegularFile(snapshot.resolve(CheckpointFiles.SINGLE))) return true;
+        if (!Files.isRegularFile(snapshot.resolve(CheckpointFiles.INDEX))) return false;
+        try {
+            return shardNames(snapshot.resolve(CheckpointFiles.INDEX)).stream().allMatch(f -> Files.isRegularFile(snapshot.resolve(f)));
+        } catch (ModelLoadException ex) {
+            return false;
+        }
+    }
+
+    /** The shard files a {@code model.safetensors.index.json} lists, each a plain file name. */
+    private static Set<String> shardNames(Path index) {
+        var map = ConfigJson.readObject(index).get("weight_map");
+        if (map == null || !map.isJsonObject()) throw new ModelLoadException(index + ": expected a \"weight_map\" object");
+        Set<String> files = new java.util.TreeSet<>();
+        for (var e : map.getAsJsonObject().entrySet()) {
+            String f = e.getValue().getAsString();
+            if (!f.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) throw new ModelLoadException(index + ": shard name '" + f + "' is not a plain file name");
+            files.add(f);
+        }
+        return files;
     }
 
     /**
@@ -220,7 +241,11 @@ public final class ModelResolver {
             store(config, snapshot);
             // Pin the remaining files to the commit the config came from.
             String pinned = COMMIT.matcher(commit).matches() ? commit : revision;
-            fetchRequired(repo, pinned, Gpt2CheckpointLoader.WEIGHTS_FILE, snapshot);
+            if (!fetchOptional(repo, pinned, CheckpointFiles.SINGLE, snapshot)) {
+                // a checkpoint above transformers' shard size: the index, then every shard it lists
+                fetchRequired(repo, pinned, CheckpointFiles.INDEX, snapshot);
+                for (String shard : shardNames(snapshot.resolve(CheckpointFiles.INDEX))) fetchRequired(repo, pinned, shard, snapshot);
+            }
             if (!fetchOptional(repo, pinned, HfTokenizer.TOKENIZER_JSON, snapshot)) {
                 fetchOptional(repo, pinned, HfTokenizer.VOCAB_JSON, snapshot);
                 fetchOptional(repo, pinned, HfTokenizer.MERGES_TXT, snapshot);
@@ -242,7 +267,7 @@ public final class ModelResolver {
         Fetch f = fetch(repo, revision, file);
         if (f.status() != 200) {
             throw new ModelLoadException("cannot download model '" + repo + "': " + f.url() + " returned HTTP " + f.status()
-                    + " (expected 200; only safetensors GPT-2 checkpoints are supported)");
+                    + " (expected 200; only safetensors checkpoints are read: model.safetensors, or model.safetensors.index.json and its shards)");
         }
         store(f, snapshot);
     }

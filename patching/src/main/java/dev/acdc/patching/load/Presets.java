@@ -1,11 +1,16 @@
 package dev.acdc.patching.load;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.acdc.patching.model.Tensor;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.model.TransformerConfig.Activation;
 import dev.acdc.patching.model.TransformerConfig.Normalization;
 import dev.acdc.patching.model.TransformerWeights;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,11 +38,25 @@ import java.util.Random;
  * </ul>
  * The attention-only presets set {@link Activation#GELU_NEW} only because a config needs one; with no
  * MLP it is never used.
+ *
+ * <p>The Hugging Face family presets ({@code pythia-70m}, {@code pythia-160m}, {@code qwen2.5-0.5b},
+ * {@code llama-3.2-1b}, {@code gemma-2-2b}) are config.json files in this package's resources
+ * ({@code presets/NAME.json}), read by {@link HfConfigs} exactly as a downloaded checkpoint's config would be. Each
+ * holds the architecture keys of the model's published config.json on the Hugging Face hub (its {@code _source} key
+ * gives the address and the cross-check: TransformerLens's model table, generated from those files, or for Llama 3.2,
+ * whose repository is gated, TransformerLens's hard-coded config). Their context is the published
+ * {@code max_position_embeddings}, not TransformerLens's capped n_ctx.
  */
 public final class Presets {
     public static final String GPT2_SMALL = "gpt2-small";
     public static final String ATTN_ONLY_2L = "attn-only-2l";
     public static final String ATTN_ONLY_4L = "attn-only-4l";
+    public static final String PYTHIA_70M = "pythia-70m";
+    public static final String PYTHIA_160M = "pythia-160m";
+    public static final String QWEN2_5_0_5B = "qwen2.5-0.5b";
+    public static final String LLAMA_3_2_1B = "llama-3.2-1b";
+    public static final String GEMMA_2_2B = "gemma-2-2b";
+    private static final List<String> FAMILY_PRESETS = List.of(PYTHIA_70M, PYTHIA_160M, QWEN2_5_0_5B, LLAMA_3_2_1B, GEMMA_2_2B);
 
     /** Standard deviation of random matrices (GPT-2's initializer_range). */
     public static final double INIT_STD = 0.02;
@@ -64,7 +83,9 @@ public final class Presets {
 
     /** Every preset name, in a stable order. */
     public static List<String> names() {
-        return List.of(GPT2_SMALL, ATTN_ONLY_2L, ATTN_ONLY_4L);
+        List<String> all = new java.util.ArrayList<>(List.of(GPT2_SMALL, ATTN_ONLY_2L, ATTN_ONLY_4L));
+        all.addAll(FAMILY_PRESETS);
+        return List.copyOf(all);
     }
 
     /** The preset of that name, if there is one. */
@@ -73,12 +94,25 @@ public final class Presets {
             case GPT2_SMALL -> Optional.of(gpt2Small());
             case ATTN_ONLY_2L -> Optional.of(attnOnly2l());
             case ATTN_ONLY_4L -> Optional.of(attnOnly4l());
-            default -> Optional.empty();
+            default -> FAMILY_PRESETS.contains(name) ? Optional.of(familyPreset(name)) : Optional.empty();
         };
     }
 
+    /** A family preset's config.json from the resources, read as a checkpoint's config is. */
+    private static TransformerConfig familyPreset(String name) {
+        String resource = "presets/" + name + ".json";
+        try (var in = Presets.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("preset resource " + resource + " is missing from the build");
+            JsonObject o = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+            HfFamily family = HfFamily.byModelType(o.get("model_type").getAsString()).orElseThrow();
+            return HfConfigs.read(family, o, resource, name);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot read preset resource " + resource, ex);
+        }
+    }
+
     /**
-     * Deterministic random weights: every matrix ({@code W_*}) N(0, 0.02²), LayerNorm gains 1, every bias
+     * Deterministic random weights: every matrix ({@code W_*}) N(0, 0.02²), norm gains 1, every bias
      * ({@code b_*}) and LayerNorm bias 0. Draws come from one {@link Random} seeded with {@code seed}, in the canonical
      * tensor order of {@link TransformerWeights#expectedShapes}, so the same (config, seed) gives the
      * same weights on every JVM.

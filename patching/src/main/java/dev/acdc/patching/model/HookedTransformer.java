@@ -3,18 +3,11 @@ package dev.acdc.patching.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,15 +15,20 @@ import java.util.Set;
 import static dev.acdc.patching.model.WeightNames.*;
 
 /**
- * A transformer forward pass on DJL NDArrays (float32) with TransformerLens hook points.
+ * A transformer forward pass on DJL NDArrays (float32) with TransformerLens hook points: one block implementation,
+ * configured by the config's {@link Architecture}, for every family (GPT-2, tracr, GPT-NeoX, Llama, Qwen2, Gemma,
+ * Gemma 2).
  *
- * <p>Dimension letters: B batch, P positions, D d_model, H heads, d d_head, M d_mlp, V output vocabulary.
+ * <p>Dimension letters: B batch, P positions, D d_model, H query heads, G key/value heads, d d_head, M d_mlp,
+ * V output vocabulary.
  *
  * <p>Each block is the two residual equations {@code resid_mid = resid_pre + attn(resid_pre)} and
- * {@code resid_post = resid_mid + mlp(resid_mid)}, with pre-LayerNorm inside attn and mlp when the config
- * has LayerNorm. When a pass caches activations or hooks a per-head input ({@code hook_q_input} …) or
- * {@code attn.hook_result}, attention runs on per-head inputs [B, P, H, D] (TransformerLens's split q/k/v
- * input); otherwise on the fused [B, P, D] stream, which is faster and gives the same numbers.
+ * {@code resid_post = resid_mid + mlp(resid_mid)} (with a parallel residual, {@code resid_post = resid_pre +
+ * attn(resid_pre) + mlp(resid_pre)}), with the pre-norm inside attn and mlp, and the post-norm after them when the
+ * architecture has one. When a pass caches activations or hooks a per-head input ({@code hook_q_input} …) or
+ * {@code attn.hook_result}, attention runs on per-head inputs [B, P, H|G, D] (TransformerLens's split q/k/v
+ * input); otherwise on the fused [B, P, D] stream, which is faster and gives the same numbers. Every choice the
+ * architecture does not make costs nothing: a GPT-2 pass runs exactly the operations it ran before the families.
  *
  * <p>Memory: the weights live in this object's own manager; every array a pass creates is attached to
  * the {@link NDManager} the caller passes in, and dies when the caller closes it. The primitives
@@ -43,28 +41,19 @@ public final class HookedTransformer implements AutoCloseable {
     public enum Channel { Q, K, V }
 
     private final TransformerConfig config;
+    private final Architecture arch;
     private final TransformerWeights weights;
     private final Device device;
     private final NDManager manager;
     private final NDArray wE;      // [V_in, D]
-    private final NDArray wPos;    // [n_ctx, D]
+    private final NDArray wPos;    // [n_ctx, D]; null with rotary positions
     private final NDArray lnFinalW, lnFinalB;
-    private final NDArray wUT;     // [V, D]: W_U transposed, the weight layout of torch's linear
-    private final NDArray bU;      // [V]
-    private final Layer[] layers;
+    private final NDArray wUT;     // [V, D]: W_U transposed, the weight layout of torch's linear (W_E itself when tied)
+    private final NDArray bU;      // [V], or null
+    private final NDArray zeroBO;  // [D] zeros: b_O of a family without one, for the patching engine
+    private final RotaryEmbedding rotary;  // null with learned positions
+    private final LayerParams[] layers;
     private final Set<String> hookNames;
-
-    private static final class Layer {
-        NDArray ln1W, ln1B, ln2W, ln2B;
-        NDArray[] w = new NDArray[3];  // W_Q, W_K, W_V: [H, D, d]
-        NDArray[] b = new NDArray[3];  // b_Q, b_K, b_V: [H, 1, d] (broadcast over B·P)
-        NDArray wQkvT;                 // [3·H·d, D]: the fused projection of the unsplit path, linear's layout
-        NDArray bQkvFlat;              // [3·H·d]
-        NDArray wO;                    // [H, d, D]
-        NDArray wOT;                   // [D, H·d]
-        NDArray bO;                    // [D]
-        NDArray wInT, bIn, wOutT, bOut; // [M, D], [M], [D, M], [D]
-    }
 
     /** Loads the weights onto the engine's default device (a GPU when a CUDA native library is present). */
     public HookedTransformer(TransformerWeights weights) {
@@ -74,98 +63,30 @@ public final class HookedTransformer implements AutoCloseable {
     public HookedTransformer(TransformerWeights weights, Device device) {
         this.weights = weights;
         this.config = weights.config();
+        this.arch = config.architecture();
         this.device = device;
         this.manager = NDManager.newBaseManager(device);
-        TransformerConfig c = config;
-        int D = c.dModel(), H = c.nHeads(), d = c.dHead();
-        wE = load(W_E);
-        wPos = load(W_POS);
-        wUT = loadTransposed(W_U);
-        bU = load(B_U);
-        lnFinalW = c.layerNorm() ? load(LN_FINAL_W) : null;
-        lnFinalB = c.layerNorm() ? load(LN_FINAL_B) : null;
-        layers = new Layer[c.nLayers()];
-        for (int l = 0; l < c.nLayers(); l++) {
-            Layer L = new Layer();
-            if (c.layerNorm()) {
-                L.ln1W = load(ln1W(l));
-                L.ln1B = load(ln1B(l));
-            }
-            String[] wNames = {wQ(l), wK(l), wV(l)};
-            String[] bNames = {bQ(l), bK(l), bV(l)};
-            NDArray[] flatB = new NDArray[3];
-            for (int i = 0; i < 3; i++) {
-                L.w[i] = load(wNames[i]);
-                L.b[i] = load(bNames[i]).reshape(H, 1, d);
-                flatB[i] = L.b[i].reshape(H * d);
-            }
-            L.wQkvT = loadFusedQkvTransposed(wNames);
-            L.bQkvFlat = NDArrays.concat(new NDList(flatB), 0);
-            L.wO = load(wO(l));
-            L.wOT = loadTransposed(wO(l));
-            L.bO = load(bO(l));
-            if (!c.attentionOnly()) {
-                if (c.layerNorm()) {
-                    L.ln2W = load(ln2W(l));
-                    L.ln2B = load(ln2B(l));
-                }
-                L.wInT = loadTransposed(wIn(l));
-                L.bIn = load(bIn(l));
-                L.wOutT = loadTransposed(wOut(l));
-                L.bOut = load(bOut(l));
-            }
-            layers[l] = L;
-        }
-        hookNames = allHookNames(c);
+        LayerParams.Loader load = new LayerParams.Loader(weights, manager);
+        wE = load.plain(W_E);
+        wPos = load.optional(W_POS);
+        wUT = arch.tiedUnembedding() ? wE : load.transposed(W_U);
+        bU = load.optional(B_U);
+        lnFinalW = load.optional(LN_FINAL_W);
+        lnFinalB = load.optional(LN_FINAL_B);
+        rotary = arch.positions() instanceof PositionalEncoding.Rotary r ? new RotaryEmbedding(r, config.nCtx(), manager) : null;
+        layers = new LayerParams[config.nLayers()];
+        for (int l = 0; l < config.nLayers(); l++) layers[l] = new LayerParams(weights, l, manager);
+        zeroBO = manager.zeros(new Shape(config.dModel()));
+        hookNames = HookNames.of(config);
         // From here on, an operation that would attach its result to the weights' manager (a leak
         // that grows with every pass) throws instead.
         manager.cap();
     }
 
-    private NDArray load(String name) {
-        Tensor t = weights.get(name);
-        long[] shape = new long[t.rank()];
-        for (int i = 0; i < shape.length; i++) shape[i] = t.dim(i);
-        return manager.create(t.data(), new Shape(shape));
-    }
-
-    /**
-     * A weight W [in…, out] as the [out, in] matrix torch's {@code linear} takes (it computes x·Wᵀ + b in one
-     * addmm, bias fused). Leading input axes are flattened: W_O [H, d, D] becomes [D, H·d].
-     */
-    private NDArray loadTransposed(String name) {
-        Tensor t = weights.get(name);
-        int out = t.dim(t.rank() - 1);
-        int in = t.data().length / out;
-        float[] src = t.data(), dst = new float[src.length];
-        for (int i = 0; i < in; i++) {
-            for (int o = 0; o < out; o++) dst[o * in + i] = src[i * out + o];
-        }
-        return manager.create(dst, new Shape(out, in));
-    }
-
-    /** W_Q, W_K, W_V [H, D, d] as one [3·H·d, D] matrix: row (c·H + h)·d + j is channel c, head h, column j. */
-    private NDArray loadFusedQkvTransposed(String[] names) {
-        int H = config.nHeads(), D = config.dModel(), d = config.dHead();
-        float[] dst = new float[3 * H * d * D];
-        for (int c = 0; c < 3; c++) {
-            Tensor w = weights.get(names[c]);
-            float[] src = w.data();
-            for (int h = 0; h < H; h++) {
-                for (int i = 0; i < D; i++) {
-                    for (int j = 0; j < d; j++) {
-                        dst[((c * H + h) * d + j) * D + i] = src[(h * D + i) * d + j];
-                    }
-                }
-            }
-        }
-        return manager.create(dst, new Shape(3L * H * d, D));
-    }
-
     /**
      * x·Wᵀ + b for x [..., in] and W [out, in]: flattened to [N, in], torch's linear is one addmm with the bias fused
      * (on a [B, P, in] input it would be a matmul followed by a separate in-place bias add over the output). The
-     * bias is [out], or [N, out] for a 2-D x.
+     * bias is [out], [N, out] for a 2-D x, or null for none.
      */
     public static NDArray linear(NDArray x, NDArray weightT, NDArray bias) {
         Shape s = x.getShape();
@@ -177,36 +98,9 @@ public final class HookedTransformer implements AutoCloseable {
         return y.reshape(new Shape(dims));
     }
 
-    /** Every hook name a pass of this model emits, in forward order. */
+    /** Every hook name a pass of this model emits, in forward order ({@link HookNames#of}). */
     public static Set<String> allHookNames(TransformerConfig c) {
-        Set<String> s = new LinkedHashSet<>();
-        s.add(HookNames.EMBED);
-        s.add(HookNames.POS_EMBED);
-        for (int l = 0; l < c.nLayers(); l++) {
-            s.add(HookNames.residPre(l));
-            s.add(HookNames.qInput(l));
-            s.add(HookNames.kInput(l));
-            s.add(HookNames.vInput(l));
-            s.add(HookNames.q(l));
-            s.add(HookNames.k(l));
-            s.add(HookNames.v(l));
-            s.add(HookNames.attnScores(l));
-            s.add(HookNames.pattern(l));
-            s.add(HookNames.z(l));
-            s.add(HookNames.result(l));
-            s.add(HookNames.attnOut(l));
-            s.add(HookNames.residMid(l));
-            if (!c.attentionOnly()) {
-                s.add(HookNames.mlpIn(l));
-                s.add(HookNames.mlpPre(l));
-                s.add(HookNames.mlpPost(l));
-                s.add(HookNames.mlpOut(l));
-            }
-            s.add(HookNames.residPost(l));
-        }
-        if (c.layerNorm()) s.add(HookNames.LN_FINAL);
-        s.add(HookNames.LOGITS);
-        return s;
+        return HookNames.of(c);
     }
 
     public TransformerConfig config() {
@@ -250,53 +144,56 @@ public final class HookedTransformer implements AutoCloseable {
 
     private ActivationCache run(NDManager scope, ModelInput input, List<Hook> hooks, boolean cache) {
         checkHookNames(hooks);
-        Pass pass = new Pass(scope, hooks, cache);
+        HookPass pass = new HookPass(scope, hooks, cache);
         TransformerConfig c = config;
         int B = input.batch(), P = input.length();
         if (P > c.nCtx()) {
             throw new IllegalArgumentException("sequence length " + P + " exceeds the model's context " + c.nCtx());
         }
         NDArray attnBias = attentionBias(scope, input);
-        NDArray embed = pass.hook(HookNames.EMBED, tokenEmbed(scope, input));        // [B, P, D]
-        NDArray pos = pass.hook(HookNames.POS_EMBED, posEmbed(scope, B, P));          // [B, P, D]
-        NDArray resid = embed.add(pos);
+        NDArray resid = pass.hook(HookNames.EMBED, tokenEmbed(scope, input));             // [B, P, D]
+        if (wPos != null) resid = resid.add(pass.hook(HookNames.POS_EMBED, posEmbed(scope, B, P)));
         for (int l = 0; l < c.nLayers(); l++) {
             resid = pass.hook(HookNames.residPre(l), resid);
             NDArray attnOut = attentionBlock(pass, l, resid, attnBias);
-            NDArray residMid = pass.hook(HookNames.residMid(l), resid.add(attnOut));
             if (c.attentionOnly()) {
+                NDArray residMid = pass.hook(HookNames.residMid(l), resid.add(attnOut));
                 resid = pass.hook(HookNames.residPost(l), residMid);
+            } else if (arch.parallelResidual()) {
+                NDArray mlpOut = pass.hook(HookNames.mlpOut(l), mlp(pass, l, pass.hook(HookNames.mlpIn(l), resid)));
+                resid = pass.hook(HookNames.residPost(l), resid.add(attnOut).add(mlpOut));
             } else {
+                NDArray residMid = pass.hook(HookNames.residMid(l), resid.add(attnOut));
                 NDArray mlpIn = pass.hook(HookNames.mlpIn(l), residMid);
                 NDArray mlpOut = pass.hook(HookNames.mlpOut(l), mlp(pass, l, mlpIn));
                 resid = pass.hook(HookNames.residPost(l), residMid.add(mlpOut));
             }
         }
-        NDArray normalized = c.layerNorm()
-                ? pass.hook(HookNames.LN_FINAL, layerNorm(resid, lnFinalW, lnFinalB))
-                : resid;
-        NDArray logits = pass.hook(HookNames.LOGITS, linear(normalized, wUT, bU));
+        NDArray normalized = c.normalized() ? pass.hook(HookNames.LN_FINAL, Ops.norm(c, resid, lnFinalW, lnFinalB)) : resid;
+        NDArray logits = pass.hook(HookNames.LOGITS, softCapLogits(linear(normalized, wUT, bU)));
         return new ActivationCache(pass.cache == null ? Map.of() : pass.cache, logits);
     }
 
-    private NDArray attentionBlock(Pass pass, int l, NDArray resid, NDArray attnBias) {
-        Layer L = layers[l];
-        int H = config.nHeads(), d = config.dHead();
+    private NDArray attentionBlock(HookPass pass, int l, NDArray resid, NDArray attnBias) {
+        LayerParams L = layers[l];
+        int H = config.nHeads(), G = config.nKeyValueHeads(), d = config.dHead();
         Shape s = resid.getShape();
         long B = s.get(0), P = s.get(1), D = s.get(2);
         NDArray q, k, v;
         boolean split = pass.cache != null || pass.hooks(HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l));
         if (split) {
             NDArray perHead = resid.expandDims(2).broadcast(B, P, H, D);               // [B, P, H, D]
+            NDArray perKvHead = G == H ? perHead : resid.expandDims(2).broadcast(B, P, G, D);   // [B, P, G, D]
             q = project(l, Channel.Q, pass.hook(HookNames.qInput(l), perHead));
-            k = project(l, Channel.K, pass.hook(HookNames.kInput(l), perHead));
-            v = project(l, Channel.V, pass.hook(HookNames.vInput(l), perHead));
+            k = project(l, Channel.K, pass.hook(HookNames.kInput(l), perKvHead));
+            v = project(l, Channel.V, pass.hook(HookNames.vInput(l), perKvHead));
         } else {
-            NDArray x = config.layerNorm() ? layerNorm(resid, L.ln1W, L.ln1B) : resid;
-            NDList qkv = linear(x, L.wQkvT, L.bQkvFlat).split(3, 2);                     // 3 × [B, P, H·d]
-            q = qkv.get(0).reshape(B, P, H, d);
-            k = qkv.get(1).reshape(B, P, H, d);
-            v = qkv.get(2).reshape(B, P, H, d);
+            NDArray x = config.normalized() ? pass.hook(HookNames.ln1Normalized(l), Ops.norm(config, resid, L.ln1W, L.ln1B)) : resid;
+            NDArray qkv = linear(x, L.wQkvT, L.bQkv);                                    // [B, P, (H + 2G)·d]
+            NDList parts = G == H ? qkv.split(3, 2) : qkv.split(new long[] {(long) H * d, (long) (H + G) * d}, 2);
+            q = parts.get(0).reshape(B, P, H, d);
+            k = parts.get(1).reshape(B, P, G, d);
+            v = parts.get(2).reshape(B, P, G, d);
         }
         q = pass.hook(HookNames.q(l), q);
         k = pass.hook(HookNames.k(l), k);
@@ -305,33 +202,85 @@ public final class HookedTransformer implements AutoCloseable {
         NDArray attnOut;
         if (pass.cache != null || pass.hooks(HookNames.result(l))) {
             NDArray result = pass.hook(HookNames.result(l), headResults(l, z));         // [B, P, H, D]
-            attnOut = result.sum(new int[] {2}).add(L.bO);
+            attnOut = result.sum(new int[] {2});
+            if (L.bO != null) attnOut = attnOut.add(L.bO);
         } else {
             attnOut = linear(z.reshape(B, P, (long) H * d), L.wOT, L.bO);
         }
+        if (arch.postNorms()) attnOut = Ops.norm(config, attnOut, L.ln1PostW, L.ln1PostB);
         return pass.hook(HookNames.attnOut(l), attnOut);
     }
 
-    private NDArray mlp(Pass pass, int l, NDArray mlpIn) {
-        Layer L = layers[l];
-        NDArray x = config.layerNorm() ? layerNorm(mlpIn, L.ln2W, L.ln2B) : mlpIn;
-        NDArray pre = pass.hook(HookNames.mlpPre(l), linear(x, L.wInT, L.bIn));       // [B, P, M]
-        NDArray post = pass.hook(HookNames.mlpPost(l), activation(pre));
-        return linear(post, L.wOutT, L.bOut);                                            // [B, P, D]
+    private NDArray mlp(HookPass pass, int l, NDArray mlpIn) {
+        LayerParams L = layers[l];
+        NDArray x = config.normalized() ? pass.hook(HookNames.ln2Normalized(l), Ops.norm(config, mlpIn, L.ln2W, L.ln2B)) : mlpIn;
+        NDArray post;
+        if (arch.gatedMlp()) {
+            NDArray both = linear(x, L.wInT, L.bIn);                                     // [..., 2M]
+            NDList gateAndIn = both.split(2, both.getShape().dimension() - 1);           // 2 × [..., M]
+            NDArray pre = pass.hook(HookNames.mlpPre(l), gateAndIn.get(0));
+            NDArray preLinear = pass.hook(HookNames.mlpPreLinear(l), gateAndIn.get(1));
+            post = pass.hook(HookNames.mlpPost(l), Ops.activation(config.activation(), pre).mul(preLinear));
+        } else {
+            NDArray pre = pass.hook(HookNames.mlpPre(l), linear(x, L.wInT, L.bIn));     // [B, P, M]
+            post = pass.hook(HookNames.mlpPost(l), Ops.activation(config.activation(), pre));
+        }
+        NDArray out = linear(post, L.wOutT, L.bOut);                                    // [B, P, D]
+        return arch.postNorms() ? Ops.norm(config, out, L.ln2PostW, L.ln2PostB) : out;
     }
 
-    private NDArray attend(Pass pass, int l, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
-        NDArray scores = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1))         // [B, H, P, P]
-                .mul((float) config.attentionScale());
+    /**
+     * z [B, P, H, d] from q [B, P, H, d] and k, v [B, P, G, d]: rotary on q and k, scaled scores, the soft-cap, the
+     * mask (and the sliding window of a windowed layer), softmax, the weighted values. Query head h reads key/value
+     * head h / (H/G): a group's H/G query heads are contiguous, so [B, H, P, d] viewed as [B, G, (H/G)·P, d] meets
+     * each group's keys in one batched matmul without repeating them.
+     */
+    private NDArray attend(HookPass pass, int l, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
+        if (rotary != null) {
+            q = pass.hook(HookNames.rotQ(l), rotary.apply(q));
+            k = pass.hook(HookNames.rotK(l), rotary.apply(k));
+        }
+        Shape s = q.getShape();
+        long B = s.get(0), P = s.get(1), H = s.get(2), d = s.get(3), G = k.getShape().get(2);
+        NDArray scores;
+        if (G == H) {
+            scores = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1));          // [B, H, P, P]
+        } else {
+            scores = q.transpose(0, 2, 1, 3).reshape(B, G, (H / G) * P, d)              // [B, G, (H/G)·P, d]
+                    .matMul(k.transpose(0, 2, 3, 1))                                      // [B, G, (H/G)·P, P]
+                    .reshape(B, H, P, P);
+        }
+        scores = scores.mul((float) config.attentionScale());
+        if (arch.attentionSoftCap() > 0) scores = Ops.softCap(scores, (float) arch.attentionSoftCap());
         if (attnBias != null) scores = scores.add(attnBias);
+        if (arch.slidingWindow().appliesTo(l) && P > arch.slidingWindow().size()) scores = scores.add(windowBias(pass, scores, P));
         scores = pass.hook(HookNames.attnScores(l), scores);
         NDArray pattern = pass.hook(HookNames.pattern(l), scores.softmax(-1));
-        return pattern.matMul(v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3);          // [B, P, H, d]
+        if (G == H) return pattern.matMul(v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3);  // [B, P, H, d]
+        return pattern.reshape(B, G, (H / G) * P, P).matMul(v.transpose(0, 2, 1, 3))     // [B, G, (H/G)·P, d]
+                .reshape(B, H, P, d).transpose(0, 2, 1, 3);                               // [B, P, H, d]
+    }
+
+    /** [1, 1, P, P]: −∞ where key j is at or beyond the window behind query i (j ≤ i − size), else 0. */
+    private NDArray windowBias(HookPass pass, NDArray like, long P) {
+        if (pass != HookPass.NONE && pass.windowBias != null) return pass.windowBias;
+        int w = arch.slidingWindow().size(), n = Math.toIntExact(P);
+        float[] bias = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i - w; j++) bias[i * n + j] = Float.NEGATIVE_INFINITY;
+        }
+        NDArray a = like.getManager().create(bias, new Shape(1, 1, n, n)).toDevice(device, false);
+        if (pass != HookPass.NONE) pass.windowBias = a;
+        return a;
+    }
+
+    private NDArray softCapLogits(NDArray logits) {
+        return arch.logitSoftCap() > 0 ? Ops.softCap(logits, (float) arch.logitSoftCap()) : logits;
     }
 
     // ------------------------------------------------------------------ primitives (for the patching engine)
 
-    /** Token embeddings [B, P, D] ({@code hook_embed}). */
+    /** Token embeddings [B, P, D], times the architecture's embedding scale ({@code hook_embed}). */
     public NDArray tokenEmbed(NDManager scope, ModelInput input) {
         int[] flat = input.flatTokens();
         for (int i = 0; i < flat.length; i++) {
@@ -342,11 +291,14 @@ public final class HookedTransformer implements AutoCloseable {
         }
         // ids stays in the caller's scope, open through any backward pass that needs the index
         NDArray ids = scope.create(flat).toDevice(device, false);
-        return wE.get(scope, new NDIndex("{}", ids)).reshape(input.batch(), input.length(), config.dModel());
+        NDArray e = wE.get(scope, new NDIndex("{}", ids)).reshape(input.batch(), input.length(), config.dModel());
+        // Gemma: transformers multiplies by sqrt(hidden_size) as a float32 tensor, which is this float
+        return arch.embeddingScale() == 1.0 ? e : e.mul((float) arch.embeddingScale());
     }
 
-    /** Position embeddings of positions 0..P-1 for every row [B, P, D] ({@code hook_pos_embed}). */
+    /** Position embeddings of positions 0..P-1 for every row [B, P, D] ({@code hook_pos_embed}); learned positions only. */
     public NDArray posEmbed(NDManager scope, int batch, int positions) {
+        if (wPos == null) throw new IllegalStateException("model '" + config.name() + "' has rotary positions, no position table");
         return wPos.get(scope, new NDIndex("0:" + positions)).expandDims(0).broadcast(batch, positions, config.dModel());
     }
 
@@ -372,32 +324,36 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     /**
-     * A head input projected per head: LayerNorm (if any), then W·x + b.
+     * A head input projected per head: ln1 (if any), then W·x + b.
      *
-     * @param perHeadInput [B, P, H, D] (the {@code hook_q_input}-style split input)
-     * @return [B, P, H, d]
+     * @param perHeadInput [B, P, n, D] (the {@code hook_q_input}-style split input; n = H for Q, G for K and V)
+     * @return [B, P, n, d]
      */
     public NDArray project(int layer, Channel channel, NDArray perHeadInput) {
         Shape s = perHeadInput.getShape();
-        long B = s.get(0), P = s.get(1);
-        int H = config.nHeads(), D = config.dModel(), d = config.dHead();
-        NDArray perHead = perHeadInput.transpose(2, 0, 1, 3).reshape(H, B * P, D);         // [H, B·P, D]
-        return projectHeads(layer, channel, perHead).reshape(H, B, P, d).transpose(1, 2, 0, 3);   // [B, P, H, d]
+        long B = s.get(0), P = s.get(1), n = s.get(2);
+        int D = config.dModel(), d = config.dHead();
+        NDArray perHead = perHeadInput.transpose(2, 0, 1, 3).reshape(n, B * P, D);         // [n, B·P, D]
+        return projectHeads(layer, channel, perHead).reshape(n, B, P, d).transpose(1, 2, 0, 3);   // [B, P, n, d]
     }
 
     /**
-     * {@link #project} on head-major inputs: [H, N, D] (head h's input for N token positions) to [H, N, d],
-     * without the two layout copies of the [B, P, H, D] form.
+     * {@link #project} on head-major inputs: [n, N, D] (head h's input for N token positions) to [n, N, d],
+     * without the two layout copies of the [B, P, n, D] form.
      */
     public NDArray projectHeads(int layer, Channel channel, NDArray headMajorInput) {
-        Layer L = layers[layer];
-        NDArray x = config.layerNorm() ? layerNorm(headMajorInput, L.ln1W, L.ln1B) : headMajorInput;
-        return x.matMul(L.w[channel.ordinal()]).add(L.b[channel.ordinal()]);
+        LayerParams L = layers[layer];
+        NDArray x = Ops.norm(config, headMajorInput, L.ln1W, L.ln1B);
+        NDArray y = x.matMul(L.w[channel.ordinal()]);
+        return L.b[channel.ordinal()] == null ? y : y.add(L.b[channel.ordinal()]);
     }
 
-    /** Attention of every head: z [B, P, H, d] from q, k, v [B, P, H, d]. */
+    /**
+     * Attention of every head: z [B, P, H, d] from q [B, P, H, d] and k, v [B, P, G, d] as {@code hook_q/k/v} hold
+     * them (before rotary, which this applies, as it applies the layer's sliding window).
+     */
     public NDArray attend(int layer, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
-        return attend(Pass.NONE, layer, q, k, v, attnBias);
+        return attend(HookPass.NONE, layer, q, k, v, attnBias);
     }
 
     /** Each head's output z_h·W_O[h], without b_O: [B, P, H, D] ({@code attn.hook_result}). */
@@ -416,103 +372,25 @@ public final class HookedTransformer implements AutoCloseable {
         return z.transpose(2, 0, 1, 3).reshape(H, B * P, d).matMul(layers[layer].wO);
     }
 
-    /** The attention output bias b_O [D] of a layer; add it as the right operand. */
+    /** The attention output bias b_O [D] of a layer (zeros for a family without one); add it as the right operand. */
     public NDArray attentionOutputBias(int layer) {
-        return layers[layer].bO;
+        return layers[layer].bO == null ? zeroBO : layers[layer].bO;
     }
 
-    /** The MLP output [B, P, D] for an MLP input [B, P, D] (before ln2). */
+    /** The MLP output [B, P, D] for an MLP input [B, P, D] (before ln2; after ln2_post when the architecture has it). */
     public NDArray mlp(int layer, NDArray mlpIn) {
         if (config.attentionOnly()) throw new IllegalStateException("model '" + config.name() + "' has no MLPs");
-        return mlp(Pass.NONE, layer, mlpIn);
+        return mlp(HookPass.NONE, layer, mlpIn);
     }
 
-    /** Logits [B, P, V] from the final residual stream [B, P, D] (applies ln_final when present). */
+    /** Logits [B, P, V] from the final residual stream [B, P, D] (ln_final when present, then the logit soft-cap). */
     public NDArray unembed(NDArray residFinal) {
-        NDArray x = config.layerNorm() ? layerNorm(residFinal, lnFinalW, lnFinalB) : residFinal;
-        return linear(x, wUT, bU);
-    }
-
-    private NDArray layerNorm(NDArray x, NDArray w, NDArray b) {
-        // biased variance, eps inside the square root, as torch.nn.LayerNorm
-        return x.getNDArrayInternal()
-                .layerNorm(x, new Shape(config.dModel()), w, b, (float) config.layerNormEps())
-                .singletonOrThrow();
-    }
-
-    private NDArray activation(NDArray x) {
-        return switch (config.activation()) {
-            case RELU -> x.maximum(0f);
-            case GELU_NEW -> geluNew(x);
-        };
-    }
-
-    /**
-     * 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³))), Hugging Face's NewGELUActivation, with x³ as x·x·x: torch's
-     * pow(x, 3) takes 4× as long on [1500, 3072] and differs from it by at most an ulp of x³. Outside a gradient
-     * collector the chain runs in place on two fresh buffers, the same operations in the same order: one
-     * allocation and its page faults per call made the out-of-place chain cost 4× as much.
-     */
-    private static NDArray geluNew(NDArray x) {
-        float c = (float) Math.sqrt(2.0 / Math.PI);
-        // grad mode, not x.hasGradient(): DJL reports requires_grad false for non-leaf results that autograd tracks
-        if (JniUtils.isGradMode()) {
-            return x.mul(x).mul(x).mul(0.044715f).add(x).mul(c).tanh().add(1f).mul(x).mul(0.5f);
-        }
-        NDArray inner = x.mul(x);
-        inner.muli(x).muli(0.044715f).addi(x).muli(c);
-        NDArray y = inner.tanh();
-        inner.close();
-        return y.addi(1f).muli(x).muli(0.5f);
+        return softCapLogits(linear(Ops.norm(config, residFinal, lnFinalW, lnFinalB), wUT, bU));
     }
 
     @Override
     public void close() {
         manager.close();
-    }
-
-    // ------------------------------------------------------------------ one pass's hooks and cache
-
-    private static final class Pass {
-        static final Pass NONE = new Pass(null, List.of(), false);
-        final NDManager scope;
-        final Map<String, List<Hook.HookFunction>> hooks = new HashMap<>();
-        final Map<String, NDArray> cache;
-
-        Pass(NDManager scope, List<Hook> hookList, boolean cache) {
-            this.scope = scope;
-            for (Hook h : hookList) hooks.computeIfAbsent(h.name(), n -> new ArrayList<>()).add(h.function());
-            this.cache = cache ? new LinkedHashMap<>() : null;
-        }
-
-        boolean hooks(String... names) {
-            for (String n : names) if (hooks.containsKey(n)) return true;
-            return false;
-        }
-
-        NDArray hook(String name, NDArray x) {
-            List<Hook.HookFunction> fs = hooks.get(name);
-            if (fs != null) {
-                for (Hook.HookFunction f : fs) {
-                    NDArray y = f.apply(x);
-                    if (y == null) throw new IllegalStateException("hook on '" + name + "' returned null");
-                    if (!y.getShape().equals(x.getShape())) {
-                        throw new IllegalStateException("hook on '" + name + "' returned shape " + y.getShape()
-                                + ", expected " + x.getShape());
-                    }
-                    if (y != x && y.getManager() != scope) {
-                        // keep every array of this pass in the caller's scope, whoever made the replacement
-                        NDArray copy = y.duplicate();
-                        copy.attach(scope);
-                        y = copy;
-                    }
-                    if (y.getDataType() != DataType.FLOAT32) y = y.toType(DataType.FLOAT32, false);
-                    x = y;
-                }
-            }
-            if (cache != null) cache.put(name, x);
-            return x;
-        }
     }
 
     /** Throws naming every hook that no pass of this model emits. */

@@ -15,12 +15,12 @@ import static dev.acdc.patching.model.WeightNames.*;
  * Named float tensors in TransformerLens naming, checked against a {@link TransformerConfig} when
  * built: every expected tensor present, every shape right, nothing unexpected.
  *
- * <p>Shapes (D d_model, H heads, d d_head, M d_mlp, V vocab in, V' vocab out, N n_ctx):
- * {@code embed.W_E [V, D]}, {@code pos_embed.W_pos [N, D]}, {@code blocks.L.attn.W_Q|W_K|W_V [H, D, d]},
- * {@code b_Q|b_K|b_V [H, d]}, {@code W_O [H, d, D]}, {@code b_O [D]}, {@code mlp.W_in [D, M]},
- * {@code b_in [M]}, {@code W_out [M, D]}, {@code b_out [D]}, {@code ln1.w|b}, {@code ln2.w|b},
- * {@code ln_final.w|b [D]} (LayerNorm models only; ln2 only with an MLP), {@code unembed.W_U [D, V']},
- * {@code unembed.b_U [V']}.
+ * <p>Shapes (D d_model, H heads, G key/value heads, d d_head, M d_mlp, V vocab in, V' vocab out, N n_ctx):
+ * {@code embed.W_E [V, D]}, {@code pos_embed.W_pos [N, D]}, {@code blocks.L.attn.W_Q [H, D, d]},
+ * {@code W_K|W_V [G, D, d]}, {@code b_Q [H, d]}, {@code b_K|b_V [G, d]}, {@code W_O [H, d, D]}, {@code b_O [D]},
+ * {@code mlp.W_gate|W_in [D, M]}, {@code b_in [M]}, {@code W_out [M, D]}, {@code b_out [D]}, {@code ln1.w|b},
+ * {@code ln1_post.w|b}, {@code ln2.w|b}, {@code ln2_post.w|b}, {@code ln_final.w|b [D]}, {@code unembed.W_U [D, V']},
+ * {@code unembed.b_U [V']}. Which of them a config has: {@link #expectedShapes}.
  */
 public final class TransformerWeights {
     private final TransformerConfig config;
@@ -61,43 +61,56 @@ public final class TransformerWeights {
         return new TransformerWeights(config, ordered);
     }
 
-    /** Every tensor name the config requires, with its shape, in a canonical order. */
+    /**
+     * Every tensor name the config requires, with its shape, in a canonical order. Which tensors exist follows the
+     * architecture: no {@code W_pos} with rotary positions, one gain without a bias per RMSNorm, {@code W_K}/{@code W_V}
+     * per key/value head, {@code W_gate} in a gated MLP, {@code ln1_post}/{@code ln2_post} with post-norms, only
+     * the biases the family has, no {@code W_U} when the unembedding is tied.
+     */
     public static Map<String, int[]> expectedShapes(TransformerConfig c) {
         Map<String, int[]> m = new LinkedHashMap<>();
-        int D = c.dModel(), H = c.nHeads(), d = c.dHead(), M = c.dMlp();
+        Architecture a = c.architecture();
+        Architecture.Biases bias = a.biases();
+        int D = c.dModel(), H = c.nHeads(), G = c.nKeyValueHeads(), d = c.dHead(), M = c.dMlp();
         m.put(W_E, new int[] {c.dVocab(), D});
-        m.put(W_POS, new int[] {c.nCtx(), D});
+        if (a.learnedPositions()) m.put(W_POS, new int[] {c.nCtx(), D});
         for (int l = 0; l < c.nLayers(); l++) {
-            if (c.layerNorm()) {
-                m.put(ln1W(l), new int[] {D});
-                m.put(ln1B(l), new int[] {D});
-            }
+            putNorm(m, c, ln1W(l), ln1B(l));
             m.put(wQ(l), new int[] {H, D, d});
-            m.put(bQ(l), new int[] {H, d});
-            m.put(wK(l), new int[] {H, D, d});
-            m.put(bK(l), new int[] {H, d});
-            m.put(wV(l), new int[] {H, D, d});
-            m.put(bV(l), new int[] {H, d});
+            if (bias.qkv()) m.put(bQ(l), new int[] {H, d});
+            m.put(wK(l), new int[] {G, D, d});
+            if (bias.qkv()) m.put(bK(l), new int[] {G, d});
+            m.put(wV(l), new int[] {G, D, d});
+            if (bias.qkv()) m.put(bV(l), new int[] {G, d});
             m.put(wO(l), new int[] {H, d, D});
-            m.put(bO(l), new int[] {D});
+            if (bias.attnOut()) m.put(bO(l), new int[] {D});
+            if (a.postNorms()) putNorm(m, c, ln1PostW(l), ln1PostB(l));
             if (!c.attentionOnly()) {
-                if (c.layerNorm()) {
-                    m.put(ln2W(l), new int[] {D});
-                    m.put(ln2B(l), new int[] {D});
-                }
+                putNorm(m, c, ln2W(l), ln2B(l));
+                if (a.gatedMlp()) m.put(wGate(l), new int[] {D, M});
                 m.put(wIn(l), new int[] {D, M});
-                m.put(bIn(l), new int[] {M});
+                if (bias.mlp()) m.put(bIn(l), new int[] {M});
                 m.put(wOut(l), new int[] {M, D});
-                m.put(bOut(l), new int[] {D});
+                if (bias.mlp()) m.put(bOut(l), new int[] {D});
+                if (a.postNorms()) putNorm(m, c, ln2PostW(l), ln2PostB(l));
             }
         }
-        if (c.layerNorm()) {
-            m.put(LN_FINAL_W, new int[] {D});
-            m.put(LN_FINAL_B, new int[] {D});
-        }
-        m.put(W_U, new int[] {D, c.dVocabOut()});
-        m.put(B_U, new int[] {c.dVocabOut()});
+        putNorm(m, c, LN_FINAL_W, LN_FINAL_B);
+        if (!a.tiedUnembedding()) m.put(W_U, new int[] {D, c.dVocabOut()});
+        if (bias.unembed()) m.put(B_U, new int[] {c.dVocabOut()});
         return m;
+    }
+
+    /** A norm's gain, and its bias for LayerNorm; nothing without normalization. */
+    private static void putNorm(Map<String, int[]> m, TransformerConfig c, String gain, String bias) {
+        if (!c.normalized()) return;
+        m.put(gain, new int[] {c.dModel()});
+        if (c.layerNorm()) m.put(bias, new int[] {c.dModel()});
+    }
+
+    /** Whether the weights hold a tensor of that name. */
+    public boolean has(String name) {
+        return tensors.containsKey(name);
     }
 
     public TransformerConfig config() {

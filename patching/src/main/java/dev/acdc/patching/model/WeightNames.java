@@ -1,6 +1,11 @@
 package dev.acdc.patching.model;
 
-/** TransformerLens weight names; the only place they are spelled. */
+/**
+ * TransformerLens weight names; the only place they are spelled.
+ *
+ * <p>With grouped-query attention, {@code W_K}, {@code W_V}, {@code b_K} and {@code b_V} hold one entry per
+ * key/value head ([KV, D, d], [KV, d]: TransformerLens's {@code _W_K}, {@code _W_V}, {@code _b_K}, {@code _b_V}).
+ */
 public final class WeightNames {
     private WeightNames() {}
 
@@ -23,6 +28,14 @@ public final class WeightNames {
     public static String ln1B(int l) { return "blocks." + l + ".ln1.b"; }
     public static String ln2W(int l) { return "blocks." + l + ".ln2.w"; }
     public static String ln2B(int l) { return "blocks." + l + ".ln2.b"; }
+    /** Gemma 2's norm of the attention output before it joins the residual stream. */
+    public static String ln1PostW(int l) { return "blocks." + l + ".ln1_post.w"; }
+    public static String ln1PostB(int l) { return "blocks." + l + ".ln1_post.b"; }
+    /** Gemma 2's norm of the MLP output before it joins the residual stream. */
+    public static String ln2PostW(int l) { return "blocks." + l + ".ln2_post.w"; }
+    public static String ln2PostB(int l) { return "blocks." + l + ".ln2_post.b"; }
+    /** The gate projection of a gated MLP (HF {@code gate_proj}); {@code W_in} is then HF's {@code up_proj}. */
+    public static String wGate(int l) { return mlp(l) + "W_gate"; }
     public static String wIn(int l) { return mlp(l) + "W_in"; }
     public static String bIn(int l) { return mlp(l) + "b_in"; }
     public static String wOut(int l) { return mlp(l) + "W_out"; }

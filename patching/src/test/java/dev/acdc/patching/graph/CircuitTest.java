@@ -49,12 +49,13 @@ class CircuitTest {
     }
 
     @Test
-    void acdc_code_merging_drops_mlp_inputs_and_merges_q_input_into_computed_q() {
+    void acdc_code_counting_drops_mlp_inputs_and_keeps_q_input_apart_from_computed_q() {
+        // filter_nodes renames blocks.L.hook_q_input to blocks.L.hook_q, not to the computed q blocks.L.attn.hook_q
         CircuitGraph gpt2 = CircuitGraph.of(GraphConfigs.gpt2Small());
         Circuit c = Circuit.ofNames(gpt2, List.of("embed->m0", "a0.3.q->a0.3.hook_q", "m1->a2.0.v"));
-        assertEquals(Set.of("embed", "a0.3.q", "m1", "a2.0.v"), c.nodeNames(NodeMerging.ACDC_CODE));
+        assertEquals(Set.of("embed", "a0.3.q", "a0.3.hook_q", "m1", "a2.0.v"), c.nodeNames(NodeMerging.ACDC_CODE));
         assertEquals(Set.of("embed", "m0", "a0.3", "m1", "a2.0"), c.nodeNames(NodeMerging.COMPONENTS));
-        assertEquals(1 + 144 * 4 + 12 + 1, gpt2.mergedNodeNames(NodeMerging.ACDC_CODE).size());
+        assertEquals(1 + 144 * 7 + 12 + 1, gpt2.mergedNodeNames(NodeMerging.ACDC_CODE).size());
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.acdc.patching.load.Messages.assertMentions;
@@ -77,11 +78,29 @@ class ModelDirectoryTest {
         }
     }
 
+    /** A Hugging Face family model saved in our format keeps its architecture (format version 2) and loads back the same. */
+    @Test
+    void aFamilyModelRoundTripsThroughOurFormat() throws IOException {
+        for (String name : List.of("gemma2-tiny", "pythia-tiny")) {
+            LoadedModel hf = ModelDirectory.load(HfFixture.load(name).dir());
+            Path dir = tmp.resolve("ours-" + name);
+            ModelDirectory.save(dir, hf.weights());
+            assertTrue(Files.readString(dir.resolve("config.json")).contains("\"format_version\": 2"));
+            LoadedModel back = ModelDirectory.load(dir);
+            assertEquals(LoadedModel.Format.ACDC_JVM, back.format());
+            assertEquals(hf.config(), back.config());
+            assertEquals(hf.weights().tensors(), back.weights().tensors());
+        }
+        ModelDirectory.save(tmp.resolve("tracr"), Presets.randomWeights(tracrLike(), 1));
+        assertTrue(Files.readString(tmp.resolve("tracr/config.json")).contains("\"format_version\": 1"), "GPT-2-style files are unchanged");
+    }
+
     @Test
     void unknownConfigKindIsNamed() throws IOException {
-        Files.writeString(tmp.resolve("config.json"), "{\"model_type\": \"llama\"}");
+        Files.writeString(tmp.resolve("config.json"), "{\"model_type\": \"mamba\"}");
         var ex = assertThrows(ModelLoadException.class, () -> ModelDirectory.load(tmp));
-        assertMentions(ex, tmp.resolve("config.json").toString(), "found \"llama\"", "acdc-jvm");
+        assertMentions(ex, tmp.resolve("config.json").toString(), "\"model_type\": \"mamba\"", "gpt2, gpt_neox, llama, qwen2, gemma, gemma2",
+                "acdc-jvm");
     }
 
     @Test
@@ -91,7 +110,7 @@ class ModelDirectoryTest {
         String json = Files.readString(dir.resolve("config.json")).replace("\"n_heads\"", "\"n_headz\"").replace("\"relu\"", "\"swish\"");
         Files.writeString(dir.resolve("config.json"), json);
         var ex = assertThrows(ModelLoadException.class, () -> ModelDirectory.load(dir));
-        assertMentions(ex, "missing key \"n_heads\"", "\"activation\" should be one of [relu, gelu_new], found \"swish\"");
+        assertMentions(ex, "missing key \"n_heads\"", "\"activation\" should be one of [relu, gelu_new, gelu, silu], found \"swish\"");
     }
 
     @Test

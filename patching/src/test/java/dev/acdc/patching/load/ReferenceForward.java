@@ -101,6 +101,7 @@ final class ReferenceForward {
         return switch (a) {
             case RELU -> Math.max(0, v);
             case GELU_NEW -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            default -> throw new IllegalArgumentException("this GPT-2 reference has no " + a + " activation");
         };
     }
 

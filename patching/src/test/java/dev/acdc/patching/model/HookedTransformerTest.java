@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -74,7 +76,10 @@ class HookedTransformerTest {
         TransformerConfig c = RandomModels.tinyGpt2();
         try (HookedTransformer m = new HookedTransformer(RandomModels.random(c, 5)); NDManager scope = NDManager.newBaseManager()) {
             ActivationCache cache = m.runWithCache(scope, ModelInput.of(randomTokens(c, 2, 5, 6)));
-            assertEquals(HookedTransformer.allHookNames(c), cache.hookNames());
+            // a caching pass splits the q/k/v inputs, so ln1 runs per head and ln1.hook_normalized [B, P, D] is not fired
+            Set<String> expected = new LinkedHashSet<>(HookedTransformer.allHookNames(c));
+            for (int l = 0; l < c.nLayers(); l++) expected.remove(HookNames.ln1Normalized(l));
+            assertEquals(expected, cache.hookNames());
             assertEquals(new ai.djl.ndarray.types.Shape(2, 5, c.nHeads(), c.dModel()), cache.get(HookNames.qInput(1)).getShape());
             assertEquals(new ai.djl.ndarray.types.Shape(2, 5, c.nHeads(), c.dModel()), cache.get(HookNames.result(0)).getShape());
             assertEquals(new ai.djl.ndarray.types.Shape(2, c.nHeads(), 5, 5), cache.get(HookNames.pattern(0)).getShape());

@@ -1,0 +1,95 @@
+package dev.acdc.experiments;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.acdc.experiments.CliRun.run;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code model-info} on the Hugging Face family fixtures (the patching module's test resources) and presets. */
+class ModelInfoFamiliesTest {
+    @TempDir
+    Path tmp;
+
+    private static Path fixture(String name) {
+        String root = System.getProperty("acdc.fixtures.dir");
+        assertNotNull(root, "the build sets acdc.fixtures.dir to the patching module's test fixtures");
+        Path dir = Path.of(root, name);
+        assertTrue(Files.isDirectory(dir), dir + " is missing");
+        return dir;
+    }
+
+    private static void assertOneLineBadInput(CliRun r, String... parts) {
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        for (String p : parts) assertTrue(r.err().contains(p), "stderr should mention '" + p + "': " + r.err());
+    }
+
+    /** The top five of --prompt-ids 3,17,92 are the five largest of transformers' logits at position 2 of prompt_a. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pythia-tiny", "llama-tiny", "qwen2-tiny", "gemma-tiny", "gemma2-tiny"})
+    void promptIdsGiveTheTopFiveOfTheGoldenLogits(String name) throws IOException {
+        Path dir = fixture(name);
+        CliRun r = run("model-info", "--model", dir.toString(), "--prompt-ids", "3,17,92", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err(), "a tiny model's load is not announced");
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(2, o.get("n_layers").getAsInt());
+        assertEquals(101, o.get("d_vocab").getAsInt());
+        assertTrue(o.getAsJsonObject("architecture").get("positions").getAsString().equals("rotary"));
+        assertTrue(o.getAsJsonObject("memory").get("native_bytes").getAsLong() > 0);
+        JsonObject expected = JsonParser.parseString(Files.readString(dir.resolve("expected.json"))).getAsJsonObject();
+        JsonObject promptA = expected.getAsJsonArray("cases").get(0).getAsJsonObject();
+        assertEquals("[3,17,92]", promptA.getAsJsonArray("input_ids").toString().substring(0, 8) + "]");
+        JsonArray row = promptA.getAsJsonArray("logits").get(2).getAsJsonArray();   // causal: position 2 sees only 3, 17, 92
+        Integer[] order = new Integer[row.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(row.get(b).getAsDouble(), row.get(a).getAsDouble()));
+        JsonArray top = o.getAsJsonArray("top_tokens");
+        assertEquals(5, top.size());
+        for (int i = 0; i < 5; i++) {
+            JsonObject t = top.get(i).getAsJsonObject();
+            assertEquals(order[i].intValue(), t.get("id").getAsInt(), name + " rank " + (i + 1));
+            assertEquals(row.get(order[i]).getAsDouble(), t.get("logit").getAsDouble(), 1e-4);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"pythia-70m, 70426624, 8", "qwen2.5-0.5b, 494032768, 2", "llama-3.2-1b, 1235814400, 8", "gemma-2-2b, 2614341888, 4"})
+    void familyPresetsReportTheirConfigAndFootprint(String preset, long parameters, int kvHeads) {
+        CliRun r = run("model-info", "--model", preset, "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(parameters, o.get("parameters").getAsLong());
+        assertEquals(kvHeads, o.get("n_key_value_heads").getAsInt());
+        assertTrue(o.getAsJsonObject("memory").get("heap_bytes").getAsLong() >= 4 * parameters);
+        CliRun text = run("model-info", "--model", preset);
+        assertTrue(text.out().contains("architecture ") && text.out().contains("memory "), text.out());
+    }
+
+    @Test
+    void aModelThatCannotFitIsRefusedInOneLine() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("huge"));
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"qwen2\", \"num_hidden_layers\": 80, \"hidden_size\": 8192,"
+                + " \"num_attention_heads\": 64, \"num_key_value_heads\": 8, \"intermediate_size\": 29568, \"vocab_size\": 152064,"
+                + " \"max_position_embeddings\": 32768, \"tie_word_embeddings\": false}");
+        CliRun r = run("model-info", "--model", dir.toString(), "--prompt-ids", "1,2");
+        assertOneLineBadInput(r, "model huge", "needs about", "of Java heap", "of native memory");
+    }
+
+    @Test
+    void graphOfAGroupedQueryAttentionModelSaysItsReceiversAreNotCountedYet() {
+        assertOneLineBadInput(run("graph", "--model", "qwen2.5-0.5b"), "grouped-query attention (2 key/value heads for 14)");
+        assertOneLineBadInput(run("graph", "--model", "pythia-70m"), "parallel residual");
+    }
+}
