@@ -62,16 +62,17 @@ public final class Tasks {
     /** The task of that name, its model resolved with {@code resolver}. */
     public static Task get(String name, TaskOptions options, ModelResolver resolver) {
         if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names() + " or file:PATH");
+        boolean file = FileTaskDefinition.isFileTask(name);
+        if (!file && !names().contains(name)) {
+            throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names()
+                    + " or file:PATH (a JSON Lines file of prompts)");
+        }
         boolean acdcCode = options.data() == DataVariant.ACDC_CODE;
         if (acdcCode && !hasAcdcCodeData(name)) {
             throw new IllegalArgumentException("--data " + DataVariant.ACDC_CODE.cliName() + ": task " + name + " has only our data;"
                     + " the ACDC code's data exists for " + TRACR_REVERSE + " and " + TRACR_PROPORTION);
         }
-        if (FileTaskDefinition.isFileTask(name)) return FileTask.load(name, options, resolver);
-        if (!names().contains(name)) {
-            throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names()
-                    + " or file:PATH (a JSON Lines file of prompts)");
-        }
+        if (file) return FileTask.load(name, options, resolver);
         return switch (name) {
             case TRACR_REVERSE -> acdcCode ? TracrTask.reverseAcdcCode(options.scramblePositions())
                     : TracrTask.reverse(options.seed(), options.scramblePositions());

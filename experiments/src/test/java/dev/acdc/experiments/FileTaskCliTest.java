@@ -226,6 +226,7 @@ class FileTaskCliTest {
                 {"file:" + malformed.getFileName(), "|", "no such file"},   // the file is read before the model is asked for
                 {"file:" + ragged, "|", "needs a model: pass --model"},
                 {"file:" + ragged, "--model", model, "--ablation", "mean", "|", "--ablation mean", "pads its examples"},
+                {"file:" + ragged, "--model", model, "--data", "acdc-code", "|", "--data acdc-code", "has only our data"},
                 {"file:" + ragged, "--model", model, "--ground-truth", badEdges.toString(), "|", badEdges + " line 2: \"a1.9->output\" is not an edge"},
                 {"file:" + ragged, "--model", model, "--ground-truth", tmp.resolve("nope.txt").toString(), "|", "--ground-truth", "no such file"},
                 {"file:" + badDefaultsTruth, "--model", model, "|", badEdges.toAbsolutePath() + " line 2: \"a1.9->output\" is not an edge"},
