@@ -48,12 +48,13 @@ public interface Task {
     /**
      * Ground-truth circuits by name (e.g. {@code published}, {@code compiler}, {@code canonical}), as edge
      * names in the graph's notation ({@code a0.1->a3.0.k}, {@code a3.0.q->a3.0.hook_q}); the first is the default.
+     * Empty for a task without one (a task file without a ground truth): its circuits get no TPR/FPR.
      */
     Map<String, List<String>> groundTruths();
 
-    /** Default for {@code --ground-truth}. */
+    /** Default for {@code --ground-truth}; null when the task has no ground truth. */
     default String defaultGroundTruth() {
-        return groundTruths().keySet().iterator().next();
+        return groundTruths().isEmpty() ? null : groundTruths().keySet().iterator().next();
     }
 
     /** True when a stand-in model replaces the real one (e.g. the tiny GPT-2 fixture): results are a smoke run. */

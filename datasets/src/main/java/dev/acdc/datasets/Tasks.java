@@ -3,6 +3,8 @@ package dev.acdc.datasets;
 import dev.acdc.datasets.gpt2.DocstringTask;
 import dev.acdc.datasets.gpt2.GreaterThanTask;
 import dev.acdc.datasets.gpt2.IoiTask;
+import dev.acdc.datasets.file.FileTask;
+import dev.acdc.datasets.file.FileTaskDefinition;
 import dev.acdc.datasets.induction.InductionModel;
 import dev.acdc.datasets.induction.InductionTask;
 import dev.acdc.datasets.tracr.TracrTask;
@@ -27,6 +29,10 @@ import java.util.List;
  * {@link ModelLoadException} whose one-line message says where it looked and how to provide the model; another
  * model is never substituted. A directory whose config is not the task's real model (e.g. the tiny GPT-2 fixture)
  * is used as given and the task is flagged {@link Task#smokeRun()}.
+ *
+ * <p>Besides the names in {@link #names()}, {@code file:PATH} names a task read from a JSON Lines file of
+ * prompts on the model {@link TaskOptions#model()} names ({@link FileTask}); every command that gets its task
+ * here accepts it.
  */
 public final class Tasks {
     public static final String TRACR_REVERSE = "tracr-reverse";
@@ -48,15 +54,25 @@ public final class Tasks {
         return get(name, options, ModelResolver.fromEnvironment().withOffline(options.offline()));
     }
 
+    /** Whether {@code name} is a task: one of {@link #names()}, or {@code file:PATH}. */
+    public static boolean isTask(String name) {
+        return names().contains(name) || FileTaskDefinition.isFileTask(name);
+    }
+
     /** The task of that name, its model resolved with {@code resolver}. */
     public static Task get(String name, TaskOptions options, ModelResolver resolver) {
-        if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names());
-        if (!names().contains(name)) throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
+        if (name == null) throw new IllegalArgumentException("no task name; expected one of " + names() + " or file:PATH");
+        boolean file = FileTaskDefinition.isFileTask(name);
+        if (!file && !names().contains(name)) {
+            throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names()
+                    + " or file:PATH (a JSON Lines file of prompts)");
+        }
         boolean acdcCode = options.data() == DataVariant.ACDC_CODE;
         if (acdcCode && !hasAcdcCodeData(name)) {
             throw new IllegalArgumentException("--data " + DataVariant.ACDC_CODE.cliName() + ": task " + name + " has only our data;"
                     + " the ACDC code's data exists for " + TRACR_REVERSE + " and " + TRACR_PROPORTION);
         }
+        if (file) return FileTask.load(name, options, resolver);
         if (name.startsWith("tracr-")) refuseModelAndTokenizer(name, options);
         return switch (name) {
             case TRACR_REVERSE -> acdcCode ? TracrTask.reverseAcdcCode(options.scramblePositions())
@@ -82,7 +98,8 @@ public final class Tasks {
                     yield new DocstringTask(m.model().weights(), t, m.smokeRun());
                 }
             }
-            default -> throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
+            default -> throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names()
+                    + " or file:PATH (a JSON Lines file of prompts)");
         };
     }
 

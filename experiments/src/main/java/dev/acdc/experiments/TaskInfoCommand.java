@@ -2,7 +2,9 @@ package dev.acdc.experiments;
 
 import com.google.gson.GsonBuilder;
 import dev.acdc.datasets.EdgeNotation;
+import dev.acdc.datasets.TaskOptions;
 import dev.acdc.datasets.Tasks;
+import dev.acdc.datasets.file.FileTaskDefinition;
 import dev.acdc.datasets.gpt2.CanonicalCircuit;
 import dev.acdc.datasets.gpt2.DocstringCircuit;
 import dev.acdc.datasets.gpt2.DocstringPrompt;
@@ -52,6 +54,9 @@ import java.util.concurrent.Callable;
  * <p>Needs a tokenizer, never weights. IOI and greater-than take it from {@code --tokenizer DIR}, else from the model
  * directory ({@code --model DIR}, or {@code gpt2} when it is already in the Hugging Face cache; nothing is
  * downloaded). Docstring without a tokenizer prints the prompts as text (no ids, no sequence length).
+ *
+ * <p>{@code --task file:PATH --model M} checks a task file against the model's configuration and tokenizer, as
+ * {@code discover} would, and describes it ({@link FileTaskInfo}); a file that passes here is accepted there.
  */
 @Command(name = "task-info",
         mixinStandardHelpOptions = true,
@@ -59,7 +64,8 @@ import java.util.concurrent.Callable;
 public final class TaskInfoCommand implements Callable<Integer> {
     static final int EXAMPLES = 3;
 
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "ioi, greater-than or docstring")
+    @Option(names = "--task", required = true, paramLabel = "TASK",
+            description = "ioi, greater-than or docstring; or file:PATH (a JSON Lines file of prompts, checked against --model)")
     String task;
 
     @Option(names = "--model", paramLabel = "MODEL",
@@ -88,8 +94,9 @@ public final class TaskInfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (FileTaskDefinition.isFileTask(task)) return fileTask();
         if (!Tasks.names().contains(task)) {
-            throw new BadInputException("--task '" + task + "' is not a task; expected one of " + Tasks.names());
+            throw new BadInputException("--task '" + task + "' is not a task; expected one of " + Tasks.names() + ", or file:PATH");
         }
         if (task.startsWith("tracr-") || task.equals(dev.acdc.datasets.induction.InductionTask.NAME)) {
             throw new BadInputException("task-info describes the GPT-2 tasks (ioi, greater-than, docstring); --task " + task + " is not supported yet");
@@ -155,6 +162,22 @@ public final class TaskInfoCommand implements Callable<Integer> {
         info.put("canonical_edges", edges.size());
         info.put("canonical_nodes", nodes.size());
         print(info, examples);
+        return 0;
+    }
+
+    /** A task file checked against the model's configuration and tokenizer (nothing downloaded, no weights loaded). */
+    private int fileTask() {
+        if (prompts != null) throw new BadInputException("--prompts " + prompts + ": a file task has the examples of its file");
+        if (model == null) throw new BadInputException("task " + task + " needs --model: the file's ids and lengths are checked against it");
+        TaskOptions o = TaskOptions.defaults().withModel(model).withTokenizerDir(tokenizerDir).withOffline(true);
+        Map<String, Object> info = FileTaskInfo.describe(FileTaskDefinition.define(task, o, cache()), EXAMPLES);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new GsonBuilder().disableHtmlEscaping().serializeNulls().create().toJson(info));
+            out.flush();
+        } else {
+            FileTaskInfo.printText(info, out);
+        }
         return 0;
     }
 
@@ -261,7 +284,7 @@ public final class TaskInfoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r").replace("\"", "\\\"") + "\"";
     }
 }

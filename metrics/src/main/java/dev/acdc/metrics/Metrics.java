@@ -97,6 +97,25 @@ public final class Metrics {
         return candidateProbs.mul(signs).sum(new int[] {1}).mean();
     }
 
+    /**
+     * Mean over the batch of p(correct_b) − p(wrong_b) at each row's scored position, probabilities from a
+     * softmax over the whole vocabulary: the probability difference of a task with one right and one wrong
+     * answer token per prompt (greater-than's candidate sums are {@link #probabilityDifference}).
+     *
+     * @param logits  [B, P, V]
+     * @param correct [B] token ids
+     * @param wrong   [B] token ids
+     */
+    public static NDArray tokenProbabilityDifference(NDArray logits, ScoredPositions positions, int[] correct, int[] wrong) {
+        NDArray rows = onePerRow("tokenProbabilityDifference", logits, positions);              // [B, V]
+        long batch = rows.getShape().get(0);
+        long vocab = rows.getShape().get(1);
+        checkTokens("correct", correct, batch, vocab);
+        checkTokens("wrong", wrong, batch, vocab);
+        NDArray flat = rows.softmax(-1).reshape(-1);                                            // [B·V]
+        return pick(flat, correct, vocab).sub(pick(flat, wrong, vocab)).mean();
+    }
+
     // ------------------------------------------------------------------ metrics for discovery (lower is better)
 
     /**
@@ -183,6 +202,13 @@ public final class Metrics {
         int[] c = candidates.clone();
         int[] t = thresholds.clone();
         return new Named("prob_diff", positions, out -> probabilityDifference(out, positions, c, t).neg());
+    }
+
+    /** −(token probability difference), so that lower is better. */
+    public static Metric negativeTokenProbabilityDifference(ScoredPositions positions, int[] correct, int[] wrong) {
+        int[] c = correct.clone();
+        int[] w = wrong.clone();
+        return new Named("prob_diff", positions, out -> tokenProbabilityDifference(out, positions, c, w).neg());
     }
 
     private record Named(String name, ScoredPositions positions, java.util.function.Function<NDArray, NDArray> f)

@@ -155,6 +155,28 @@ class MetricsTest {
     }
 
     @Test
+    void token_probability_difference_is_the_softmax_mass_of_the_right_answer_minus_the_wrong_one_negated_for_acdc() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray logits = m.create(patchedData, new Shape(B, P, V));
+            int[] correct = {1, 2, 3};
+            int[] wrong = {0, 4, 3};
+            int[] scored = {2, 0, 3};
+            double expected = 0;
+            for (int b = 0; b < B; b++) {
+                double[] lp = logSoftmax(patchedData, b, scored[b]);
+                expected += Math.exp(lp[correct[b]]) - Math.exp(lp[wrong[b]]);
+            }
+            expected /= B;
+            assertEquals(expected, Metrics.tokenProbabilityDifference(logits, ScoredPositions.perRow(scored), correct, wrong)
+                    .toType(DataType.FLOAT64, false).getDouble(), 1e-6);
+            assertEquals(-expected, Metrics.negativeTokenProbabilityDifference(ScoredPositions.perRow(scored), correct, wrong)
+                    .evaluate(logits), 1e-6);
+            assertThrows(IllegalArgumentException.class, () -> Metrics.tokenProbabilityDifference(logits,
+                    ScoredPositions.last(), new int[] {0, V, 0}, wrong));
+        }
+    }
+
+    @Test
     void gradients_flow_through_metrics_to_the_scored_positions_only() {
         try (NDManager m = manager.newSubManager()) {
             NDArray logits = m.create(patchedData, new Shape(B, P, V));

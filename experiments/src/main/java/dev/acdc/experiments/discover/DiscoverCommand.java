@@ -45,7 +45,7 @@ import java.util.function.Consumer;
         description = "Discover a task's circuit with ACDC and score it against a ground truth.")
 public final class DiscoverCommand implements Callable<Integer> {
 
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name")
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name, or file:PATH (prompts from a JSON Lines file)")
     String task;
 
     @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (the only method with a single-threshold run; roc and reproduce sweep the others)")
@@ -68,7 +68,7 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--reference", description = "run the slow reference implementation (one full forward per edge)")
     boolean reference;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-acdc-<τ>)")
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-acdc-<τ>; a file task's path with - for / and :)")
     Path out;
 
     @Option(names = "--json", description = "print one JSON object instead of the summary line")
@@ -127,7 +127,7 @@ public final class DiscoverCommand implements Callable<Integer> {
                 result = run.runAcdc(options, journal, progressBar(err));
             }
             Circuit found = result.circuit();
-            RocPoint roc = Roc.edgePoint(found, run.truth());
+            RocPoint roc = run.hasTruth() ? Roc.edgePoint(found, run.truth()) : null;   // no ground truth: no TPR/FPR
             double seconds = (System.nanoTime() - start) / 1e9;
 
             Map<String, Object> file = new LinkedHashMap<>();
@@ -146,8 +146,8 @@ public final class DiscoverCommand implements Callable<Integer> {
             file.put("metric_final", result.metricFinal());
             file.put("edges_kept", found.edgeCount());
             file.put("edges_total", run.graph().edgeCount());
-            file.put("tpr", roc.tpr());
-            file.put("fpr", roc.fpr());
+            file.put("tpr", roc == null ? null : roc.tpr());
+            file.put("fpr", roc == null ? null : roc.fpr());
             file.put("ground_truth", run.groundTruthName());
             file.put("tested_edges", result.testedEdges());
             file.put("masked_forwards", result.maskedForwards());
@@ -167,8 +167,8 @@ public final class DiscoverCommand implements Callable<Integer> {
             }
             file.put("edges", edges);
 
-            String title = String.format(Locale.ROOT, "%s  acdc  τ=%s  %d/%d edges  TPR %.3f  FPR %.3f",
-                    t.name(), plain(threshold), found.edgeCount(), run.graph().edgeCount(), roc.tpr(), roc.fpr());
+            String title = String.format(Locale.ROOT, "%s  acdc  τ=%s  %d/%d edges", t.name(), plain(threshold), found.edgeCount(),
+                    run.graph().edgeCount()) + (roc == null ? "" : String.format(Locale.ROOT, "  TPR %.3f  FPR %.3f", roc.tpr(), roc.fpr()));
             // rendered in full before anything is written; circuit.json, which names the run, goes in last
             Map<String, byte[]> files = new LinkedHashMap<>();
             files.put("circuit.dot", CircuitDot.render(found, title).getBytes(StandardCharsets.UTF_8));
@@ -186,17 +186,18 @@ public final class DiscoverCommand implements Callable<Integer> {
                 line.put("edges_total", run.graph().edgeCount());
                 line.put("metric", run.metricName());
                 line.put("metric_value", result.metricFinal());
-                line.put("tpr", roc.tpr());
-                line.put("fpr", roc.fpr());
+                line.put("tpr", roc == null ? null : roc.tpr());
+                line.put("fpr", roc == null ? null : roc.fpr());
                 line.put("seconds", seconds);
                 line.put("smoke_run", t.smokeRun());
                 line.put("out", dir.toString());
                 o.println(gson(false).toJson(line));
             } else {
-                o.printf(Locale.ROOT, "%s acdc τ=%s: %d/%d edges kept, %s %.4g (full %.4g), TPR %.3f FPR %.3f vs %s, %.1f s%s → %s%n",
+                String scored = roc == null ? "no ground truth"
+                        : String.format(Locale.ROOT, "TPR %.3f FPR %.3f vs %s", roc.tpr(), roc.fpr(), run.groundTruthName());
+                o.printf(Locale.ROOT, "%s acdc τ=%s: %d/%d edges kept, %s %.4g (full %.4g), %s, %.1f s%s → %s%n",
                         t.name(), plain(threshold), found.edgeCount(), run.graph().edgeCount(), run.metricName(),
-                        result.metricFinal(), result.metricFull(), roc.tpr(), roc.fpr(), run.groundTruthName(), seconds,
-                        t.smokeRun() ? " [smoke run]" : "", dir);
+                        result.metricFinal(), result.metricFull(), scored, seconds, t.smokeRun() ? " [smoke run]" : "", dir);
             }
             o.flush();
         } finally {

@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
         description = "Sweep discovery methods on a task (ACDC's threshold, SP's lambda, top-k of HISP, EAP's score threshold) and report edge and node ROC curves and their AUCs.")
 public final class RocCommand implements Callable<Integer> {
 
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name")
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name, or file:PATH (prompts from a JSON Lines file)")
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc", split = ",", paramLabel = "METHOD",
@@ -105,29 +105,37 @@ public final class RocCommand implements Callable<Integer> {
         Map<String, Object> auc = new LinkedHashMap<>();
         Map<String, RocCurve[]> curves = new LinkedHashMap<>();
         String metricName;
+        String groundTruth;
         try (TaskRun run = scoring.open(t)) {
             metricName = run.metricName();
+            groundTruth = run.groundTruthName();
             for (String method : methods) {
                 MethodResult r = MethodFactory.create(method, t, metricName, settings).discover(run.problem(taskOptions.seed()));
                 if (tty) err.println();
                 for (SweepPoint sp : r.points()) {
-                    RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
-                    RocPoint n = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
-                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6f,%.6f,%.6f,%.6f%n", method, sp.parameter(),
-                            DiscoverCommand.plain(sp.value()), sp.circuit().edgeCount(), e.fpr(), e.tpr(), n.fpr(), n.tpr()));
+                    String rates = ",,,";   // no ground truth: the circuit's size without TPR/FPR
+                    if (run.hasTruth()) {
+                        RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
+                        RocPoint n = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
+                        rates = String.format(Locale.ROOT, "%.6f,%.6f,%.6f,%.6f", e.fpr(), e.tpr(), n.fpr(), n.tpr());
+                    }
+                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%s%n", method, sp.parameter(),
+                            DiscoverCommand.plain(sp.value()), sp.circuit().edgeCount(), rates));
                 }
-                MethodRoc roc = MethodRoc.of(r, run.truth());
-                curves.put(method, new RocCurve[] {roc.edge(), roc.node()});
-                auc.put("auc." + method + ".edge", roc.edge().pessimisticAuc());
-                auc.put("auc." + method + ".edge_trapezoid", roc.edge().trapezoidalAuc());
-                auc.put("auc." + method + ".node", roc.node().pessimisticAuc());
-                auc.put("auc." + method + ".node_trapezoid", roc.node().trapezoidalAuc());
+                if (run.hasTruth()) {
+                    MethodRoc roc = MethodRoc.of(r, run.truth());
+                    curves.put(method, new RocCurve[] {roc.edge(), roc.node()});
+                    auc.put("auc." + method + ".edge", roc.edge().pessimisticAuc());
+                    auc.put("auc." + method + ".edge_trapezoid", roc.edge().trapezoidalAuc());
+                    auc.put("auc." + method + ".node", roc.node().pessimisticAuc());
+                    auc.put("auc." + method + ".node_trapezoid", roc.node().trapezoidalAuc());
+                }
                 auc.put("seconds." + method, r.seconds());
             }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("task", t.name());
-        summary.put("ground_truth", scoring.groundTruth(t));
+        summary.put("ground_truth", groundTruth);
         summary.put("metric", metricName);
         summary.put("ablation", scoring.ablation());
         summary.put("thresholds", taus.length);
@@ -137,7 +145,9 @@ public final class RocCommand implements Callable<Integer> {
         summary.put("smoke_run", t.smokeRun());
 
         AtomicFiles.write(staged.dir().resolve("roc.csv"), csv.toString());
-        AtomicFiles.write(staged.dir().resolve("roc.png"), RocPlot.png(t.name() + " (" + scoring.ablation() + ", vs " + scoring.groundTruth(t) + "): ROC", curves));
+        if (groundTruth != null) {   // without a ground truth there is no ROC curve to draw
+            AtomicFiles.write(staged.dir().resolve("roc.png"), RocPlot.png(t.name() + " (" + scoring.ablation() + ", vs " + groundTruth + "): ROC", curves));
+        }
         AtomicFiles.write(staged.dir().resolve("auc.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
         staged.commit();
 
@@ -146,6 +156,7 @@ public final class RocCommand implements Callable<Integer> {
             o.println(DiscoverCommand.gson(false).toJson(summary));
         } else {
             StringBuilder line = new StringBuilder(t.name() + " ROC over " + taus.length + " thresholds:");
+            if (groundTruth == null) line.append(" no ground truth, circuit sizes only (roc.csv);");
             for (String m : curves.keySet()) {
                 line.append(String.format(Locale.ROOT, " %s edge AUC %.3f, node AUC %.3f;", m,
                         curves.get(m)[0].pessimisticAuc(), curves.get(m)[1].pessimisticAuc()));

@@ -13,12 +13,14 @@ public final class ScoringOptionsMixin {
             description = "resample (default), zero, mean or mean-per-position")
     String ablation;
 
-    @Option(names = "--ground-truth", paramLabel = "NAME", description = "one of the task's ground truths (default: its first)")
+    @Option(names = "--ground-truth", paramLabel = "NAME|FILE",
+            description = "one of the task's ground truths (default: its first), or a file of edges: one per line or a JSON list")
     String groundTruth;
 
-    /** Checks metric and ground truth against the task before anything is written (bad input exits 2). */
+    /** Checks metric, ablation and ground truth against the task before anything is written (bad input exits 2). */
     void check(Task task) {
         TaskRun.parseMetric(task, metric);
+        TaskRun.checkAblationFits(task, TaskRun.parseAblation(ablation));
         TaskRun.parseGroundTruth(task, groundTruth);
     }
 
@@ -29,10 +31,5 @@ public final class ScoringOptionsMixin {
 
     String ablation() {
         return ablation;
-    }
-
-    /** The ground truth's name: the one given, else the task's default. */
-    String groundTruth(Task task) {
-        return groundTruth != null ? groundTruth : task.defaultGroundTruth();
     }
 }

@@ -3,6 +3,7 @@ package dev.acdc.experiments.discover;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.acdc.datasets.Task;
+import dev.acdc.datasets.file.GroundTruthFile;
 import dev.acdc.discovery.Acdc;
 import dev.acdc.discovery.AcdcJournal;
 import dev.acdc.discovery.AcdcOptions;
@@ -21,12 +22,15 @@ import dev.acdc.patching.model.TransformerWeights;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * One task made ready for discovery: its model, graph, edge patcher, metric and ground-truth circuit.
+ * One task made ready for discovery: its model, graph, edge patcher, metric and ground-truth circuit (none for a
+ * task without one, such as a task file without a ground truth: its circuits get no TPR/FPR).
  * The static {@code parse…} helpers check CLI values before anything is loaded or written.
  */
 public final class TaskRun implements AutoCloseable {
@@ -48,13 +52,25 @@ public final class TaskRun implements AutoCloseable {
     private final TransformerWeights weights;
     private String weightsFingerprint;
 
-    private TaskRun(Task task, String metricName, Ablation ablation, String groundTruthName) {
+    /**
+     * A ground truth to score against.
+     *
+     * @param name  one of the task's ground truths, or the file it was read from as given
+     * @param edges its edges in the graph's notation
+     */
+    public record GroundTruth(String name, List<String> edges) {
+        public GroundTruth {
+            edges = List.copyOf(edges);
+        }
+    }
+
+    private TaskRun(Task task, String metricName, Ablation ablation, GroundTruth groundTruth) {
         this.task = task;
         this.metricName = metricName;
         this.ablation = ablation;
-        this.groundTruthName = groundTruthName;
+        this.groundTruthName = groundTruth == null ? null : groundTruth.name();
         this.weights = task.weights();
-        checkModelFitsTask(task, weights.config(), groundTruthName);
+        checkModelFitsTask(task, weights.config(), groundTruth);
         HookedTransformer m = new HookedTransformer(weights);
         EdgePatcher p = null;
         NDManager s = null;
@@ -64,7 +80,7 @@ public final class TaskRun implements AutoCloseable {
             s = NDManager.newBaseManager();
             this.cleanLogits = p.cleanLogits(s);
             this.metric = task.metric(metricName, cleanLogits);
-            this.truth = Circuit.ofNames(graph, task.groundTruths().get(groundTruthName));
+            this.truth = groundTruth == null ? null : Circuit.ofNames(graph, groundTruth.edges());
         } catch (RuntimeException e) {
             if (s != null) s.close();
             if (p != null) p.close();
@@ -80,7 +96,7 @@ public final class TaskRun implements AutoCloseable {
      * A model given for a task must read the task's tokens, and the ground truth must have edges: checked before any
      * forward pass, so a foreign model fails in a second instead of after a whole run (whose ROC then has no truth).
      */
-    static void checkModelFitsTask(Task task, TransformerConfig c, String groundTruthName) {
+    static void checkModelFitsTask(Task task, TransformerConfig c, GroundTruth groundTruth) {
         for (ModelInput in : List.of(task.clean(), task.corrupted())) {
             if (in.length() > c.nCtx()) {
                 throw new BadInputException("model " + c.name() + " has a context of " + c.nCtx() + " positions; task " + task.name()
@@ -95,9 +111,9 @@ public final class TaskRun implements AutoCloseable {
                 }
             }
         }
-        List<String> truth = task.groundTruths().get(groundTruthName);
-        if (truth == null || truth.isEmpty()) {
-            throw new BadInputException("task " + task.name() + " with model " + c.name() + " has an empty ground truth '" + groundTruthName
+        // no ground truth (a task file without one) means no TPR/FPR, which is allowed; an empty one is a mistake
+        if (groundTruth != null && groundTruth.edges().isEmpty()) {
+            throw new BadInputException("task " + task.name() + " with model " + c.name() + " has an empty ground truth '" + groundTruth.name()
                     + "' (for induction: no previous-token and induction heads found in the model), so TPR and ROC are undefined;"
                     + " give a model that implements the task");
         }
@@ -108,12 +124,13 @@ public final class TaskRun implements AutoCloseable {
      * loaded, so bad input fails fast and writes nothing.
      *
      * @param metric      null for the task's default
-     * @param groundTruth null for the task's default
+     * @param groundTruth null for the task's default (none when it has none), else one of its names or a file of edges
      */
     public static TaskRun open(Task task, String metric, String ablation, String groundTruth) {
         String metricName = parseMetric(task, metric);
         Ablation abl = parseAblation(ablation);
-        String gt = parseGroundTruth(task, groundTruth);
+        checkAblationFits(task, abl);
+        GroundTruth gt = parseGroundTruth(task, groundTruth);
         return new TaskRun(task, metricName, abl, gt);
     }
 
@@ -135,14 +152,37 @@ public final class TaskRun implements AutoCloseable {
         return Ablation.parse(ablation);
     }
 
-    public static String parseGroundTruth(Task task, String groundTruth) {
-        var names = task.groundTruths().keySet();
-        if (groundTruth == null) return task.defaultGroundTruth();
-        if (!names.contains(groundTruth)) {
-            throw new BadInputException("unknown --ground-truth '" + groundTruth + "' for task " + task.name()
-                    + "; expected one of " + String.join(", ", names));
+    /**
+     * The ground truth {@code --ground-truth} names: one of the task's by name, else a file of edges (one per line
+     * or a JSON list, checked against the model's graph); null when no value is given and the task has none.
+     */
+    public static GroundTruth parseGroundTruth(Task task, String groundTruth) {
+        var truths = task.groundTruths();
+        if (groundTruth == null) {
+            String name = task.defaultGroundTruth();
+            return name == null ? null : new GroundTruth(name, truths.get(name));
         }
-        return groundTruth;
+        if (truths.containsKey(groundTruth)) return new GroundTruth(groundTruth, truths.get(groundTruth));
+        Path file = Path.of(groundTruth);
+        if (!Files.exists(file)) {
+            throw new BadInputException(truths.isEmpty()
+                    ? "--ground-truth " + groundTruth + ": no such file (task " + task.name() + " has no ground truth of its own)"
+                    : "unknown --ground-truth '" + groundTruth + "' for task " + task.name() + "; expected one of "
+                    + String.join(", ", truths.keySet()) + ", or a file of edges");
+        }
+        return new GroundTruth(groundTruth, GroundTruthFile.read(file, CircuitGraph.of(task.weights().config())));
+    }
+
+    /**
+     * Mean ablation averages every position of the batch, so on padded inputs (a task file whose examples differ in
+     * length) padding would enter the mean: refused, as no mean over padding is what a user asks for.
+     */
+    public static void checkAblationFits(Task task, Ablation ablation) {
+        boolean mean = ablation == Ablation.MEAN || ablation == Ablation.MEAN_PER_POSITION;
+        if (mean && task.clean().attendable() != null) {
+            throw new BadInputException("--ablation " + ablation.cliName() + ": task " + task.name() + " pads its examples to one"
+                    + " length, and the mean would average the padding too; use resample or zero, or give examples of one length");
+        }
     }
 
     public static SenderOrder parseSenderOrder(String order) {
@@ -190,9 +230,18 @@ public final class TaskRun implements AutoCloseable {
 
     public Ablation ablation() { return ablation; }
 
+    /** The ground truth's name; null when the run has none. */
     public String groundTruthName() { return groundTruthName; }
 
+    /** The ground-truth circuit; null when the run has none (no TPR/FPR then). */
     public Circuit truth() { return truth; }
+
+    public boolean hasTruth() { return truth != null; }
+
+    /** A task name as a file or directory name: {@code file:docs/x.jsonl} becomes {@code file-docs-x.jsonl}. */
+    public static String fileName(String taskName) {
+        return taskName.replaceAll("[^A-Za-z0-9._-]+", "-");
+    }
 
     @Override
     public void close() {

@@ -3,13 +3,15 @@ package dev.acdc.experiments.discover;
 import dev.acdc.datasets.DataVariant;
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.TaskOptions;
+import dev.acdc.datasets.file.FileTaskDefinition;
 import dev.acdc.experiments.BadInputException;
 
 import java.util.List;
 
 /**
  * Where {@code discover} and {@code roc} find tasks by name. Production delegates to the task registry
- * {@code dev.acdc.datasets.Tasks}; tests install a source with a fake task via {@link #use}.
+ * {@code dev.acdc.datasets.Tasks}, which also reads task files ({@code file:PATH}); tests install a source with a
+ * fake task via {@link #use}.
  */
 public interface TaskSource {
 
@@ -34,8 +36,9 @@ public interface TaskSource {
     }
 
     /**
-     * Looks a task up by its spelling under {@code flag}: a task name, or {@code TASK:VARIANT} for a data variant
-     * ({@code tracr-proportion:acdc-code}), which must agree with {@code --data} when that is not the default.
+     * Looks a task up by its spelling under {@code flag}: a task name, {@code TASK:VARIANT} for a data variant
+     * ({@code tracr-proportion:acdc-code}), which must agree with {@code --data} when that is not the default, or a
+     * task file {@code file:PATH}.
      */
     static Task lookup(TaskSource source, String flag, String spelled, TaskOptions options) {
         Spelled s = parse(source, flag, spelled, options);
@@ -44,24 +47,29 @@ public interface TaskSource {
 
     /**
      * The task's name as output directories spell it: {@code tracr-reverse-acdc-code} for the ACDC code's data,
-     * whichever way it was asked for ({@code --data acdc-code} or {@code TASK:acdc-code}); checked like {@link #lookup}.
+     * whichever way it was asked for ({@code --data acdc-code} or {@code TASK:acdc-code}), and file-safe
+     * ({@code file:docs/x.jsonl} becomes {@code file-docs-x.jsonl}); checked like {@link #lookup}.
      */
     static String runName(TaskSource source, String spelled, TaskOptions options) {
         Spelled s = parse(source, "--task", spelled, options);
-        return s.data() == DataVariant.OURS ? s.name() : s.name() + "-" + s.data().cliName();
+        return TaskRun.fileName(s.data() == DataVariant.OURS ? s.name() : s.name() + "-" + s.data().cliName());
     }
 
     /** A task spelling split into the task's name and its data variant. */
     record Spelled(String name, DataVariant data) {}
 
-    /** Checks a spelling ({@code TASK} or {@code TASK:VARIANT}) against the known tasks and {@code --data}. */
+    /**
+     * Checks a spelling ({@code TASK}, {@code TASK:VARIANT} or {@code file:PATH}) against the known tasks and
+     * {@code --data}. A task file's colon is not a variant's: the whole spelling is its name.
+     */
     static Spelled parse(TaskSource source, String flag, String spelled, TaskOptions options) {
+        if (FileTaskDefinition.isFileTask(spelled)) return new Spelled(spelled, options.data());
         List<String> names = source.names();
         int colon = spelled.indexOf(':');
         String name = colon < 0 ? spelled : spelled.substring(0, colon);
         if (!names.contains(name)) {
             throw new BadInputException("unknown " + flag + " '" + spelled + "'; expected one of " + String.join(", ", names)
-                    + " (optionally as TASK:" + DataVariant.ACDC_CODE.cliName() + ")");
+                    + " (optionally as TASK:" + DataVariant.ACDC_CODE.cliName() + "), or file:PATH (a JSON Lines file of prompts)");
         }
         if (colon < 0) return new Spelled(name, options.data());
         String variantName = spelled.substring(colon + 1);

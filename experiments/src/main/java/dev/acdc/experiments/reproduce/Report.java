@@ -44,7 +44,7 @@ final class Report {
 
     /** The plot's file name; a data variant's {@code :} becomes {@code -} (file names stay portable). */
     static String plotName(String task, String metric, String ablation) {
-        return "roc-" + task.replace(':', '-') + "-" + metric + "-" + ablation + ".png";
+        return "roc-" + dev.acdc.experiments.discover.TaskRun.fileName(task) + "-" + metric + "-" + ablation + ".png";
     }
 
     /** Whether a file name is one a report writes: a directory holding only these is a previous report. */

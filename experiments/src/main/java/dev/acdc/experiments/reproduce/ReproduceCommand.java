@@ -52,7 +52,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     public static final List<String> ABLATIONS = List.of("resample", "zero", "both");
 
     @Option(names = "--tasks", split = ",", paramLabel = "TASK",
-            description = "comma-separated tasks (default: every task whose model is available without downloading)")
+            description = "comma-separated tasks (default: every task whose model is available without downloading); file:PATH "
+                    + "for a task file whose defaults name a ground truth")
     List<String> tasks;
 
     @Option(names = "--methods", split = ",", paramLabel = "METHOD", description = "comma-separated methods (default: all)")
@@ -134,6 +135,13 @@ public final class ReproduceCommand implements Callable<Integer> {
                 if (explicit) throw e;
                 skipped.put(name, e.getMessage());
                 err.println("reproduce: skipping " + name + ": " + e.getMessage());
+            }
+        }
+        for (Task task : loaded) {
+            if (task.defaultGroundTruth() == null) {
+                throw new BadInputException("--tasks " + task.name() + ": reproduce scores methods by ROC AUC against a ground truth and"
+                        + " this task has none; name a file of edges in its defaults line ({\"defaults\": {\"ground_truth\": FILE}}),"
+                        + " or run 'acdc roc --task " + task.name() + "' (circuit sizes without TPR/FPR)");
             }
         }
         if (metrics != null) {
