@@ -42,6 +42,9 @@ public final class HookedTransformer implements AutoCloseable {
     /** Which of a head's three inputs. */
     public enum Channel { Q, K, V }
 
+    /** One input of one head: the {@code hook_q_input}-style input that {@code channel} of {@code head} projects. */
+    public record HeadInput(Channel channel, int head) {}
+
     private final TransformerConfig config;
     private final TransformerWeights weights;
     private final Device device;
@@ -61,6 +64,7 @@ public final class HookedTransformer implements AutoCloseable {
         NDArray wQkvT;                 // [3·H·d, D]: the fused projection of the unsplit path, linear's layout
         NDArray bQkvFlat;              // [3·H·d]
         NDArray wO;                    // [H, d, D]
+        NDArray[] wOHead;              // per head a view of W_O[h]: [d, D]
         NDArray wOT;                   // [D, H·d]
         NDArray bO;                    // [D]
         NDArray wInT, bIn, wOutT, bOut; // [M, D], [M], [D, M], [D]
@@ -102,6 +106,8 @@ public final class HookedTransformer implements AutoCloseable {
             L.wQkvT = loadFusedQkvTransposed(wNames);
             L.bQkvFlat = NDArrays.concat(new NDList(flatB), 0);
             L.wO = load(wO(l));
+            L.wOHead = new NDArray[H];
+            for (int h = 0; h < H; h++) L.wOHead[h] = L.wO.get(h);
             L.wOT = loadTransposed(wO(l));
             L.bO = load(bO(l));
             if (!c.attentionOnly()) {
@@ -395,7 +401,67 @@ public final class HookedTransformer implements AutoCloseable {
         return x.matMul(L.w[channel.ordinal()]).add(L.b[channel.ordinal()]);
     }
 
-    /** Attention of every head: z [B, P, H, d] from q, k, v [B, P, H, d]. */
+    /**
+     * {@link #projectHeads} for some heads of one channel: x [h', N, D], row j the input of head heads[j] → [h', N, d].
+     * LayerNorm (if any), then each head's W·x + b.
+     */
+    public NDArray projectHeads(int layer, Channel channel, int[] heads, NDArray headMajorInput) {
+        if (heads.length == config.nHeads() && isRange(heads, 0)) return projectHeads(layer, channel, headMajorInput);
+        Layer L = layers[layer];
+        NDManager scope = headMajorInput.getManager();
+        NDArray x = config.layerNorm() ? layerNorm(headMajorInput, L.ln1W, L.ln1B) : headMajorInput;
+        NDArray idx = indexArray(scope, heads);
+        NDArray w = L.w[channel.ordinal()].get(scope, new NDIndex("{}", idx));            // [h', D, d]
+        NDArray b = L.b[channel.ordinal()].get(scope, new NDIndex("{}", idx));            // [h', 1, d]
+        return x.matMul(w).add(b);
+    }
+
+    /**
+     * One input shared by several head inputs, projected for all of them at once: LayerNorm (if any) once, then one
+     * linear whose weight stacks the asked (channel, head) projections. x [N, D] → [N, k, d], k = inputs.size(), in
+     * the order of inputs. With every head of every channel in order it is the fused q/k/v projection of a forward.
+     */
+    public NDArray projectShared(int layer, NDArray x, List<HeadInput> inputs) {
+        Layer L = layers[layer];
+        int H = config.nHeads(), d = config.dHead();
+        NDManager scope = x.getManager();
+        long n = x.getShape().size() / config.dModel();
+        NDArray normalized = config.layerNorm() ? layerNorm(x, L.ln1W, L.ln1B) : x;
+        int[] blocks = new int[inputs.size()];
+        for (int i = 0; i < blocks.length; i++) blocks[i] = inputs.get(i).channel().ordinal() * H + inputs.get(i).head();
+        NDArray w, b;
+        if (isRange(blocks, blocks[0])) {
+            // consecutive blocks of rows of the fused weight: a view
+            String rows = (long) blocks[0] * d + ":" + (long) (blocks[0] + blocks.length) * d;
+            w = L.wQkvT.get(scope, new NDIndex(rows));
+            b = L.bQkvFlat.get(scope, new NDIndex(rows));
+        } else {
+            long[] rows = new long[blocks.length * d];
+            for (int i = 0; i < blocks.length; i++) for (int j = 0; j < d; j++) rows[i * d + j] = (long) blocks[i] * d + j;
+            NDArray idx = scope.create(rows).toDevice(device, false);
+            w = L.wQkvT.get(scope, new NDIndex("{}", idx));                                  // [k·d, D]
+            b = L.bQkvFlat.get(scope, new NDIndex("{}", idx));                               // [k·d]
+        }
+        return linear(normalized.reshape(n, config.dModel()), w, b).reshape(n, blocks.length, d);
+    }
+
+    /** Head h's output without b_O: z [N, d] → z·W_O[h] [N, D] (one column block of {@code attn.hook_result}). */
+    public NDArray headResult(int layer, int head, NDArray z) {
+        return z.matMul(layers[layer].wOHead[head]);
+    }
+
+    private static boolean isRange(int[] a, int first) {
+        for (int i = 0; i < a.length; i++) if (a[i] != first + i) return false;
+        return true;
+    }
+
+    private NDArray indexArray(NDManager scope, int[] values) {
+        long[] v = new long[values.length];
+        for (int i = 0; i < v.length; i++) v[i] = values[i];
+        return scope.create(v).toDevice(device, false);
+    }
+
+    /** Attention of any H' heads of the layer: z [B, P, H', d] from their q, k, v [B, P, H', d]. */
     public NDArray attend(int layer, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
         return attend(Pass.NONE, layer, q, k, v, attnBias);
     }
