@@ -14,13 +14,10 @@ import dev.acdc.patching.patch.PatchLayout.ReceiverGroup;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 import static dev.acdc.patching.patch.PatchTensors.copyInto;
-import static dev.acdc.patching.patch.PatchTensors.linear;
 
 /**
  * Single-variant passes, each from the state the previous one left: the <em>base</em>, the cur − abl rows of every
@@ -35,9 +32,9 @@ import static dev.acdc.patching.patch.PatchTensors.linear;
  * ({@code scoredRows}, [S, N·D]; every consumer of those rows is position-wise), and the scored rows of the earlier
  * senders beside the full ones.
  *
- * <p>Inside a receiver group, receivers whose mask rows are identical share one input: one contraction row, one
- * LayerNorm and one projection for all of them (with every mask 1, a layer's heads are the fused q/k/v projection
- * of a forward). Temporaries are per group and freed when the group is done; the base's buffers are made once.
+ * <p>Receivers with identical mask rows share one input ({@link ReceiverInputs}), one LayerNorm and one projection:
+ * with every mask 1, a layer's heads are the fused q/k/v projection of a forward. Temporaries are per receiver
+ * group and freed when the group is done; the base's buffers are made once.
  */
 final class BaseState implements AutoCloseable {
     private final PatchTensors t;
@@ -51,7 +48,7 @@ final class BaseState implements AutoCloseable {
     private final NDArray rows;             // [S, B·P·D]
     private final NDArray scoredRows;       // [S, N·D] when compact, else null
     private final NDArray scoredIndex;      // [N] when compact
-    private final NDArray[] scoredAblSums;  // per receiver group that reads scored rows: [N·D]
+    private final ReceiverInputs fullInputs, scoredInputs;
     private float[] baseMask;
     private boolean[] valid;
     private boolean broken;                 // a pass failed half-way: the rows no longer match baseMask
@@ -67,18 +64,21 @@ final class BaseState implements AutoCloseable {
         this.N = outputRows == null ? (int) bp : outputRows.length;
         this.lastLayer = layout.config.nLayers() - 1;
         rows = copyInto(manager, t.cleanDiff);
+        fullInputs = new ReceiverInputs(manager, rows, t.ablSums, layout.groups, true);
         if (compact) {
             scoredIndex = manager.create(outputRows).toDevice(model.device(), false);
             scoredRows = atScored(manager, rows, layout.senderRows());
-            scoredAblSums = new NDArray[layout.groups.size()];
+            NDArray[] scoredAblSums = new NDArray[layout.groups.size()];
             for (int g = 0; g < layout.groups.size(); g++) {
-                ReceiverGroup rg = layout.groups.get(g);
-                if (rg.layer() >= lastLayer) scoredAblSums[g] = atScored(manager, copyInto(manager, t.ablSums[g]).reshape(1, t.bpd), 1).reshape((long) N * t.D);
+                if (layout.groups.get(g).layer() >= lastLayer) {
+                    scoredAblSums[g] = atScored(manager, copyInto(manager, t.ablSums[g]).reshape(1, t.bpd), 1).reshape((long) N * t.D);
+                }
             }
+            scoredInputs = new ReceiverInputs(manager, scoredRows, scoredAblSums, layout.groups, false);
         } else {
             scoredIndex = null;
             scoredRows = null;
-            scoredAblSums = null;
+            scoredInputs = null;
         }
         baseMask = new float[maskLength];
         Arrays.fill(baseMask, 1f);
@@ -111,11 +111,12 @@ final class BaseState implements AutoCloseable {
             try (NDManager step = scope.newSubManager()) {
                 switch (rg.kind()) {
                     case HEAD_INPUT -> heads(step, g, rg, mask, plan);
-                    case MLP_IN -> mlp(step, g, rg, mask);
+                    case MLP_IN -> {
+                        NDArray x = input(step, g, rg.layer() == lastLayer, mask);                       // [rows, D]
+                        write(step, rg.firstOwnRow(), 1, model.mlp(rg.layer(), x).expandDims(0), compact && rg.layer() == lastLayer);
+                    }
                     case OUTPUT -> {
-                        boolean scored = compact;
-                        NDArray x = inputs(step, g, rg, new int[] {0}, mask, scored).values[0];
-                        logits = model.unembed(x.reshape(N, t.D));                                   // [N, V]
+                        logits = model.unembed(input(step, g, true, mask));                                  // [N, V]
                         logits.attach(scope);
                     }
                     default -> throw new IllegalStateException("unhandled receiver group " + rg.kind());
@@ -128,88 +129,53 @@ final class BaseState implements AutoCloseable {
         return logits;
     }
 
-    /** Unique receiver inputs of a group: values[u] [rowsAt, D] (flattened [rowsAt·D] rows), and which one each receiver uses. */
-    private record Inputs(NDArray[] values, int[] of) {}
+    /** The one receiver of an MLP or output group, at the scored rows when lastPart and compact: [rows, D]. */
+    private NDArray input(NDManager step, int g, boolean lastPart, float[] mask) {
+        boolean scored = compact && lastPart;
+        NDArray x = (scored ? scoredInputs : fullInputs).of(step, g, new int[] {0}, mask).values()[0];
+        return x.reshape(scored ? N : (long) t.B * t.P, t.D);
+    }
 
     /**
-     * The inputs Σ_s m(s,r)·rows_s + Σ abl of the given receivers of group g, receivers with identical mask rows sharing
-     * one; at the scored rows or at every row.
+     * Stores recomputed sender values [n, rows, D] as cur − abl in sender rows [row, row + n) of the base, and
+     * their scored rows beside them; with scoredOnly (the last layer, compact) in the scored rows alone.
      */
-    private Inputs inputs(NDManager step, int g, ReceiverGroup rg, int[] receivers, float[] mask, boolean scored) {
-        int n = rg.senderRows();
-        Map<Row, Integer> unique = new HashMap<>();
-        List<float[]> weights = new ArrayList<>();
-        int[] of = new int[receivers.length];
-        for (int i = 0; i < receivers.length; i++) {
-            int[] ids = rg.rowIds()[receivers[i]];
-            float[] w = new float[n];
-            for (int s = 0; s < n; s++) w[s] = ids[s] < 0 ? 0f : mask[ids[s]];
-            Integer u = unique.get(new Row(w));
-            if (u == null) {
-                u = weights.size();
-                unique.put(new Row(w), u);
-                weights.add(w);
-            }
-            of[i] = u;
-        }
-        int U = weights.size();
-        float[] flat = new float[U * n];
-        for (int u = 0; u < U; u++) System.arraycopy(weights.get(u), 0, flat, u * n, n);
-        NDArray w = step.create(flat, new Shape(U, n)).toDevice(model.device(), false);
-        NDArray src = scored ? scoredRows : rows;
-        NDArray ablSum = scored ? scoredAblSums[g] : t.ablSums[g];
-        NDArray x = linear(w, src.get(step, new NDIndex("0:" + n)), ablSum);                       // [U, rows·D]
-        long at = scored ? N : (long) t.B * t.P;
-        NDArray[] values = new NDArray[U];
-        for (int u = 0; u < U; u++) values[u] = x.get(u).reshape(at, t.D);
-        return new Inputs(values, of);
-    }
-
-    /** A mask row as a map key. */
-    private record Row(float[] w) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Row r && Arrays.equals(w, r.w);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(w);
-        }
-    }
-
-    private void mlp(NDManager step, int g, ReceiverGroup rg, float[] mask) {
-        boolean scored = compact && rg.layer() == lastLayer;
-        NDArray x = inputs(step, g, rg, new int[] {0}, mask, scored).values[0];                   // [rows, D]
-        NDArray out = model.mlp(rg.layer(), x);
-        write(step, rg.firstOwnRow(), out, scored);
-    }
-
-    /** Stores a recomputed sender value [rows, D] as cur − abl in the base, and its scored rows beside it. */
-    private void write(NDManager step, int row, NDArray value, boolean scoredOnly) {
-        NDArray abl = t.ablatedRow(step, row);                                                       // [B·P·D]
+    private void write(NDManager step, int row, int n, NDArray values, boolean scoredOnly) {
+        NDIndex at = new NDIndex(row + ":" + (row + n));
+        NDArray abl = t.ablatedRows[sgOf(row)].get(step, new NDIndex((row - layout.rowOffset[sgOf(row)]) + ":"
+                + (row - layout.rowOffset[sgOf(row)] + n)));                                                // [n, B·P·D]
         if (scoredOnly) {
-            NDArray diff = value.reshape(1, (long) N * t.D).subi(atScored(step, abl.reshape(1, t.bpd), 1));
-            scoredRows.set(new NDIndex(row + ":" + (row + 1)), diff);
+            scoredRows.set(at, values.reshape(n, (long) N * t.D).subi(atScored(step, abl, n)));
             return;
         }
-        NDArray diff = value.reshape(1, t.bpd).subi(abl.reshape(1, t.bpd));
-        rows.set(new NDIndex(row + ":" + (row + 1)), diff);
-        if (compact) scoredRows.set(new NDIndex(row + ":" + (row + 1)), atScored(step, diff, 1));
+        NDArray diff = values.reshape(n, t.bpd).subi(abl);
+        rows.set(at, diff);
+        fullInputs.rowsWritten(row, row + n);
+        if (compact) scoredRows.set(at, atScored(step, diff, n));
+    }
+
+    private int sgOf(int row) {
+        int sg = 0;
+        while (layout.rowOffset[sg + 1] <= row) sg++;
+        return sg;
     }
 
     /** Recomputes the heads of layer rg.layer that the plan marks, from their q, k and v inputs. */
     private void heads(NDManager step, int g, ReceiverGroup rg, float[] mask, PassPlan plan) {
-        int l = rg.layer(), H = t.H;
-        int[] hs = IntStream.range(0, H).filter(h -> plan.recompute[rg.firstOwnRow() + h]).toArray();
+        int l = rg.layer();
+        int[] hs = IntStream.range(0, t.H).filter(h -> plan.recompute[rg.firstOwnRow() + h]).toArray();
         boolean last = compact && l == lastLayer;
         long bp = (long) t.B * t.P;
-        NDArray[] qkv = new NDArray[3];
-        for (Channel ch : Channel.values()) {
-            boolean scored = last && ch == Channel.Q;
-            qkv[ch.ordinal()] = channel(step, g, rg, ch, hs, mask, scored);                        // [rows, h', d]
+        Projections p = new Projections(hs.length);
+        if (last) {
+            project(step, g, rg, hs, mask, List.of(Channel.K, Channel.V), false, p);   // keys and values at every row
+            project(step, g, rg, hs, mask, List.of(Channel.Q), true, p);               // queries at the scored rows
+        } else {
+            project(step, g, rg, hs, mask, List.of(Channel.values()), false, p);
         }
-        NDArray q = qkv[0];
+        NDArray[] qkv = new NDArray[3];
+        for (Channel ch : Channel.values()) qkv[ch.ordinal()] = assemble(step, rg, ch, hs, mask, last && ch == Channel.Q, p);
+        NDArray q = qkv[0];                                                                            // [rows, h', d]
         if (last) {
             // the queries exist at the scored rows only: attention of every row, read at those rows
             NDArray all = step.zeros(new Shape(bp, hs.length, t.d), q.getDataType(), q.getDevice());
@@ -221,7 +187,62 @@ final class BaseState implements AutoCloseable {
         if (last) z = z.get(new NDIndex("{}", scoredIndex));                                        // [N, h', d]
         for (int j = 0; j < hs.length; j++) {
             NDArray result = model.headResult(l, hs[j], z.get(new NDIndex(":, " + j)));             // [rows, D]
-            write(step, rg.firstOwnRow() + hs[j], result, last);
+            write(step, rg.firstOwnRow() + hs[j], 1, result.expandDims(0), last);
+        }
+    }
+
+    /** Projected q, k, v of the heads being recomputed: one [rows, d] per channel and head, or a whole [rows, h', d]. */
+    private static final class Projections {
+        final NDArray[][] perHead = new NDArray[3][];
+        final NDArray[] whole = new NDArray[3];
+
+        Projections(int heads) {
+            for (int c = 0; c < 3; c++) perHead[c] = new NDArray[heads];
+        }
+    }
+
+    /**
+     * Projects the inputs of the given channels for the heads hs whose direct edge is not 0: one contraction for all
+     * of them, then one projection per distinct input, for every (channel, head) that reads it.
+     */
+    private void project(NDManager step, int g, ReceiverGroup rg, int[] hs, float[] mask, List<Channel> channels,
+                         boolean scored, Projections p) {
+        int H = t.H;
+        List<HeadInput> pairs = new ArrayList<>();
+        List<Integer> slot = new ArrayList<>();
+        for (Channel ch : channels) {
+            for (int j = 0; j < hs.length; j++) {
+                if (mask[rg.directIds()[ch.ordinal()][hs[j]]] == 0f) continue;
+                pairs.add(new HeadInput(ch, hs[j]));
+                slot.add(j);
+            }
+        }
+        if (pairs.isEmpty()) return;
+        int[] receivers = pairs.stream().mapToInt(x -> x.channel().ordinal() * H + x.head()).toArray();
+        ReceiverInputs.Inputs in = (scored ? scoredInputs : fullInputs).of(step, g, receivers, mask);
+        long at = scored ? N : (long) t.B * t.P;
+        for (int u = 0; u < in.values().length; u++) {
+            List<HeadInput> reading = new ArrayList<>();
+            List<Integer> slots = new ArrayList<>();
+            for (int i = 0; i < pairs.size(); i++) {
+                if (in.of()[i] == u) {
+                    reading.add(pairs.get(i));
+                    slots.add(slot.get(i));
+                }
+            }
+            NDArray y = model.projectShared(rg.layer(), in.values()[u].reshape(at, t.D), reading);   // [rows, k, d]
+            for (int i = 0; i < reading.size(); i++) {
+                int c = reading.get(i).channel().ordinal();
+                p.perHead[c][slots.get(i)] = y.get(new NDIndex(":, " + i));
+                // a channel whose heads hs all read this input, in order: its [rows, h', d] is a slice of y
+                if (slots.get(i) == 0 && i + hs.length <= reading.size()) {
+                    boolean run = true;
+                    for (int j = 0; j < hs.length && run; j++) {
+                        run = reading.get(i + j).channel().ordinal() == c && slots.get(i + j) == j;
+                    }
+                    if (run) p.whole[c] = y.get(new NDIndex(":, " + i + ":" + (i + hs.length)));
+                }
+            }
         }
     }
 
@@ -229,36 +250,18 @@ final class BaseState implements AutoCloseable {
      * One channel's q (k, v) of the heads hs [rows, h', d], direct edges applied: a head whose direct edge is 0 takes
      * the ablated value without reading its input, 1 the projection, anything else abl + m·(projection − abl).
      */
-    private NDArray channel(NDManager step, int g, ReceiverGroup rg, Channel ch, int[] hs, float[] mask, boolean scored) {
-        int l = rg.layer(), H = t.H;
+    private NDArray assemble(NDManager step, ReceiverGroup rg, Channel ch, int[] hs, float[] mask, boolean scored, Projections p) {
         int c = ch.ordinal();
-        List<Integer> projected = new ArrayList<>();
-        for (int h : hs) if (mask[rg.directIds()[c][h]] != 0f) projected.add(h);
-        NDArray[] pieces = new NDArray[hs.length];                                                   // each [rows, d]
-        NDArray whole = null;                                                                        // [rows, h', d] when one projection covers hs
-        if (!projected.isEmpty()) {
-            int[] receivers = projected.stream().mapToInt(h -> c * H + h).toArray();
-            Inputs in = inputs(step, g, rg, receivers, mask, scored);
-            // one projection per unique input, for every head that reads it
-            NDArray[] perHead = new NDArray[H];
-            for (int u = 0; u < in.values.length; u++) {
-                List<HeadInput> reading = new ArrayList<>();
-                for (int i = 0; i < receivers.length; i++) if (in.of[i] == u) reading.add(new HeadInput(ch, projected.get(i)));
-                NDArray y = model.projectShared(l, in.values[u], reading);                           // [rows, k, d]
-                if (in.values.length == 1 && reading.size() == hs.length) whole = y;
-                for (int j = 0; j < reading.size(); j++) perHead[reading.get(j).head()] = y.get(new NDIndex(":, " + j));
-            }
-            for (int j = 0; j < hs.length; j++) pieces[j] = perHead[hs[j]];
-        }
+        NDArray[] pieces = p.perHead[c].clone();
         boolean intact = true;
         for (int j = 0; j < hs.length; j++) {
             float m = mask[rg.directIds()[c][hs[j]]];
             if (m == 1f) continue;
             intact = false;
-            NDArray abl = ablatedQkv(step, l, c, hs[j], scored);                                     // [rows, d]
+            NDArray abl = ablatedQkv(step, rg.layer(), c, hs[j], scored);                            // [rows, d]
             pieces[j] = m == 0f ? abl : pieces[j].sub(abl).muli(m).addi(abl);
         }
-        if (intact && whole != null) return whole;
+        if (intact && p.whole[c] != null) return p.whole[c];
         return NDArrays.stack(new NDList(pieces), 1);
     }
 
