@@ -88,46 +88,57 @@ final class ReceiverInputs {
     }
 
     /**
-     * values[u] for the unique rows us: bias + Σ_s c_s·rows_s with c = w (direct) or w − 1 (from the prefix sum), over
-     * the rows where some c is not 0, in one addmm.
+     * values[u] for the unique rows us: bias + Σ_s c_s·rows_s with c = w (direct) or w − 1 (from the prefix sum). A
+     * row whose coefficients are all ±1 and few next to the span of rows they touch adds and subtracts those rows in
+     * place (ACDC's binary masks: no temporary, each row read once); the others share one addmm over the span of rows
+     * they touch (a view; rows in between weighted 0).
      */
     private void contract(NDManager step, ReceiverGroup rg, List<float[]> weights, List<Integer> us, boolean minusOne,
                           NDArray bias, NDArray[] values) {
-        if (us.isEmpty()) return;
         int n = rg.senderRows();
-        boolean[] read = new boolean[n];
-        int k = 0;
+        List<Integer> spanned = new ArrayList<>();
+        int first = n, last = -1;
         for (int u : us) {
             float[] w = weights.get(u);
+            int k = 0, lo = n, hi = -1;
+            boolean unit = true;
             for (int s = 0; s < n; s++) {
-                if ((minusOne ? w[s] - 1f : w[s]) != 0f && !read[s]) {
-                    read[s] = true;
-                    k++;
+                float c = minusOne ? w[s] - 1f : w[s];
+                if (c == 0f) continue;
+                k++;
+                lo = Math.min(lo, s);
+                hi = s;
+                unit &= c == 1f || c == -1f;
+            }
+            if (k == 0) {
+                values[u] = bias.get(step, new NDIndex(":"));
+            } else if (unit && 3 * k <= hi - lo + 1) {
+                NDArray x = null;
+                for (int s = lo; s <= hi; s++) {
+                    float c = minusOne ? w[s] - 1f : w[s];
+                    if (c == 0f) continue;
+                    NDArray row = rows.get(step, new NDIndex(s));
+                    if (x == null) x = c > 0 ? row.add(bias) : row.neg().addi(bias);
+                    else if (c > 0) x.addi(row);
+                    else x.subi(row);
                 }
+                values[u] = x;
+            } else {
+                spanned.add(u);
+                first = Math.min(first, lo);
+                last = Math.max(last, hi);
             }
         }
-        if (k == 0) {
-            for (int u : us) values[u] = bias.get(step, new NDIndex(":"));
-            return;
+        if (spanned.isEmpty()) return;
+        int k = last - first + 1;
+        float[] c = new float[spanned.size() * k];
+        for (int i = 0; i < spanned.size(); i++) {
+            float[] w = weights.get(spanned.get(i));
+            for (int j = 0; j < k; j++) c[i * k + j] = minusOne ? w[first + j] - 1f : w[first + j];
         }
-        int[] at = new int[k];
-        for (int s = 0, j = 0; s < n; s++) if (read[s]) at[j++] = s;
-        float[] c = new float[us.size() * k];
-        for (int i = 0; i < us.size(); i++) {
-            float[] w = weights.get(us.get(i));
-            for (int j = 0; j < k; j++) c[i * k + j] = minusOne ? w[at[j]] - 1f : w[at[j]];
-        }
-        NDArray cw = step.create(c, new Shape(us.size(), k)).toDevice(device, false);
-        NDArray x = linear(cw, rowsAt(step, at), bias);                                              // [U', M]
-        for (int i = 0; i < us.size(); i++) values[us.get(i)] = x.get(i);
-    }
-
-    /** rows_s for the given increasing s, [k, M]: a view when they are consecutive, else a gathered copy. */
-    private NDArray rowsAt(NDManager step, int[] at) {
-        if (at[at.length - 1] - at[0] == at.length - 1) return rows.get(step, new NDIndex(at[0] + ":" + (at[at.length - 1] + 1)));
-        long[] idx = new long[at.length];
-        for (int j = 0; j < at.length; j++) idx[j] = at[j];
-        return rows.get(step, new NDIndex("{}", step.create(idx).toDevice(device, false)));
+        NDArray cw = step.create(c, new Shape(spanned.size(), k)).toDevice(device, false);
+        NDArray x = linear(cw, rows.get(step, new NDIndex(first + ":" + (last + 1))), bias);          // [U', M]
+        for (int i = 0; i < spanned.size(); i++) values[spanned.get(i)] = x.get(i);
     }
 
     /** Σ_{s < senderRows(g)} rows_s as stored now, from the nearest earlier prefix sum still current. */
