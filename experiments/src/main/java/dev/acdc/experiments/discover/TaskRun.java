@@ -14,6 +14,8 @@ import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.graph.SenderOrder;
 import dev.acdc.patching.model.HookedTransformer;
+import dev.acdc.patching.model.TorchThreads;
+import dev.acdc.patching.model.TransformerWeights;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
 
@@ -41,16 +43,21 @@ public final class TaskRun implements AutoCloseable {
     private final Ablation ablation;
     private final String groundTruthName;
     private final Circuit truth;
+    private final TorchThreads.Scope threads;
 
     private TaskRun(Task task, String metricName, Ablation ablation, String groundTruthName) {
         this.task = task;
         this.metricName = metricName;
         this.ablation = ablation;
         this.groundTruthName = groundTruthName;
-        HookedTransformer m = new HookedTransformer(task.weights());
+        // every method of this run (ACDC, SP, HISP, EAP) runs on the thread count the model's size calls for
+        TransformerWeights weights = task.weights();
+        this.threads = TorchThreads.use(TorchThreads.forModel(weights.config(), (long) task.clean().batch() * task.clean().length()));
+        HookedTransformer m = null;
         EdgePatcher p = null;
         NDManager s = null;
         try {
+            m = new HookedTransformer(weights);
             this.graph = CircuitGraph.of(m.config());
             p = EdgePatcher.create(m, graph, task.clean(), ablation, task.corrupted(), task.corruptedHooks());
             s = NDManager.newBaseManager();
@@ -60,7 +67,8 @@ public final class TaskRun implements AutoCloseable {
         } catch (RuntimeException e) {
             if (s != null) s.close();
             if (p != null) p.close();
-            m.close();
+            if (m != null) m.close();
+            threads.close();
             throw e;
         }
         this.model = m;
@@ -165,5 +173,6 @@ public final class TaskRun implements AutoCloseable {
         scope.close();
         patcher.close();
         model.close();
+        threads.close();
     }
 }
