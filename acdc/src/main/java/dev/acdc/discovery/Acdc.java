@@ -137,7 +137,7 @@ public final class Acdc {
         for (int ri = 0; ri < decided; ri++) {
             Node r = receivers.get(ri);
             int[] ids = graph.inEdgeIds(r, options.senderOrder());
-            if (!feedsSurvivingEdge(r, mask)) {
+            if (!AcdcWalk.feedsSurvivingEdge(graph, r, mask)) {
                 for (int id : ids) mask[id] = 0f;
                 progress.accept(new Progress(ri + 1, decided, countKept(mask), tested, r, true));
                 continue;
@@ -192,27 +192,6 @@ public final class Acdc {
         forwards++;
         Circuit circuit = Circuit.of(graph, kept).withScores(scores);
         return new AcdcResult(circuit, full, finalValue, tested, forwards, (System.nanoTime() - start) / 1e9);
-    }
-
-    /**
-     * Whether a receiver still matters: the output always; an MLP input when the MLP sends a surviving
-     * edge; a head's q/k/v when the head sends one; a head's q/k/v input when, in addition, its
-     * direct-computation edge survives.
-     */
-    private boolean feedsSurvivingEdge(Node r, float[] mask) {
-        return switch (r.kind()) {
-            case OUTPUT -> true;
-            case MLP_IN -> anyKept(graph.outEdgeIds(Node.mlpOut(r.layer())), mask);
-            case HEAD_QKV -> anyKept(graph.outEdgeIds(Node.head(r.layer(), r.head())), mask);
-            case HEAD_INPUT -> anyKept(graph.outEdgeIds(r), mask)
-                    && anyKept(graph.outEdgeIds(Node.head(r.layer(), r.head())), mask);
-            default -> throw new IllegalStateException("not a receiver: " + r);
-        };
-    }
-
-    private static boolean anyKept(int[] ids, float[] mask) {
-        for (int id : ids) if (mask[id] == 1f) return true;
-        return false;
     }
 
     private static int countKept(float[] mask) {

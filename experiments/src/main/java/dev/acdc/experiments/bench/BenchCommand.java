@@ -21,6 +21,7 @@ import dev.acdc.patching.graph.Node;
 import dev.acdc.patching.load.Presets;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
+import dev.acdc.patching.model.TorchThreads;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
@@ -56,10 +57,12 @@ import java.util.stream.Stream;
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure the engine: gemm, forward, patching, acdc, eap, compile, reproduce-quick, memory (default: all).")
+        description = "Measure the engine: gemm, forward, patching, acdc, edge-tests, eap, compile, reproduce-quick, contention, memory "
+                + "(default: all).")
 public final class BenchCommand implements Callable<Integer> {
 
-    public static final List<String> SUITES = List.of("gemm", "forward", "patching", "acdc", "eap", "compile", "reproduce-quick", "memory");
+    public static final List<String> SUITES = List.of("gemm", "forward", "patching", "acdc", "edge-tests", "eap", "compile",
+            "reproduce-quick", "contention", "memory");
 
     @Parameters(paramLabel = "SUITE", arity = "0..*", description = "suites to run (default: all): ${COMPLETION-CANDIDATES}")
     List<String> suites;
@@ -91,6 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--evaluations", defaultValue = "10000", paramLabel = "N", description = "masked evaluations of the memory suite (default 10000)")
     int evaluations;
 
+    @Option(names = "--edge-tests", defaultValue = "24", paramLabel = "N",
+            description = "ACDC edge tests timed per walk in the edge-tests suite (default 24)")
+    int edgeTests;
+
     @Spec
     CommandSpec spec;
 
@@ -107,7 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new BadInputException("unknown --shape '" + shape + "'; expected gpt2-small or tiny");
         }
         for (var e : Map.of("--batch", batch, "--positions", positions, "--repeats", repeats, "--acdc-batch", acdcBatch,
-                "--acdc-receivers", acdcReceivers, "--evaluations", evaluations).entrySet()) {
+                "--acdc-receivers", acdcReceivers, "--evaluations", evaluations, "--edge-tests", edgeTests).entrySet()) {
             if (e.getValue() < 1) throw new BadInputException(e.getKey() + " " + e.getValue() + ": expected a number ≥ 1");
         }
         out = spec.commandLine().getOut();
@@ -115,6 +122,8 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("batch", batch);
         figures.put("positions", positions);
         figures.put("threads", Runtime.getRuntime().availableProcessors());
+        figures.put("torch_threads", TorchThreads.defaultThreads());
+        figures.put("omp_wait_policy", TorchThreads.waitPolicy());
         double peak = 0;
         for (String s : run) {
             MemoryProbe.reset();
@@ -124,9 +133,13 @@ public final class BenchCommand implements Callable<Integer> {
                 case "forward" -> forward();
                 case "patching" -> patching();
                 case "acdc" -> acdc();
+                case "edge-tests" -> new EdgeTestBench(figures, line -> say("%s", line)).run(benchConfig(),
+                        ModelInput.of(tokens(benchConfig(), batch, positions, 1)), ModelInput.of(tokens(benchConfig(), batch, positions, 2)),
+                        edgeTests, Math.min(repeats, 3));
                 case "eap" -> eap();
                 case "compile" -> compile();
                 case "reproduce-quick" -> reproduceQuick();
+                case "contention" -> contention();
                 case "memory" -> memory();
                 default -> throw new IllegalStateException(s);
             }
@@ -509,6 +522,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void reproduceQuick() {
+        double seconds = reproduceQuickSeconds();
+        figures.put("reproduce_quick_seconds", seconds);
+        say("reproduce --quick on the tracr tasks: %.1f s", seconds);
+    }
+
+    /** Seconds of {@code reproduce --quick} on the two tracr tasks, every method, in this process. */
+    private static double reproduceQuickSeconds() {
         Path dir;
         try {
             dir = Files.createTempDirectory("acdc-bench-reproduce");
@@ -522,8 +542,7 @@ public final class BenchCommand implements Callable<Integer> {
                     "--quick", "--out", dir.toString()}, new PrintWriter(o, true), new PrintWriter(err, true));
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (code != 0) throw new IllegalStateException("reproduce --quick failed (exit " + code + "): " + err);
-            figures.put("reproduce_quick_seconds", seconds);
-            say("reproduce --quick on the tracr tasks: %.1f s", seconds);
+            return seconds;
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -531,6 +550,50 @@ public final class BenchCommand implements Callable<Integer> {
                 // a temporary directory left behind is harmless
             }
         }
+    }
+
+    /** Busy threads the contention suite runs beside {@code reproduce --quick}, and their time limit. */
+    static final int SPINNERS = 2;
+    static final long SPIN_LIMIT_SECONDS = 3600;
+
+    /**
+     * {@code reproduce --quick} on the tracr tasks alone, then again while two Java threads spin (each keeps a core
+     * busy, as two other jobs on the machine would); contention_slowdown is the ratio. The spinners stop when the
+     * second run ends, or after an hour whatever happens.
+     */
+    private void contention() {
+        double alone = reproduceQuickSeconds();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        long deadline = System.nanoTime() + SPIN_LIMIT_SECONDS * 1_000_000_000L;
+        List<Thread> spinners = new ArrayList<>();
+        for (int i = 0; i < SPINNERS; i++) {
+            Thread t = new Thread(() -> {
+                long x = 0;
+                while (!stop.get() && System.nanoTime() < deadline) x += x * 31 + 7;   // busy, no sleep, no allocation
+                if (x == 42) System.out.print("");                                       // keep x alive
+            }, "bench-spinner-" + i);
+            t.setDaemon(true);
+            spinners.add(t);
+        }
+        double busy;
+        try {
+            spinners.forEach(Thread::start);
+            busy = reproduceQuickSeconds();
+        } finally {
+            stop.set(true);
+            for (Thread t : spinners) {
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        figures.put("contention_alone_seconds", alone);
+        figures.put("contention_busy_seconds", busy);
+        figures.put("contention_slowdown", busy / alone);
+        say("reproduce --quick on the tracr tasks: %.1f s alone, %.1f s beside %d busy-spinning threads: %.2f× (OMP_WAIT_POLICY %s)",
+                alone, busy, SPINNERS, busy / alone, TorchThreads.waitPolicy());
     }
 
     private void memory() {
