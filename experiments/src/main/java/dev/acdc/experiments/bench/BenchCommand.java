@@ -522,13 +522,19 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void reproduceQuick() {
-        double seconds = reproduceQuickSeconds();
+        double seconds = reproduceQuickSeconds().total();
         figures.put("reproduce_quick_seconds", seconds);
         say("reproduce --quick on the tracr tasks: %.1f s", seconds);
     }
 
+    /** A {@code reproduce --quick} run: its seconds, and the seconds of each method's cells (as reproduce reports them). */
+    record ReproduceTime(double total, Map<String, Double> byMethod) {}
+
+    private static final java.util.regex.Pattern CELL =
+            java.util.regex.Pattern.compile("^reproduce: \\S+ \\S+ \\S+ (\\S+)\\s+edge AUC .*\\(([0-9.]+) s\\)$");
+
     /** Seconds of {@code reproduce --quick} on the two tracr tasks, every method, in this process. */
-    private static double reproduceQuickSeconds() {
+    private static ReproduceTime reproduceQuickSeconds() {
         Path dir;
         try {
             dir = Files.createTempDirectory("acdc-bench-reproduce");
@@ -542,7 +548,12 @@ public final class BenchCommand implements Callable<Integer> {
                     "--quick", "--out", dir.toString()}, new PrintWriter(o, true), new PrintWriter(err, true));
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (code != 0) throw new IllegalStateException("reproduce --quick failed (exit " + code + "): " + err);
-            return seconds;
+            Map<String, Double> byMethod = new LinkedHashMap<>();
+            for (String line : err.toString().split("\\R")) {
+                java.util.regex.Matcher m = CELL.matcher(line.strip());
+                if (m.matches()) byMethod.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+            return new ReproduceTime(seconds, byMethod);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -562,7 +573,7 @@ public final class BenchCommand implements Callable<Integer> {
      * second run ends, or after an hour whatever happens.
      */
     private void contention() {
-        double alone = reproduceQuickSeconds();
+        ReproduceTime alone = reproduceQuickSeconds();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         long deadline = System.nanoTime() + SPIN_LIMIT_SECONDS * 1_000_000_000L;
         List<Thread> spinners = new ArrayList<>();
@@ -575,7 +586,7 @@ public final class BenchCommand implements Callable<Integer> {
             t.setDaemon(true);
             spinners.add(t);
         }
-        double busy;
+        ReproduceTime busy;
         try {
             spinners.forEach(Thread::start);
             busy = reproduceQuickSeconds();
@@ -589,11 +600,18 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        figures.put("contention_alone_seconds", alone);
-        figures.put("contention_busy_seconds", busy);
-        figures.put("contention_slowdown", busy / alone);
-        say("reproduce --quick on the tracr tasks: %.1f s alone, %.1f s beside %d busy-spinning threads: %.2f× (OMP_WAIT_POLICY %s)",
-                alone, busy, SPINNERS, busy / alone, TorchThreads.waitPolicy());
+        figures.put("contention_alone_seconds", alone.total());
+        figures.put("contention_busy_seconds", busy.total());
+        figures.put("contention_slowdown", busy.total() / alone.total());
+        StringBuilder methods = new StringBuilder();
+        for (var e : alone.byMethod().entrySet()) {
+            double b = busy.byMethod().getOrDefault(e.getKey(), Double.NaN);
+            figures.put("contention_alone_seconds_" + e.getKey().replace('-', '_'), e.getValue());
+            figures.put("contention_busy_seconds_" + e.getKey().replace('-', '_'), b);
+            methods.append(String.format(Locale.ROOT, "%s%s %.1f → %.1f s", methods.length() == 0 ? "" : ", ", e.getKey(), e.getValue(), b));
+        }
+        say("reproduce --quick on the tracr tasks: %.1f s alone, %.1f s beside %d busy-spinning threads: %.2f× (OMP_WAIT_POLICY %s); "
+                + "by method %s", alone.total(), busy.total(), SPINNERS, busy.total() / alone.total(), TorchThreads.waitPolicy(), methods);
     }
 
     private void memory() {
