@@ -29,11 +29,13 @@ import java.util.function.Consumer;
  *         record new − cur on the edge
  * </pre>
  *
- * <p>The fast path gives the same circuit as this loop: it evaluates only the receiver's layer and what
- * lies downstream ({@link EdgePatcher#logits}), and evaluates the cumulative removals {e1}, {e1,e2}, …
- * of a receiver's senders in one batched forward, walking them in order until the first edge that must
- * stay, after which the rest of the batch is re-run. The reference path ({@link AcdcOptions#reference})
- * runs one full, non-incremental forward per tested edge and is the oracle for it.
+ * <p>The fast path gives the same circuit as this loop. A single removal is one pass from the previous pass's state
+ * ({@link EdgePatcher#logitsAt}): it recomputes only the heads or MLP whose in-edges changed and what reads them,
+ * the last layer and the output at the metric's rows only, and the metric scores those rows alone
+ * ({@link Metric#applyRows}). Where the memory allows, it evaluates the cumulative removals {e1}, {e1,e2}, … of a
+ * receiver's senders in one batched forward from the clean values, walking them in order until the first edge that
+ * must stay, after which the rest of the batch is re-run. The reference path ({@link AcdcOptions#reference}) runs
+ * one full, non-incremental forward per tested edge and is the oracle for it.
  *
  * <p>On small models (see {@link #isSmall}) the fast path evaluates with {@link SmallModelPatcher}, the same
  * masked forward in plain Java arrays, because there DJL's per-operation cost is nearly all of the time. The
@@ -135,7 +137,7 @@ public final class Acdc {
         for (int ri = 0; ri < decided; ri++) {
             Node r = receivers.get(ri);
             int[] ids = graph.inEdgeIds(r, options.senderOrder());
-            if (!feedsSurvivingEdge(r, mask)) {
+            if (!AcdcWalk.feedsSurvivingEdge(graph, r, mask)) {
                 for (int id : ids) mask[id] = 0f;
                 progress.accept(new Progress(ri + 1, decided, countKept(mask), tested, r, true));
                 continue;
@@ -220,27 +222,6 @@ public final class Acdc {
         }
     }
 
-    /**
-     * Whether a receiver still matters: the output always; an MLP input when the MLP sends a surviving
-     * edge; a head's q/k/v when the head sends one; a head's q/k/v input when, in addition, its
-     * direct-computation edge survives.
-     */
-    private boolean feedsSurvivingEdge(Node r, float[] mask) {
-        return switch (r.kind()) {
-            case OUTPUT -> true;
-            case MLP_IN -> anyKept(graph.outEdgeIds(Node.mlpOut(r.layer())), mask);
-            case HEAD_QKV -> anyKept(graph.outEdgeIds(Node.head(r.layer(), r.head())), mask);
-            case HEAD_INPUT -> anyKept(graph.outEdgeIds(r), mask)
-                    && anyKept(graph.outEdgeIds(Node.head(r.layer(), r.head())), mask);
-            default -> throw new IllegalStateException("not a receiver: " + r);
-        };
-    }
-
-    private static boolean anyKept(int[] ids, float[] mask) {
-        for (int id : ids) if (mask[id] == 1f) return true;
-        return false;
-    }
-
     private static int countKept(float[] mask) {
         int k = 0;
         for (float m : mask) if (m == 1f) k++;
@@ -258,10 +239,20 @@ public final class Acdc {
             return out;
         }
         try (NDManager scope = NDManager.newBaseManager()) {
-            NDArray logits = options.reference() ? patcher.logitsNonIncremental(scope, masks, outputRows)
-                    : small != null ? small.logits(scope, masks) : patcher.logits(scope, masks, outputRows);
-            int b = patcher.input().batch();
             double[] out = new double[masks.length];
+            if (outputRows != null && small == null) {
+                // the metric's rows only, [K·N, V]: no full-size logits anywhere
+                NDArray rows = options.reference() ? patcher.logitsNonIncrementalAt(scope, masks, outputRows)
+                        : patcher.logitsAt(scope, masks, outputRows);
+                int n = outputRows.length;
+                for (int k = 0; k < masks.length; k++) {
+                    out[k] = metric.evaluateRows(masks.length == 1 ? rows : rows.get(k * n + ":" + (k + 1) * n));
+                }
+                return out;
+            }
+            NDArray logits = options.reference() ? patcher.logitsNonIncremental(scope, masks)
+                    : small != null ? small.logits(scope, masks) : patcher.logits(scope, masks);
+            int b = patcher.input().batch();
             for (int k = 0; k < masks.length; k++) {
                 out[k] = metric.evaluate(masks.length == 1 ? logits : logits.get(k * b + ":" + (k + 1) * b));
             }

@@ -121,6 +121,35 @@ class AcdcTest {
     }
 
     @Test
+    void aWalkReplayedWithARunsDecisionsTestsTheEdgesTheRunTestedWithTheMasksItEvaluated() {
+        withTask(false, Ablation.RESAMPLE, (p, kl) -> {
+            AcdcResult run = new Acdc(p, kl, AcdcOptions.fast(0.01)).run();
+            var graph = p.graph();
+            java.util.BitSet tested = new java.util.BitSet();
+            double[] effects = new double[graph.edgeCount()];
+            int count = AcdcWalk.replay(graph, dev.acdc.patching.graph.SenderOrder.ACDC, id -> run.circuit().contains(id),
+                    (i, r, id, mask) -> {
+                        assertTrue(graph.inEdges(r).stream().anyMatch(e -> e.id() == id), "edge " + id + " goes into " + r);
+                        assertEquals(0f, mask[id], "the tested edge is removed in its test");
+                        tested.set(id);
+                        // the mask the run evaluated for this edge: its metric minus the metric of the mask before
+                        try (NDManager s = NDManager.newBaseManager()) {
+                            float[] before = mask.clone();
+                            before[id] = 1f;
+                            effects[id] = kl.evaluate(p.logitsNonIncremental(s, new float[][] {mask}))
+                                    - kl.evaluate(p.logitsNonIncremental(s, new float[][] {before}));
+                        }
+                    });
+            assertEquals(run.testedEdges(), count);
+            double[] scores = run.circuit().scores();
+            for (int id = 0; id < scores.length; id++) {
+                assertEquals(!Double.isNaN(scores[id]), tested.get(id), "edge " + id + " tested by the run and by the replay");
+                if (tested.get(id)) assertEquals(scores[id], effects[id], 1e-5, "effect of edge " + id);
+            }
+        });
+    }
+
+    @Test
     void aReceiverBudgetDecidesOnlyTheFirstReceiversAndKeepsEveryOtherEdge() {
         withTask(false, Ablation.RESAMPLE, (p, kl) -> {
             var graph = p.graph();

@@ -12,8 +12,7 @@ import dev.acdc.patching.load.ModelResolver;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
-import dev.acdc.patching.testsupport.SharedFixtures;
-import org.junit.jupiter.api.Assumptions;
+import dev.acdc.patching.testsupport.Fixtures;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,12 +37,9 @@ class FileTaskAcdcTest {
     @TempDir
     Path tmp;
 
-    /** A shared fixture ({@code gpt2-tiny}, {@code gpt2-tokenizer}); the one place that knows where they live. */
+    /** A fixture ({@code gpt2-tiny}, {@code gpt2-tokenizer}); the one place that knows where they live. */
     static Path fixture(String name) {
-        String rel = "fixtures/" + name;
-        var p = SharedFixtures.path(rel);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
-        return p.get();
+        return Fixtures.path("fixtures/" + name);
     }
 
     private ModelResolver offline() {

@@ -7,8 +7,7 @@ import dev.acdc.datasets.TaskOptions;
 import dev.acdc.datasets.Tasks;
 import dev.acdc.datasets.gpt2.IoiTask;
 import dev.acdc.experiments.discover.TaskRun;
-import dev.acdc.patching.testsupport.SharedFixtures;
-import org.junit.jupiter.api.Assumptions;
+import dev.acdc.patching.testsupport.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,12 +36,9 @@ class FileTaskCliTest {
     @TempDir
     Path tmp;
 
-    /** A shared fixture ({@code gpt2-tiny}, {@code gpt2-tokenizer}); the one place that knows where they live. */
+    /** A fixture ({@code gpt2-tiny}, {@code gpt2-tokenizer}); the one place that knows where they live. */
     static Path fixture(String name) {
-        String rel = "fixtures/" + name;
-        var p = SharedFixtures.path(rel);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
-        return p.get();
+        return Fixtures.path("fixtures/" + name);
     }
 
     private Path write(String name, String... lines) throws IOException {

@@ -12,6 +12,10 @@ import java.util.Optional;
  *
  * <p>{@link #apply} returns a scalar NDArray on the output's manager, so gradient-based methods (SP, EAP)
  * can backpropagate through it; {@link #evaluate} returns a double and frees its intermediates.
+ *
+ * <p>A metric that reads only some positions ({@link #scoredPositions()}) also scores those rows alone
+ * ({@link #applyRows}): the compact [N, V] rows a patcher computes when it unembeds the scored positions only,
+ * with no full-size output around them.
  */
 public interface Metric {
 
@@ -27,6 +31,25 @@ public interface Metric {
      */
     default Optional<ScoredPositions> scoredPositions() {
         return Optional.empty();
+    }
+
+    /**
+     * The metric of the scored rows alone: rows [N, …] are the output at {@link #scoredPositions()} in the order
+     * {@link ScoredPositions#select} gathers them. The same number as {@link #apply} on any output with those rows.
+     * Every metric that names its scored positions implements it; the others cannot.
+     */
+    default NDArray applyRows(NDArray rows) {
+        throw new UnsupportedOperationException("metric '" + name() + "' names no scored positions, so it scores whole "
+                + "outputs only; call apply");
+    }
+
+    /** {@link #applyRows} as a double; every array created along the way is closed. */
+    @SuppressWarnings("try")   // the scope is only opened and closed
+    default double evaluateRows(NDArray rows) {
+        try (NDScope ignored = new NDScope()) {
+            NDArray value = applyRows(rows);
+            return value.toType(DataType.FLOAT64, false).getDouble();
+        }
     }
 
     /** The metric as a double; every array created along the way is closed. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The metrics of the ACDC paper, on DJL NDArrays. Shapes: B batch, P positions, V vocabulary (or output
@@ -34,7 +35,13 @@ public final class Metrics {
     }
 
     static NDArray klFromCleanLogProbs(NDArray cleanLogProbs, NDArray patchedLogits, ScoredPositions positions) {
-        NDArray logProbs = positions.select(patchedLogits).logSoftmax(-1);                     // [N, V]
+        return klOfRows(cleanLogProbs, positions.select(patchedLogits));
+    }
+
+    /** KL(clean ‖ patched) of the scored rows: clean log-probabilities and patched logits, both [N, V]. */
+    static NDArray klOfRows(NDArray cleanLogProbs, NDArray patchedRows) {
+        sameShape("klDivergence", cleanLogProbs, patchedRows);
+        NDArray logProbs = patchedRows.logSoftmax(-1);                                              // [N, V]
         return cleanLogProbs.exp().mul(cleanLogProbs.sub(logProbs)).sum(new int[] {-1}).mean();
     }
 
@@ -58,7 +65,12 @@ public final class Metrics {
      * @param wrong   [B] token ids
      */
     public static NDArray logitDifference(NDArray logits, ScoredPositions positions, int[] correct, int[] wrong) {
-        NDArray rows = onePerRow("logitDifference", logits, positions);                        // [B, V]
+        return logitDifferenceOfRows(onePerRow("logitDifference", logits, positions), correct, wrong);
+    }
+
+    /** {@link #logitDifference} of each row's scored logits [B, V]. */
+    static NDArray logitDifferenceOfRows(NDArray rows, int[] correct, int[] wrong) {
+        checkRows("logitDifference", rows);
         long batch = rows.getShape().get(0);
         long vocab = rows.getShape().get(1);
         checkTokens("correct", correct, batch, vocab);
@@ -78,7 +90,12 @@ public final class Metrics {
      */
     public static NDArray probabilityDifference(NDArray logits, ScoredPositions positions, int[] candidates,
                                                 int[] thresholds) {
-        NDArray rows = onePerRow("probabilityDifference", logits, positions);                  // [B, V]
+        return probabilityDifferenceOfRows(onePerRow("probabilityDifference", logits, positions), candidates, thresholds);
+    }
+
+    /** {@link #probabilityDifference} of each row's scored logits [B, V]. */
+    static NDArray probabilityDifferenceOfRows(NDArray rows, int[] candidates, int[] thresholds) {
+        checkRows("probabilityDifference", rows);
         long batch = rows.getShape().get(0);
         long vocab = rows.getShape().get(1);
         checkTokens("candidates", candidates, candidates.length, vocab);
@@ -107,7 +124,12 @@ public final class Metrics {
      * @param wrong   [B] token ids
      */
     public static NDArray tokenProbabilityDifference(NDArray logits, ScoredPositions positions, int[] correct, int[] wrong) {
-        NDArray rows = onePerRow("tokenProbabilityDifference", logits, positions);              // [B, V]
+        return tokenProbabilityDifferenceOfRows(onePerRow("tokenProbabilityDifference", logits, positions), correct, wrong);
+    }
+
+    /** {@link #tokenProbabilityDifference} of each row's scored logits [B, V]. */
+    static NDArray tokenProbabilityDifferenceOfRows(NDArray rows, int[] correct, int[] wrong) {
+        checkRows("tokenProbabilityDifference", rows);
         long batch = rows.getShape().get(0);
         long vocab = rows.getShape().get(1);
         checkTokens("correct", correct, batch, vocab);
@@ -127,8 +149,8 @@ public final class Metrics {
         Shape shape = cleanLogits.getShape();
         return new Named("kl_div", positions, out -> {
             checkShape("kl_div", shape, out);
-            return klFromCleanLogProbs(cleanLogProbs, out, positions);
-        });
+            return positions.select(out);
+        }, rows -> klOfRows(cleanLogProbs, rows));
     }
 
     /** L2 against a fixed clean output (valid while {@code cleanOutput}'s manager is open). */
@@ -144,11 +166,13 @@ public final class Metrics {
         /** The clean output and the scored flat rows, read on the first array evaluation (one write: thread-safe). */
         private record Flat(float[] clean, long[] rows) {}
         private volatile Flat flat;
+        private final NDArray cleanRows;    // [N, D]
 
         L2(NDArray clean, ScoredPositions positions) {
             this.clean = clean;
             this.shape = clean.getShape();
             this.positions = positions;
+            this.cleanRows = positions.select(clean.stopGradient());
         }
 
         @Override
@@ -165,6 +189,12 @@ public final class Metrics {
         public NDArray apply(NDArray output) {
             checkShape("l2", shape, Objects.requireNonNull(output, "output"));
             return l2(clean, output, positions);
+        }
+
+        @Override
+        public NDArray applyRows(NDArray rows) {
+            sameShape("l2", cleanRows, Objects.requireNonNull(rows, "rows"));
+            return rows.sub(cleanRows).square().mean();
         }
 
         @Override
@@ -194,28 +224,37 @@ public final class Metrics {
     public static Metric negativeLogitDifference(ScoredPositions positions, int[] correct, int[] wrong) {
         int[] c = correct.clone();
         int[] w = wrong.clone();
-        return new Named("logit_diff", positions, out -> logitDifference(out, positions, c, w).neg());
+        return new Named("logit_diff", positions, out -> onePerRow("logitDifference", out, positions),
+                rows -> logitDifferenceOfRows(rows, c, w).neg());
     }
 
     /** −(probability difference), so that lower is better. */
     public static Metric negativeProbabilityDifference(ScoredPositions positions, int[] candidates, int[] thresholds) {
         int[] c = candidates.clone();
         int[] t = thresholds.clone();
-        return new Named("prob_diff", positions, out -> probabilityDifference(out, positions, c, t).neg());
+        return new Named("prob_diff", positions, out -> onePerRow("probabilityDifference", out, positions),
+                rows -> probabilityDifferenceOfRows(rows, c, t).neg());
     }
 
     /** −(token probability difference), so that lower is better. */
     public static Metric negativeTokenProbabilityDifference(ScoredPositions positions, int[] correct, int[] wrong) {
         int[] c = correct.clone();
         int[] w = wrong.clone();
-        return new Named("prob_diff", positions, out -> tokenProbabilityDifference(out, positions, c, w).neg());
+        return new Named("prob_diff", positions, out -> onePerRow("tokenProbabilityDifference", out, positions),
+                rows -> tokenProbabilityDifferenceOfRows(rows, c, w).neg());
     }
 
-    private record Named(String name, ScoredPositions positions, java.util.function.Function<NDArray, NDArray> f)
-            implements Metric {
+    /** A metric of the scored rows: select picks them from a whole output (checking its shape), ofRows scores them. */
+    private record Named(String name, ScoredPositions positions, Function<NDArray, NDArray> select,
+                         Function<NDArray, NDArray> ofRows) implements Metric {
         @Override
         public NDArray apply(NDArray output) {
-            return f.apply(Objects.requireNonNull(output, "output"));
+            return ofRows.apply(select.apply(Objects.requireNonNull(output, "output")));
+        }
+
+        @Override
+        public NDArray applyRows(NDArray rows) {
+            return ofRows.apply(Objects.requireNonNull(rows, "rows"));
         }
 
         @Override
@@ -225,6 +264,12 @@ public final class Metrics {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static void checkRows(String what, NDArray rows) {
+        if (rows.getShape().dimension() != 2) {
+            throw new IllegalArgumentException(what + " needs each row's scored logits [B, V], found shape " + rows.getShape());
+        }
+    }
 
     private static NDArray onePerRow(String what, NDArray logits, ScoredPositions positions) {
         if (logits.getShape().dimension() != 3) {

@@ -154,6 +154,51 @@ class MetricsTest {
         }
     }
 
+    /**
+     * A patcher that unembeds only the scored positions hands a metric those rows alone; every metric that names
+     * its positions scores them to the number it gives the whole output.
+     */
+    @Test
+    void every_metric_scores_its_compact_rows_as_it_scores_the_whole_output() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            NDArray patched = m.create(patchedData, new Shape(B, P, V));
+            boolean[][] mask = {{false, true, false, true}, {true, false, false, false}, {false, false, true, true}};
+            java.util.List<ScoredPositions> positions = java.util.List.of(ScoredPositions.last(),
+                    ScoredPositions.perRow(1, -2, 0), ScoredPositions.mask(mask));
+            int[] tokens = {1, 2, 3}, others = {0, 4, 3}, candidates = {4, 0, 2}, thresholds = {0, 1, 2};
+            for (ScoredPositions at : positions) {
+                java.util.List<Metric> metrics = new java.util.ArrayList<>(java.util.List.of(
+                        Metrics.klDivergence(clean, at), Metrics.l2(clean, at)));
+                if (at.onePerRow()) {
+                    metrics.add(Metrics.negativeLogitDifference(at, tokens, others));
+                    metrics.add(Metrics.negativeProbabilityDifference(at, candidates, thresholds));
+                }
+                for (Metric metric : metrics) {
+                    assertEquals(at, metric.scoredPositions().orElseThrow());
+                    NDArray rows = at.select(patched);
+                    assertEquals(metric.evaluate(patched), metric.evaluateRows(rows), 1e-6, metric.name() + " at " + at);
+                }
+            }
+            Metric anyPosition = new Metric() {
+                @Override
+                public String name() {
+                    return "any";
+                }
+
+                @Override
+                public NDArray apply(NDArray output) {
+                    return output.sum();
+                }
+            };
+            var e = assertThrows(UnsupportedOperationException.class, () -> anyPosition.evaluateRows(patched));
+            assertTrue(e.getMessage().contains("names no scored positions"), e.getMessage());
+            var wrongRows = assertThrows(IllegalArgumentException.class,
+                    () -> Metrics.klDivergence(clean, ScoredPositions.last()).evaluateRows(patched.reshape(B * P, V)));
+            assertTrue(wrongRows.getMessage().contains("differ in shape"), wrongRows.getMessage());
+        }
+    }
+
     @Test
     void token_probability_difference_is_the_softmax_mass_of_the_right_answer_minus_the_wrong_one_negated_for_acdc() {
         try (NDManager m = manager.newSubManager()) {

@@ -101,6 +101,11 @@ public final class DocstringTask extends Gpt2Task {
             }
 
             @Override
+            public NDArray applyRows(NDArray rows) {
+                return correctMinusMaxWrongOfRows(rows, c, w).neg();
+            }
+
+            @Override
             public java.util.Optional<ScoredPositions> scoredPositions() {
                 return java.util.Optional.of(ScoredPositions.last());
             }
@@ -112,7 +117,15 @@ public final class DocstringTask extends Gpt2Task {
         if (logits.getShape().dimension() != 3) {
             throw new IllegalArgumentException("docstring metric needs logits [B, P, V], found shape " + logits.getShape());
         }
-        NDArray rows = ScoredPositions.last().select(logits);                                  // [B, V]
+        return correctMinusMaxWrongOfRows(ScoredPositions.last().select(logits), correct, wrong);
+    }
+
+    /** {@link #correctMinusMaxWrong} of each row's last-position logits [B, V]. */
+    static NDArray correctMinusMaxWrongOfRows(NDArray rows, int[] correct, int[][] wrong) {
+        if (rows.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("docstring metric needs each row's last-position logits [B, V], found shape "
+                    + rows.getShape());
+        }
         long batch = rows.getShape().get(0);
         long vocab = rows.getShape().get(1);
         if (batch != correct.length) {

@@ -179,9 +179,18 @@ public final class InductionTask implements Task {
 
         @Override
         public NDArray apply(NDArray logits) {
-            NDArray logProbs = positions.select(logits).logSoftmax(-1);                                // [N, V]
+            return applyRows(positions.select(logits));
+        }
+
+        @Override
+        public NDArray applyRows(NDArray rows) {
+            if (rows.getShape().dimension() != 2 || rows.getShape().get(0) != targets.length) {
+                throw new IllegalArgumentException("nll: expected the " + targets.length + " scored rows [N, V], found shape "
+                        + rows.getShape());
+            }
+            NDArray logProbs = rows.logSoftmax(-1);                                                    // [N, V]
             long vocab = logProbs.getShape().get(1);
-            NDArray oneHot = logits.getManager().create(targets).oneHot((int) vocab).toType(logProbs.getDataType(), false)
+            NDArray oneHot = rows.getManager().create(targets).oneHot((int) vocab).toType(logProbs.getDataType(), false)
                     .toDevice(logProbs.getDevice(), false);
             return logProbs.mul(oneHot).sum(new int[] {-1}).mean().neg();
         }

@@ -1,7 +1,6 @@
 package dev.acdc.datasets.file;
 
-import dev.acdc.patching.testsupport.SharedFixtures;
-import org.junit.jupiter.api.Assumptions;
+import dev.acdc.patching.testsupport.Fixtures;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,12 +12,9 @@ import java.util.List;
 final class FileTaskFixtures {
     private FileTaskFixtures() {}
 
-    /** A fixture directory ({@code gpt2-tiny}, {@code gpt2-tokenizer}); the test is skipped, with the reason, when it is absent. */
+    /** A fixture directory ({@code gpt2-tiny}, {@code gpt2-tokenizer}); in the test resources (a missing one fails the test). */
     static Path fixture(String name) {
-        String rel = "fixtures/" + name;
-        var p = SharedFixtures.path(rel);
-        Assumptions.assumeTrue(p.isPresent(), SharedFixtures.missing(rel));
-        return p.get();
+        return Fixtures.path("fixtures/" + name);
     }
 
     static Path tinyGpt2() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.acdc.datasets.EdgeNotation;
 import dev.acdc.datasets.Task;
+import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.load.HfTokenizer;
 import dev.acdc.patching.load.ModelDirectory;
@@ -145,6 +146,9 @@ class Gpt2TasksTest {
             // row 0: correct 1 (5), wrong {2,3} max 3 -> 2 ; row 1: correct 2 (4), wrong {0,3} max 2 -> 2 ; mean 2
             double v = DocstringTask.correctMinusMaxWrong(logits, new int[] {1, 2}, new int[][] {{2, 3}, {0, 3}}).getFloat();
             assertEquals(2.0, v, 1e-6);
+            NDArray lastRows = logits.reshape(2, 4);
+            assertEquals(2.0, DocstringTask.correctMinusMaxWrongOfRows(lastRows, new int[] {1, 2}, new int[][] {{2, 3}, {0, 3}})
+                    .getFloat(), 1e-6);
         }
     }
 
@@ -163,6 +167,10 @@ class Gpt2TasksTest {
                 double onClean = t.metric(name, clean).evaluate(clean);
                 double onCorrupted = t.metric(name, clean).evaluate(corrupted);
                 assertTrue(Double.isFinite(onClean) && Double.isFinite(onCorrupted), name + ": " + onClean + ", " + onCorrupted);
+                // the compact scored rows, as a patcher that unembeds only those computes them
+                Metric metric = t.metric(name, clean);
+                NDArray rows = metric.scoredPositions().orElseThrow().select(corrupted);
+                assertEquals(onCorrupted, metric.evaluateRows(rows), 1e-6, name + " of the scored rows");
                 if (name.equals("kl")) {
                     assertEquals(0.0, onClean, 1e-5, "KL of the clean output against itself");
                     assertTrue(onCorrupted > 0, "KL of the corrupted output");

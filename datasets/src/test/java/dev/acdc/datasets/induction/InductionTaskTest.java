@@ -93,6 +93,11 @@ class InductionTaskTest {
             assertTrue(nll.evaluate(clean) < 0.2, "clean nll " + nll.evaluate(clean));
             assertTrue(nll.evaluate(corrupted) > 2.0, "corrupted nll " + nll.evaluate(corrupted));
             assertThrows(IllegalArgumentException.class, () -> task.metric("l2", clean));
+            // both metrics score the compact scored rows as they score the whole output
+            for (Metric metric : java.util.List.of(kl, nll)) {
+                NDArray rows = metric.scoredPositions().orElseThrow().select(corrupted);
+                assertEquals(metric.evaluate(corrupted), metric.evaluateRows(rows), 1e-6, metric.name());
+            }
         }
     }
 

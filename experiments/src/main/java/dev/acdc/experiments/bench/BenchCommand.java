@@ -21,6 +21,7 @@ import dev.acdc.patching.graph.Node;
 import dev.acdc.patching.load.Presets;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
+import dev.acdc.patching.model.TorchThreads;
 import dev.acdc.patching.model.TransformerConfig;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
@@ -56,10 +57,12 @@ import java.util.stream.Stream;
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure the engine: gemm, forward, patching, acdc, eap, compile, reproduce-quick, memory (default: all).")
+        description = "Measure the engine: gemm, forward, patching, acdc, edge-tests, eap, compile, reproduce-quick, contention, memory "
+                + "(default: all).")
 public final class BenchCommand implements Callable<Integer> {
 
-    public static final List<String> SUITES = List.of("gemm", "forward", "patching", "acdc", "eap", "compile", "reproduce-quick", "memory");
+    public static final List<String> SUITES = List.of("gemm", "forward", "patching", "acdc", "edge-tests", "eap", "compile",
+            "reproduce-quick", "contention", "memory");
 
     @Parameters(paramLabel = "SUITE", arity = "0..*", description = "suites to run (default: all): ${COMPLETION-CANDIDATES}")
     List<String> suites;
@@ -76,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
      * 1,000 × 128 rows would need ~14 GB per variant; the repeat and evaluation bounds keep a suite under an hour.
      */
     static final int MAX_BATCH = 1000, MAX_POSITIONS = 128, MAX_REPEATS = 1000, MAX_ACDC_BATCH = 100, MAX_ACDC_RECEIVERS = 1000,
-            MAX_EVALUATIONS = 1_000_000;
+            MAX_EVALUATIONS = 1_000_000, MAX_EDGE_TESTS = 10_000;
 
     @Option(names = "--batch", defaultValue = "100", paramLabel = "B", description = "batch of the forward and patching suites, 1 to "
             + MAX_BATCH + " (default 100)")
@@ -103,6 +106,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "masked evaluations of the memory suite, 1 to " + MAX_EVALUATIONS + " (default 10000)")
     int evaluations;
 
+    @Option(names = "--edge-tests", defaultValue = "24", paramLabel = "N",
+            description = "ACDC edge tests timed per walk in the edge-tests suite, 1 to " + MAX_EDGE_TESTS + " (default 24)")
+    int edgeTests;
+
     @Spec
     CommandSpec spec;
 
@@ -122,7 +129,8 @@ public final class BenchCommand implements Callable<Integer> {
         for (var e : List.of(Map.entry("--batch", new int[] {batch, MAX_BATCH}), Map.entry("--positions", new int[] {positions, MAX_POSITIONS}),
                 Map.entry("--repeats", new int[] {repeats, MAX_REPEATS}), Map.entry("--acdc-batch", new int[] {acdcBatch, MAX_ACDC_BATCH}),
                 Map.entry("--acdc-receivers", new int[] {acdcReceivers, MAX_ACDC_RECEIVERS}),
-                Map.entry("--evaluations", new int[] {evaluations, MAX_EVALUATIONS}))) {
+                Map.entry("--evaluations", new int[] {evaluations, MAX_EVALUATIONS}),
+                Map.entry("--edge-tests", new int[] {edgeTests, MAX_EDGE_TESTS}))) {
             int v = e.getValue()[0], max = e.getValue()[1];
             if (v < 1 || v > max) throw new BadInputException(e.getKey() + " " + v + ": expected 1 to " + max);
         }
@@ -131,6 +139,8 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put("batch", batch);
         figures.put("positions", positions);
         figures.put("threads", Runtime.getRuntime().availableProcessors());
+        figures.put("torch_threads", TorchThreads.defaultThreads());
+        figures.put("omp_wait_policy", TorchThreads.waitPolicy());
         double peak = 0;
         for (String s : run) {
             MemoryProbe.reset();
@@ -140,9 +150,13 @@ public final class BenchCommand implements Callable<Integer> {
                 case "forward" -> forward();
                 case "patching" -> patching();
                 case "acdc" -> acdc();
+                case "edge-tests" -> new EdgeTestBench(figures, line -> say("%s", line)).run(benchConfig(),
+                        ModelInput.of(tokens(benchConfig(), batch, positions, 1)), ModelInput.of(tokens(benchConfig(), batch, positions, 2)),
+                        edgeTests, Math.min(repeats, 3));
                 case "eap" -> eap();
                 case "compile" -> compile();
                 case "reproduce-quick" -> reproduceQuick();
+                case "contention" -> contention();
                 case "memory" -> memory();
                 default -> throw new IllegalStateException(s);
             }
@@ -278,7 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int b = 0; b < batch; b++) lastRows[b] = (long) b * positions + positions - 1;
                 Timing maskedLast = Timing.measure(1, reps, () -> {
                     try (NDManager s = NDManager.newBaseManager()) {
-                        p.logitsNonIncremental(s, new float[][] {ones}, lastRows).getFloat(0, positions - 1, 0);
+                        p.logitsNonIncrementalAt(s, new float[][] {ones}, lastRows).getFloat(0, 0);
                     }
                 });
                 figures.put("patching_full_forward_seconds", full.median());
@@ -525,6 +539,19 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private void reproduceQuick() {
+        double seconds = reproduceQuickSeconds().total();
+        figures.put("reproduce_quick_seconds", seconds);
+        say("reproduce --quick on the tracr tasks: %.1f s", seconds);
+    }
+
+    /** A {@code reproduce --quick} run: its seconds, and the seconds of each method's cells (as reproduce reports them). */
+    record ReproduceTime(double total, Map<String, Double> byMethod) {}
+
+    private static final java.util.regex.Pattern CELL =
+            java.util.regex.Pattern.compile("^reproduce: \\S+ \\S+ \\S+ (\\S+)\\s+edge AUC .*\\(([0-9.]+) s\\)$");
+
+    /** Seconds of {@code reproduce --quick} on the two tracr tasks, every method, in this process. */
+    private static ReproduceTime reproduceQuickSeconds() {
         Path dir;
         try {
             dir = Files.createTempDirectory("acdc-bench-reproduce");
@@ -538,8 +565,12 @@ public final class BenchCommand implements Callable<Integer> {
                     "--quick", "--out", dir.toString()}, new PrintWriter(o, true), new PrintWriter(err, true));
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (code != 0) throw new IllegalStateException("reproduce --quick failed (exit " + code + "): " + err);
-            figures.put("reproduce_quick_seconds", seconds);
-            say("reproduce --quick on the tracr tasks: %.1f s", seconds);
+            Map<String, Double> byMethod = new LinkedHashMap<>();
+            for (String line : err.toString().split("\\R")) {
+                java.util.regex.Matcher m = CELL.matcher(line.strip());
+                if (m.matches()) byMethod.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+            return new ReproduceTime(seconds, byMethod);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -547,6 +578,57 @@ public final class BenchCommand implements Callable<Integer> {
                 // a temporary directory left behind is harmless
             }
         }
+    }
+
+    /** Busy threads the contention suite runs beside {@code reproduce --quick}, and their time limit. */
+    static final int SPINNERS = 2;
+    static final long SPIN_LIMIT_SECONDS = 3600;
+
+    /**
+     * {@code reproduce --quick} on the tracr tasks alone, then again while two Java threads spin (each keeps a core
+     * busy, as two other jobs on the machine would); contention_slowdown is the ratio. The spinners stop when the
+     * second run ends, or after an hour whatever happens.
+     */
+    private void contention() {
+        ReproduceTime alone = reproduceQuickSeconds();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        long deadline = System.nanoTime() + SPIN_LIMIT_SECONDS * 1_000_000_000L;
+        List<Thread> spinners = new ArrayList<>();
+        for (int i = 0; i < SPINNERS; i++) {
+            Thread t = new Thread(() -> {
+                long x = 0;
+                while (!stop.get() && System.nanoTime() < deadline) x += x * 31 + 7;   // busy, no sleep, no allocation
+                if (x == 42) System.out.print("");                                       // keep x alive
+            }, "bench-spinner-" + i);
+            t.setDaemon(true);
+            spinners.add(t);
+        }
+        ReproduceTime busy;
+        try {
+            spinners.forEach(Thread::start);
+            busy = reproduceQuickSeconds();
+        } finally {
+            stop.set(true);
+            for (Thread t : spinners) {
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        figures.put("contention_alone_seconds", alone.total());
+        figures.put("contention_busy_seconds", busy.total());
+        figures.put("contention_slowdown", busy.total() / alone.total());
+        StringBuilder methods = new StringBuilder();
+        for (var e : alone.byMethod().entrySet()) {
+            double b = busy.byMethod().getOrDefault(e.getKey(), Double.NaN);
+            figures.put("contention_alone_seconds_" + e.getKey().replace('-', '_'), e.getValue());
+            figures.put("contention_busy_seconds_" + e.getKey().replace('-', '_'), b);
+            methods.append(String.format(Locale.ROOT, "%s%s %.1f → %.1f s", methods.length() == 0 ? "" : ", ", e.getKey(), e.getValue(), b));
+        }
+        say("reproduce --quick on the tracr tasks: %.1f s alone, %.1f s beside %d busy-spinning threads: %.2f× (OMP_WAIT_POLICY %s); "
+                + "by method %s", alone.total(), busy.total(), SPINNERS, busy.total() / alone.total(), TorchThreads.waitPolicy(), methods);
     }
 
     private void memory() {

@@ -18,6 +18,7 @@ import dev.acdc.patching.model.Fingerprint;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
 import dev.acdc.patching.model.TransformerConfig;
+import dev.acdc.patching.model.TorchThreads;
 import dev.acdc.patching.model.TransformerWeights;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
@@ -51,6 +52,7 @@ public final class TaskRun implements AutoCloseable {
     private final Circuit truth;
     private final TransformerWeights weights;
     private String weightsFingerprint;
+    private final TorchThreads.Scope threads;
 
     /**
      * A ground truth to score against.
@@ -71,10 +73,13 @@ public final class TaskRun implements AutoCloseable {
         this.groundTruthName = groundTruth == null ? null : groundTruth.name();
         this.weights = task.weights();
         checkModelFitsTask(task, weights.config(), groundTruth);
-        HookedTransformer m = new HookedTransformer(weights);
+        // every method of this run (ACDC, SP, HISP, EAP) runs on the thread count the model's size calls for
+        this.threads = TorchThreads.use(TorchThreads.forModel(weights.config(), (long) task.clean().batch() * task.clean().length()));
+        HookedTransformer m = null;
         EdgePatcher p = null;
         NDManager s = null;
         try {
+            m = new HookedTransformer(weights);
             this.graph = CircuitGraph.of(m.config());
             p = EdgePatcher.create(m, graph, task.clean(), ablation, task.corrupted(), task.corruptedHooks());
             s = NDManager.newBaseManager();
@@ -84,7 +89,8 @@ public final class TaskRun implements AutoCloseable {
         } catch (RuntimeException e) {
             if (s != null) s.close();
             if (p != null) p.close();
-            m.close();
+            if (m != null) m.close();
+            threads.close();
             throw e;
         }
         this.model = m;
@@ -248,5 +254,6 @@ public final class TaskRun implements AutoCloseable {
         scope.close();
         patcher.close();
         model.close();
+        threads.close();
     }
 }

@@ -40,6 +40,9 @@ public final class HookedTransformer implements AutoCloseable {
     /** Which of a head's three inputs. */
     public enum Channel { Q, K, V }
 
+    /** One input of one head: the {@code hook_q_input}-style input that {@code channel} of {@code head} projects. */
+    public record HeadInput(Channel channel, int head) {}
+
     private final TransformerConfig config;
     private final Architecture arch;
     private final TransformerWeights weights;
@@ -349,8 +352,78 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     /**
-     * Attention of every head: z [B, P, H, d] from q [B, P, H, d] and k, v [B, P, G, d] as {@code hook_q/k/v} hold
-     * them (before rotary, which this applies, as it applies the layer's sliding window).
+     * {@link #projectHeads} for some heads of one channel: x [h', N, D], row j the input of head heads[j] → [h', N, d].
+     * The norm (if any), then each head's W·x + b. Heads index the channel's own heads (key/value heads for k and v).
+     */
+    public NDArray projectHeads(int layer, Channel channel, int[] heads, NDArray headMajorInput) {
+        int channelHeads = channel == Channel.Q ? config.nHeads() : config.nKeyValueHeads();
+        if (heads.length == channelHeads && isRange(heads, 0)) return projectHeads(layer, channel, headMajorInput);
+        LayerParams L = layers[layer];
+        NDManager scope = headMajorInput.getManager();
+        NDArray x = Ops.norm(config, headMajorInput, L.ln1W, L.ln1B);
+        NDArray idx = indexArray(scope, heads);
+        NDArray y = x.matMul(L.w[channel.ordinal()].get(scope, new NDIndex("{}", idx)));              // [h', N, d]
+        NDArray b = L.b[channel.ordinal()];
+        return b == null ? y : y.add(b.get(scope, new NDIndex("{}", idx)));                          // b: [h', 1, d]
+    }
+
+    /**
+     * One input shared by several head inputs, projected for all of them at once: the norm (if any) once, then one
+     * linear whose weight stacks the asked (channel, head) projections. x [N, D] → [N, k, d], k = inputs.size(), in
+     * the order of inputs. With every head of every channel in order it is the fused q/k/v projection of a forward.
+     */
+    public NDArray projectShared(int layer, NDArray x, List<HeadInput> inputs) {
+        LayerParams L = layers[layer];
+        int H = config.nHeads(), G = config.nKeyValueHeads(), d = config.dHead();
+        NDManager scope = x.getManager();
+        long n = x.getShape().size() / config.dModel();
+        NDArray normalized = Ops.norm(config, x, L.ln1W, L.ln1B);
+        // the fused weight's blocks of d rows: every q head, then every k head, then every v head
+        int[] blocks = new int[inputs.size()];
+        for (int i = 0; i < blocks.length; i++) {
+            HeadInput in = inputs.get(i);
+            blocks[i] = switch (in.channel()) {
+                case Q -> in.head();
+                case K -> H + in.head();
+                case V -> H + G + in.head();
+            };
+        }
+        NDArray w, b;
+        if (isRange(blocks, blocks[0])) {
+            // consecutive blocks of rows of the fused weight: a view
+            String rows = (long) blocks[0] * d + ":" + (long) (blocks[0] + blocks.length) * d;
+            w = L.wQkvT.get(scope, new NDIndex(rows));
+            b = L.bQkv == null ? null : L.bQkv.get(scope, new NDIndex(rows));
+        } else {
+            long[] rows = new long[blocks.length * d];
+            for (int i = 0; i < blocks.length; i++) for (int j = 0; j < d; j++) rows[i * d + j] = (long) blocks[i] * d + j;
+            NDArray idx = scope.create(rows).toDevice(device, false);
+            w = L.wQkvT.get(scope, new NDIndex("{}", idx));                                  // [k·d, D]
+            b = L.bQkv == null ? null : L.bQkv.get(scope, new NDIndex("{}", idx));           // [k·d]
+        }
+        return linear(normalized.reshape(n, config.dModel()), w, b).reshape(n, blocks.length, d);
+    }
+
+    /** Head h's output without b_O: z [N, d] → z·W_O[h] [N, D] (one column block of {@code attn.hook_result}). */
+    public NDArray headResult(int layer, int head, NDArray z) {
+        return z.matMul(layers[layer].wOHead[head]);
+    }
+
+    private static boolean isRange(int[] a, int first) {
+        for (int i = 0; i < a.length; i++) if (a[i] != first + i) return false;
+        return true;
+    }
+
+    private NDArray indexArray(NDManager scope, int[] values) {
+        long[] v = new long[values.length];
+        for (int i = 0; i < v.length; i++) v[i] = values[i];
+        return scope.create(v).toDevice(device, false);
+    }
+
+    /**
+     * Attention of the layer's heads, or of any H' of them when q, k and v hold the same H' heads: z [B, P, H', d] from
+     * q [B, P, H', d] and k, v [B, P, G', d] as {@code hook_q/k/v} hold them (before rotary, which this applies, as it
+     * applies the layer's sliding window).
      */
     public NDArray attend(int layer, NDArray q, NDArray k, NDArray v, NDArray attnBias) {
         return attend(HookPass.NONE, layer, q, k, v, attnBias);

@@ -22,6 +22,7 @@ final class LayerParams {
     final NDArray wQkvT;                             // [(H + 2G)·d, D]: the fused projection, linear's layout
     final NDArray bQkv;                              // [(H + 2G)·d]
     final NDArray wO;                                // [H, d, D]
+    final NDArray[] wOHead;                          // per head a view of W_O[h]: [d, D]
     final NDArray wOT;                               // [D, H·d]
     final NDArray bO;                                // [D]
     final NDArray wInT, bIn;                         // [M, D], [M]; a gated MLP: [2M, D] (gate rows, then W_in rows), [2M]
@@ -49,6 +50,8 @@ final class LayerParams {
         wQkvT = load.fusedQkvTransposed(wNames, heads, c.dModel(), c.dHead());
         bQkv = a.biases().qkv() ? NDArrays.concat(new NDList(flatB), 0) : null;
         wO = load.plain(wO(l));
+        wOHead = new NDArray[c.nHeads()];
+        for (int h = 0; h < c.nHeads(); h++) wOHead[h] = wO.get(h);
         wOT = load.transposed(wO(l));
         bO = load.optional(bO(l));
         if (c.attentionOnly()) {

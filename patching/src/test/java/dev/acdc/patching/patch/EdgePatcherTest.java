@@ -161,9 +161,10 @@ class EdgePatcherTest {
 
     @ParameterizedTest
     @MethodSource("configs")
-    void passesThatStartLaterThanTheLastOneSeeCleanValuesAgain(TransformerConfig c) {
-        // each pass recomputes from a later receiver than the one before, so the rows the earlier pass wrote into the
-        // patcher's buffer must be back to their clean values; the hook-built reference shares no state
+    void passesThatChangeALaterReceiverThanTheLastOneUndoItsChanges(TransformerConfig c) {
+        // each pass changes a later receiver than the one before and restores the earlier one's edges, so it must
+        // recompute from the earlier receiver, not only from its own, or it keeps the last pass's rows; the
+        // hook-built reference shares no state
         ModelInput clean = tokens(c, 2, 4, 30), corrupted = tokens(c, 2, 4, 31);
         CircuitGraph g = CircuitGraph.of(c);
         Random r = new Random(32);
@@ -183,7 +184,7 @@ class EdgePatcherTest {
 
     @ParameterizedTest
     @MethodSource("configs")
-    void logitsAtChosenRowsEqualTheFullLogitsThereAndAreNanElsewhere(TransformerConfig c) {
+    void logitsAtChosenRowsAreTheFullLogitsOfThoseRows(TransformerConfig c) {
         int batch = 3, len = 4;
         ModelInput clean = tokens(c, batch, len, 40), corrupted = tokens(c, batch, len, 41);
         CircuitGraph g = CircuitGraph.of(c);
@@ -191,24 +192,26 @@ class EdgePatcherTest {
         long[] rows = {3, 5, 11};   // row 0's last position, row 1's second, row 2's last
         try (HookedTransformer m = new HookedTransformer(RandomModels.random(c, 43)); NDManager scope = NDManager.newBaseManager();
              EdgePatcher p = EdgePatcher.create(m, g, clean, Ablation.RESAMPLE, corrupted, List.of())) {
-            float[][] masks = {randomMask(g.edgeCount(), r, 0.3), randomMask(g.edgeCount(), r, 0.3)};
-            for (boolean incremental : new boolean[] {true, false}) {
-                float[] full = (incremental ? p.logits(scope, masks) : p.logitsNonIncremental(scope, masks)).toFloatArray();
-                float[] some = (incremental ? p.logits(scope, masks, rows) : p.logitsNonIncremental(scope, masks, rows)).toFloatArray();
+            float[][] pair = {randomMask(g.edgeCount(), r, 0.3), randomMask(g.edgeCount(), r, 0.3)};
+            for (float[][] masks : new float[][][] {pair, {pair[0]}, {pair[1]}, {ones(g.edgeCount())}}) {
                 int v = c.dVocabOut();
-                assertEquals(full.length, some.length);
-                for (int k = 0; k < masks.length; k++) {
-                    for (int row = 0; row < batch * len; row++) {
-                        boolean chosen = row == 3 || row == 5 || row == 11;
-                        for (int j = 0; j < v; j++) {
-                            int at = (k * batch * len + row) * v + j;
-                            if (chosen) assertEquals(full[at], some[at], 1e-5, "variant " + k + ", row " + row);
-                            else assertTrue(Float.isNaN(some[at]), "variant " + k + ", row " + row + " must be NaN");
+                for (boolean incremental : new boolean[] {true, false}) {
+                    float[] full = (incremental ? p.logits(scope, masks) : p.logitsNonIncremental(scope, masks)).toFloatArray();
+                    NDArray some = incremental ? p.logitsAt(scope, masks, rows) : p.logitsNonIncrementalAt(scope, masks, rows);
+                    assertEquals(new ai.djl.ndarray.types.Shape((long) masks.length * rows.length, v), some.getShape());
+                    float[] got = some.toFloatArray();
+                    for (int k = 0; k < masks.length; k++) {
+                        for (int i = 0; i < rows.length; i++) {
+                            for (int j = 0; j < v; j++) {
+                                float expected = full[(int) ((k * batch * len + rows[i]) * v + j)];
+                                assertEquals(expected, got[(k * rows.length + i) * v + j], 1e-5,
+                                        "variant " + k + " of " + masks.length + ", row " + rows[i] + (incremental ? "" : ", oracle"));
+                            }
                         }
                     }
                 }
             }
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.logits(scope, masks, new long[] {12}));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.logitsAt(scope, pair, new long[] {12}));
             assertTrue(e.getMessage().contains("output row 12 is outside the 3·4 rows"), e.getMessage());
         }
     }
