@@ -7,6 +7,7 @@ import com.google.gson.GsonBuilder;
 import dev.acdc.patching.load.CheckpointInspection;
 import dev.acdc.patching.load.HfTokenizer;
 import dev.acdc.patching.load.LoadedModel;
+import dev.acdc.patching.load.MemoryCheck;
 import dev.acdc.patching.load.ModelDirectory;
 import dev.acdc.patching.load.ModelResolver;
 import dev.acdc.patching.load.Presets;
@@ -101,6 +102,11 @@ public final class ModelInfoCommand implements Callable<Integer> {
             convention = PRESET_CONVENTION;
         } else {
             dir = resolver().resolve(model);
+            if (wantsPrompt) {
+                // a model that cannot be loaded is refused first, by its size alone, whatever its files hold
+                TransformerConfig declared = ModelDirectory.readConfig(dir);
+                MemoryCheck.check(declared.name(), ModelFootprint.of(declared), MemoryCheck.probe());
+            }
             // header, sizes and every shape checked against the config, prompt or not; the count is the weights'
             CheckpointInspection.Summary checked = CheckpointInspection.inspect(dir);
             parameters = checked.parameters();

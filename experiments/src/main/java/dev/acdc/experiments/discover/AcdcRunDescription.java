@@ -26,7 +26,8 @@ import java.util.Set;
  * <p>Fields, in order: {@code task}; {@code model}, a fingerprint of the weights (not the path they came from);
  * {@code tokenizer}, a fingerprint of the tokenizer files given with {@code --tokenizer} ({@code model's own} without
  * one); every other component of {@link TaskOptions} (seed, scramble_positions, and whatever options are added to
- * that record later: they flow in by reflection); {@code data}, a fingerprint of the clean and corrupted inputs;
+ * that record later: they flow in by reflection, e.g. {@code data}, the data variant); {@code inputs}, a fingerprint
+ * of the clean and corrupted inputs;
  * {@code metric} and {@code ablation}; every component of {@link AcdcOptions} that can change a decision (threshold,
  * abs_value, sender_order, reference, receiver_budget; again by reflection); and {@code graph}, a fingerprint of the
  * edges in the order ACDC tests them, so a journal written before the graph's order or ids changed is refused.
@@ -47,7 +48,7 @@ final class AcdcRunDescription {
         b.put("model", run.weightsFingerprint());
         b.put("tokenizer", taskOptions.tokenizerDir() == null ? "model's own" : tokenizer(taskOptions.tokenizerDir()));
         components(taskOptions, TASK_OPTIONS_BY_CONTENT).forEach(b::put);
-        b.put("data", Fingerprint.ofLines(List.of(Fingerprint.of(run.task().clean()), Fingerprint.of(run.task().corrupted()))));
+        b.put("inputs", Fingerprint.ofLines(List.of(Fingerprint.of(run.task().clean()), Fingerprint.of(run.task().corrupted()))));
         b.put("metric", run.metricName());
         b.put("ablation", run.ablation().cliName());
         components(acdc, ACDC_OPTIONS_WITHOUT_EFFECT).forEach(b::put);

@@ -140,7 +140,7 @@ class ResumeTest {
         Path out = tmp.resolve("run");
         assertEquals(0, run(discover(out, "--seed", "2")).code());
         JsonObject run = JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject().getAsJsonObject("run");
-        for (String k : List.of("task", "model", "tokenizer", "seed", "scramble_positions", "data", "metric", "ablation", "threshold",
+        for (String k : List.of("task", "model", "tokenizer", "seed", "scramble_positions", "data", "inputs", "metric", "ablation", "threshold",
                 "abs_value", "sender_order", "reference", "receiver_budget", "graph")) {
             assertTrue(run.has(k), "circuit.json run has no " + k + ": " + run);
         }
