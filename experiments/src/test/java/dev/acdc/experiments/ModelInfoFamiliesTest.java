@@ -64,6 +64,39 @@ class ModelInfoFamiliesTest {
         }
     }
 
+    /**
+     * Without a prompt, a family checkpoint is still inspected: the count is the elements of its stored tensors (Hugging
+     * Face's convention), and a config the weights do not match is one line of bad input naming the tensor.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pythia-tiny", "llama-tiny", "qwen2-tiny", "gemma-tiny", "gemma2-tiny"})
+    void aFamilyCheckpointIsCheckedAndCountedWithoutAPrompt(String name) throws IOException {
+        Path dir = fixture(name);
+        byte[] file = Files.readAllBytes(dir.resolve("model.safetensors"));
+        long headerLength = java.nio.ByteBuffer.wrap(file, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonObject header = JsonParser.parseString(new String(file, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        long stored = 0;
+        for (var e : header.entrySet()) {
+            if (e.getKey().equals("__metadata__")) continue;
+            long n = 1;
+            for (var d : e.getValue().getAsJsonObject().getAsJsonArray("shape")) n *= d.getAsLong();
+            stored += n;
+        }
+        CliRun r = run("model-info", "--model", dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(stored, o.get("parameters").getAsLong());
+        assertTrue(o.get("parameter_convention").getAsString().startsWith("Hugging Face"), r.out());
+
+        Path wrong = Files.createDirectories(tmp.resolve(name));
+        Files.copy(dir.resolve("model.safetensors"), wrong.resolve("model.safetensors"));
+        JsonObject config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
+        config.addProperty("intermediate_size", config.get("intermediate_size").getAsInt() + 1);
+        Files.writeString(wrong.resolve("config.json"), config.toString());
+        assertOneLineBadInput(run("model-info", "--model", wrong.toString()), "does not match", "mlp", "has shape");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"pythia-70m, 70426624, 8", "qwen2.5-0.5b, 494032768, 2", "llama-3.2-1b, 1235814400, 8", "gemma-2-2b, 2614341888, 4"})
     void familyPresetsReportTheirConfigAndFootprint(String preset, long parameters, int kvHeads) {

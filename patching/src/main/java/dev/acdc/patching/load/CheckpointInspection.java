@@ -65,26 +65,13 @@ public final class CheckpointInspection {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (SafetensorsReader.Entry e : header.entries()) {
             if (buffer.test(e.name())) continue;
-            SafetensorsDtype dtype = SafetensorsDtype.parse(e.dtype()).orElse(null);
-            if (dtype == null || !dtype.readable) {
-                problems.add("tensor " + e.name() + " has dtype " + e.dtype() + ", expected F32 (or F16/BF16)");
-            } else if (e.elementCount() * dtype.bytes != e.byteLength()) {
-                problems.add("tensor " + e.name() + " of shape " + Arrays.toString(e.shape()) + " needs " + e.elementCount() * dtype.bytes
-                        + " bytes, its offsets span " + e.byteLength());
-            }
+            checkBytes(e, problems);
             String name = !ours && e.name().startsWith("transformer.") ? e.name().substring("transformer.".length()) : e.name();
             if (shapes.put(name, e.shape()) != null) problems.add("tensor " + name + " appears twice (with and without 'transformer.')");
         }
         boolean tied = !ours && tieWordEmbeddings(o);
         Map<String, int[]> expected = ours ? TransformerWeights.expectedShapes(config) : Gpt2CheckpointLoader.expectedShapes(config);
-        for (var e : expected.entrySet()) {
-            int[] found = shapes.get(e.getKey());
-            if (found == null) {
-                problems.add("missing tensor " + e.getKey() + " (expected shape " + Arrays.toString(e.getValue()) + ")");
-            } else if (!Arrays.equals(found, e.getValue())) {
-                problems.add("tensor " + e.getKey() + " has shape " + Arrays.toString(found) + ", expected " + Arrays.toString(e.getValue()));
-            }
-        }
+        checkShapes(expected, shapes, problems);
         TreeSet<String> unexpected = new TreeSet<>(shapes.keySet());
         unexpected.removeAll(expected.keySet());
         long parameters = 0;
@@ -125,25 +112,12 @@ public final class CheckpointInspection {
             for (SafetensorsReader.Entry e : h.entries()) {
                 tensors++;
                 if (HfWeightMapping.SKIP_BUFFERS.test(e.name())) continue;
-                SafetensorsDtype dtype = SafetensorsDtype.parse(e.dtype()).orElse(null);
-                if (dtype == null || !dtype.readable) {
-                    problems.add("tensor " + e.name() + " has dtype " + e.dtype() + ", expected F32 (or F16/BF16)");
-                } else if (e.elementCount() * dtype.bytes != e.byteLength()) {
-                    problems.add("tensor " + e.name() + " of shape " + Arrays.toString(e.shape()) + " needs " + e.elementCount() * dtype.bytes
-                            + " bytes, its offsets span " + e.byteLength());
-                }
+                checkBytes(e, problems);
                 if (shapes.put(e.name(), e.shape()) != null) problems.add("tensor " + e.name() + " appears in two shards");
             }
         }
         Map<String, int[]> expected = HfWeightMapping.expectedShapes(family, config);
-        for (var e : expected.entrySet()) {
-            int[] found = shapes.get(e.getKey());
-            if (found == null) {
-                problems.add("missing tensor " + e.getKey() + " (expected shape " + Arrays.toString(e.getValue()) + ")");
-            } else if (!Arrays.equals(found, e.getValue())) {
-                problems.add("tensor " + e.getKey() + " has shape " + Arrays.toString(found) + ", expected " + Arrays.toString(e.getValue()));
-            }
-        }
+        checkShapes(expected, shapes, problems);
         TreeSet<String> unexpected = new TreeSet<>(shapes.keySet());
         unexpected.removeAll(expected.keySet());
         for (String u : unexpected) problems.add("unexpected tensor " + u);
@@ -156,6 +130,29 @@ public final class CheckpointInspection {
         long parameters = 0;
         for (var e : expected.entrySet()) parameters += count(e.getValue());
         return new Summary(config, parameters, HF_CONVENTION, tensors);
+    }
+
+    /** A tensor's dtype must be one we read, and its byte span must hold exactly its elements. */
+    private static void checkBytes(SafetensorsReader.Entry e, List<String> problems) {
+        SafetensorsDtype dtype = SafetensorsDtype.parse(e.dtype()).orElse(null);
+        if (dtype == null || !dtype.readable) {
+            problems.add("tensor " + e.name() + " has dtype " + e.dtype() + ", expected F32 (or F16/BF16)");
+        } else if (e.elementCount() * dtype.bytes != e.byteLength()) {
+            problems.add("tensor " + e.name() + " of shape " + Arrays.toString(e.shape()) + " needs " + e.elementCount() * dtype.bytes
+                    + " bytes, its offsets span " + e.byteLength());
+        }
+    }
+
+    /** Every expected tensor present with its shape. */
+    private static void checkShapes(Map<String, int[]> expected, Map<String, int[]> shapes, List<String> problems) {
+        for (var e : expected.entrySet()) {
+            int[] found = shapes.get(e.getKey());
+            if (found == null) {
+                problems.add("missing tensor " + e.getKey() + " (expected shape " + Arrays.toString(e.getValue()) + ")");
+            } else if (!Arrays.equals(found, e.getValue())) {
+                problems.add("tensor " + e.getKey() + " has shape " + Arrays.toString(found) + ", expected " + Arrays.toString(e.getValue()));
+            }
+        }
     }
 
     private static long count(int[] shape) {
