@@ -57,11 +57,11 @@ import java.util.stream.Stream;
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure the engine: gemm, forward, patching, acdc, edge-tests, eap, compile, reproduce-quick, contention, memory "
+        description = "Measure the engine: gemm, forward, forward-families, patching, acdc, edge-tests, eap, compile, reproduce-quick, contention, memory "
                 + "(default: all).")
 public final class BenchCommand implements Callable<Integer> {
 
-    public static final List<String> SUITES = List.of("gemm", "forward", "patching", "acdc", "edge-tests", "eap", "compile",
+    public static final List<String> SUITES = List.of("gemm", "forward", "forward-families", "patching", "acdc", "edge-tests", "eap", "compile",
             "reproduce-quick", "contention", "memory");
 
     @Parameters(paramLabel = "SUITE", arity = "0..*", description = "suites to run (default: all): ${COMPLETION-CANDIDATES}")
@@ -148,6 +148,7 @@ public final class BenchCommand implements Callable<Integer> {
             switch (s) {
                 case "gemm" -> gemm();
                 case "forward" -> forward();
+                case "forward-families" -> forwardFamilies();
                 case "patching" -> patching();
                 case "acdc" -> acdc();
                 case "edge-tests" -> new EdgeTestBench(figures, line -> say("%s", line)).run(benchConfig(),
@@ -226,13 +227,59 @@ public final class BenchCommand implements Callable<Integer> {
         return t;
     }
 
-    /** Multiply-adds ×2 of one forward: projections, MLP, attention scores and mixing, unembedding. */
+    /**
+     * Multiply-adds ×2 of one forward: the q, k, v and output projections (k and v over the key/value heads), the MLP
+     * (three matrices when gated), attention scores and mixing over all P positions, and the unembedding.
+     */
     static double forwardFlops(TransformerConfig c, int b, int p) {
-        double perToken = c.nLayers() * (2.0 * 4 * c.dModel() * (double) c.nHeads() * c.dHead()
-                + (c.attentionOnly() ? 0 : 2.0 * 2 * c.dModel() * (double) c.dMlp())
-                + 2.0 * 2 * p * (double) c.nHeads() * c.dHead())
-                + 2.0 * c.dModel() * (double) c.dVocabOut();
+        double D = c.dModel(), d = c.dHead(), H = c.nHeads(), G = c.nKeyValueHeads(), M = c.dMlp();
+        double projections = 2.0 * D * d * (2 * H + 2 * G);
+        double mlp = c.attentionOnly() ? 0 : 2.0 * D * M * (c.architecture().gatedMlp() ? 3 : 2);
+        double perToken = c.nLayers() * (projections + mlp + 2.0 * 2 * p * H * d) + 2.0 * D * c.dVocabOut();
         return perToken * b * p;
+    }
+
+    /** The presets of {@code forward-families}, at [16, 32]: a Pythia (GPT-NeoX) and a Qwen2 (Llama-style, GQA) shape. */
+    static final List<String> FAMILY_PRESETS = List.of("pythia-160m", "qwen2.5-0.5b");
+    static final int FAMILY_BATCH = 16, FAMILY_POSITIONS = 32;
+
+    /** {@code forward_ratio_<family>}: the forward of a random-weight family model against the GEMM timed between its repeats. */
+    private void forwardFamilies() {
+        for (String name : FAMILY_PRESETS) {
+            TransformerConfig c = Presets.byName(name).orElseThrow();
+            String family = c.architecture().gatedMlp() ? "qwen2" : "pythia";
+            double[] r = forwardRatio(c, FAMILY_BATCH, FAMILY_POSITIONS, Math.min(repeats, 3));
+            figures.put("forward_seconds_" + family, r[0]);
+            figures.put("forward_gflops_" + family, r[1]);
+            figures.put("forward_ratio_" + family, r[1] / r[2]);
+            say("forward %s [%d, %d]: %.3f s, %.1f GFLOP/s, %.2f of the gemm run between its repeats (%.1f GFLOP/s)",
+                    c.name(), FAMILY_BATCH, FAMILY_POSITIONS, r[0], r[1], r[1] / r[2], r[2]);
+        }
+    }
+
+    /** Median forward seconds, its GFLOP/s and the GFLOP/s of the GEMM run between its repeats. */
+    private static double[] forwardRatio(TransformerConfig c, int b, int p, int reps) {
+        int[][] t = new int[b][p];
+        Random rng = new Random(1);
+        for (int[] row : t) for (int i = 0; i < p; i++) row[i] = rng.nextInt(c.dVocab());
+        int gemmRuns = 30;
+        try (HookedTransformer model = new HookedTransformer(Presets.randomWeights(c, 1));
+             NDManager m = NDManager.newBaseManager(); Gemm g = new Gemm(m)) {
+            Timing.Work pass = () -> {
+                try (NDManager s = NDManager.newBaseManager()) {
+                    model.forward(s, t).getFloat(0, 0, 0);
+                }
+            };
+            for (int i = 0; i < 2; i++) Timing.seconds(pass);
+            for (int i = 0; i < 10; i++) g.run();
+            double[] passes = new double[reps], gemms = new double[reps * gemmRuns];
+            for (int r = 0; r < reps; r++) {
+                passes[r] = Timing.seconds(pass);
+                for (int i = 0; i < gemmRuns; i++) gemms[r * gemmRuns + i] = Timing.seconds(g::run);
+            }
+            double seconds = Timing.of(passes).median();
+            return new double[] {seconds, forwardFlops(c, b, p) / seconds / 1e9, Gemm.FLOPS / Timing.of(gemms).median() / 1e9};
+        }
     }
 
     private void forward() {

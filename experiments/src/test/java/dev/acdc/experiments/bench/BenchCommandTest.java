@@ -38,6 +38,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void forwardFlopsOfAGroupedQueryGatedModelCountTheKeyValueHeadsAndThreeMlpMatrices() {
+        TransformerConfig c = dev.acdc.patching.load.Presets.byName("qwen2.5-0.5b").orElseThrow();
+        // D 896, H 14, G 2, d 64, M 4864, 24 layers, V 151936: q and o over 14 heads, k and v over 2, gate/up/down
+        double perLayer = 2.0 * 896 * 64 * (14 + 14 + 2 + 2) + 2.0 * 896 * 4864 * 3 + 2.0 * 2 * 3 * 14 * 64;
+        double perToken = 24 * perLayer + 2.0 * 896 * 151936;
+        assertEquals(988_180_480.0, perToken, 0.5);
+        assertEquals(perToken * 2 * 3, BenchCommand.forwardFlops(c, 2, 3), 1e-3);
+    }
+
+    @Test
     void unknownSuiteOrShapeIsBadInput() {
         CliRun s = run("bench", "warp-speed");
         assertEquals(2, s.code());
