@@ -24,6 +24,7 @@ import java.io.PrintWriter;
                 dev.acdc.experiments.discover.RocCommand.class,
                 dev.acdc.experiments.reproduce.ReproduceCommand.class,
                 dev.acdc.experiments.bench.BenchCommand.class,
+                dev.acdc.experiments.interop.ConvertCommand.class,
         })
 public final class AcdcCli implements Runnable {
 

@@ -36,14 +36,7 @@ public final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TransformerConfig config = resolve(model);
-        String unsupported = receiversNotYetCounted(config);
-        if (unsupported != null) {
-            throw new BadInputException("graph --model " + model + ": its " + unsupported + " changes the graph's receivers, which"
-                    + " are not counted yet (issue 17, phase 2); models counted now: GPT-2-style, tracr, and rotary/RMSNorm/gated-MLP"
-                    + " models with one key/value head per query head");
-        }
-        CircuitGraph graph = CircuitGraph.of(config);
+        CircuitGraph graph = graphOf("graph", model);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -66,6 +59,21 @@ public final class GraphCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The edge graph of {@code --model} (a preset, a model directory or tracr:PROGRAM), refused in one line for an
+     * architecture whose receivers the graph does not count yet.
+     */
+    public static CircuitGraph graphOf(String command, String model) {
+        TransformerConfig config = resolve(model);
+        String unsupported = receiversNotYetCounted(config);
+        if (unsupported != null) {
+            throw new BadInputException(command + " --model " + model + ": its " + unsupported + " changes the graph's receivers, which"
+                    + " are not counted yet (issue 17, phase 2); models counted now: GPT-2-style, tracr, and rotary/RMSNorm/gated-MLP"
+                    + " models with one key/value head per query head");
+        }
+        return CircuitGraph.of(config);
     }
 
     /**

@@ -1,0 +1,10 @@
+/**
+ * Circuits in other tools' formats: hannamw/EAP-IG's graph JSON, which MIB's circuit track also reads
+ * ({@link dev.acdc.experiments.interop.EapIgGraphJson}), and the {@code convert} command that turns a discover
+ * {@code circuit.json} into it and back ({@link dev.acdc.experiments.interop.ConvertCommand}).
+ *
+ * <p>Invariant: reading what was written gives back every kept edge and every score EAP-IG can hold; edges that
+ * exist on one side only (direct-computation edges, MLP edges of attention-only models, tracr's two embeddings) follow
+ * the rules stated in {@code EapIgGraphJson}.
+ */
+package dev.acdc.experiments.interop;
