@@ -34,7 +34,7 @@ public final class Faithfulness {
      */
     public static double of(double circuit, double empty, double full) {
         checkDefined(empty, full);
-        return (circuit - empty) / (full - empty);
+        return (circuit - empty) / (full - empty) + 0.0;   // + 0.0: the empty circuit's 0 / (negative) is 0, not -0
     }
 
     /** Whether m(N) and m(∅) differ enough for f to mean anything: |m(N) − m(∅)| above 1e-9 of their scale. */

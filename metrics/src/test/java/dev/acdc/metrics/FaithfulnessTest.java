@@ -19,6 +19,7 @@ class FaithfulnessTest {
         assertEquals(0.75, Faithfulness.of(0.5, 2, 0), 1e-15);
         assertEquals(1.0, Faithfulness.of(5, 1, 5));
         assertEquals(0.0, Faithfulness.of(1, 1, 5));
+        assertEquals(0.0, Faithfulness.of(2, 2, 0), "0, not -0 (assertEquals tells them apart)");
         // not clipped
         assertEquals(1.5, Faithfulness.of(7, 1, 5), 1e-15);
         assertEquals(-0.25, Faithfulness.of(0, 1, 5), 1e-15);
