@@ -22,6 +22,7 @@ import java.io.PrintWriter;
                 TrainCommand.class,
                 dev.acdc.experiments.discover.DiscoverCommand.class,
                 dev.acdc.experiments.discover.RocCommand.class,
+                dev.acdc.experiments.discover.FaithfulnessCommand.class,
                 dev.acdc.experiments.reproduce.ReproduceCommand.class,
                 dev.acdc.experiments.bench.BenchCommand.class,
                 dev.acdc.experiments.interop.ConvertCommand.class,

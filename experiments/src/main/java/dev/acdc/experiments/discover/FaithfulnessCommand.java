@@ -1,0 +1,249 @@
+package dev.acdc.experiments.discover;
+
+import dev.acdc.datasets.Task;
+import dev.acdc.discovery.method.DiscoveryMethod;
+import dev.acdc.discovery.method.DiscoveryProblem;
+import dev.acdc.discovery.method.Eap;
+import dev.acdc.discovery.method.EapIg;
+import dev.acdc.discovery.method.EdgeAttribution;
+import dev.acdc.discovery.method.FaithfulnessCurves;
+import dev.acdc.discovery.method.MethodResult;
+import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.output.OutputDirectory;
+import dev.acdc.metrics.Faithfulness;
+import dev.acdc.patching.graph.CircuitGraph;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code acdc faithfulness --task T --methods …}: MIB's faithfulness curve of each method's circuits at fixed sizes,
+ * its CPR and CMD, and the faithfulness of each circuit's complement, written as {@code faithfulness.csv},
+ * {@code faithfulness.png} and {@code faithfulness.json}. See {@link FaithfulnessCurves} and {@link Faithfulness}
+ * for the definitions and the MIB lines they follow.
+ */
+@Command(name = "faithfulness",
+        mixinStandardHelpOptions = true,
+        description = {"Faithfulness of each method's circuits at MIB's circuit sizes (hannamw/MIB-circuit-track): "
+                + "f(C) = (m(C) - m(empty)) / (m(full) - m(empty)) with the run's metric and ablation, the area under f (CPR) "
+                + "and under |1 - f| (CMD) by the trapezoid rule over the fraction of edges, and f of each circuit's complement.",
+                "EAP and EAP-IG: the top-n edges by signed score for CPR and by |score| for CMD, as MIB reports them; "
+                        + "ACDC, SP and HISP: the sweep's largest circuit with at most n edges."})
+public final class FaithfulnessCommand implements Callable<Integer> {
+
+    /** MIB's sizes in percent of the edges (evaluation.py l.31, as fractions there). */
+    static final List<String> MIB_SIZES = List.of("0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50", "100");
+    static final int MAX_SIZES = 100;
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name, or file:PATH (prompts from a JSON Lines file)")
+    String task;
+
+    @Option(names = "--methods", defaultValue = "acdc,sp,hisp,eap,eap-ig", split = ",", paramLabel = "METHOD",
+            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five)")
+    List<String> methods;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "PERCENT",
+            description = "circuit sizes in percent of the edges, ascending, each in (0, 100], 2 to " + MAX_SIZES
+                    + " of them (default MIB's: 0.1,0.2,0.5,1,2,5,10,20,50,100); size p keeps floor(p/100 × edges) edges")
+    List<String> sizes;
+
+    @Option(names = "--metric", paramLabel = "METRIC", description = "one of the task's metrics (default: its first)")
+    String metric;
+
+    @Option(names = "--ablation", defaultValue = "resample", paramLabel = "ABLATION",
+            description = "resample (default; MIB's patching), zero, mean or mean-per-position")
+    String ablation;
+
+    @Mixin
+    EapOptionsMixin eap;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-faithfulness)")
+    Path out;
+
+    @Option(names = "--json", description = "print the summary as one flat JSON object")
+    boolean json;
+
+    @Mixin
+    TaskOptionsMixin taskOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    /** What faithfulness writes; a directory holding only these is a previous result that a new run may replace. */
+    static final Set<String> OUTPUT_FILES = Set.of("faithfulness.csv", "faithfulness.png", "faithfulness.json");
+
+    @Override
+    public Integer call() {
+        for (String m : StrictParsing.distinctItems("--methods", methods, MethodFactory.NAMES.size())) TaskRun.checkMethod("--methods", m);
+        TaskRun.parseAblation(ablation);   // before the task (and its model) is loaded
+        eap.gradientAt();
+        double[] fractions = parseSizes(sizes == null ? MIB_SIZES : sizes);
+        Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-faithfulness");
+        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, OUTPUT_FILES::contains, "a previous faithfulness result",
+                String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
+            run(staged, fractions);
+        }
+        return 0;
+    }
+
+    /**
+     * Sizes in percent → fractions (the decimal text divided by 100 exactly, then rounded once to a double, so "0.1"
+     * gives MIB's {@code .001}); each in (0, 100], no repeats, ascending, at least two (the area needs an interval).
+     */
+    static double[] parseSizes(List<String> items) {
+        List<String> given = StrictParsing.distinct("--sizes", items, MAX_SIZES, x -> new BigDecimal(checkedNumber(x)).stripTrailingZeros());
+        if (given.size() < 2) throw new BadInputException("--sizes: " + given.size() + " size, expected at least two (CPR and CMD are areas between sizes)");
+        double[] f = new double[given.size()];
+        for (int i = 0; i < f.length; i++) {
+            BigDecimal p = new BigDecimal(given.get(i));
+            if (p.signum() <= 0 || p.compareTo(BigDecimal.valueOf(100)) > 0) {
+                throw new BadInputException("--sizes " + given.get(i) + ": expected a percentage in (0, 100]");
+            }
+            f[i] = p.movePointLeft(2).doubleValue();
+            if (i > 0 && !(f[i] > f[i - 1])) {
+                throw new BadInputException("--sizes: " + given.get(i) + " after " + given.get(i - 1) + ", expected ascending sizes");
+            }
+        }
+        return f;
+    }
+
+    private static String checkedNumber(String x) {
+        StrictParsing.finiteNumber("--sizes", x);
+        return x;
+    }
+
+    private void run(OutputDirectory.Staging staged, double[] fractions) {
+        long start = System.nanoTime();
+        Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
+        TaskRun.parseMetric(t, metric);
+        TaskRun.checkAblationFits(t, TaskRun.parseAblation(ablation));
+
+        PrintWriter err = spec.commandLine().getErr();
+        boolean tty = System.console() != null;
+        MethodFactory.Settings settings = new MethodFactory.Settings(null, false, eap.gradientAt(), line -> {
+            if (tty) {
+                err.print("\r" + line + "          ");
+                err.flush();
+            }
+        });
+        StringBuilder csv = new StringBuilder("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,"
+                + "complement_edges,complement_metric,complement_f\n");
+        Map<String, Object> summary = new LinkedHashMap<>();
+        Map<String, double[]> plotted = new LinkedHashMap<>();
+        String metricName;
+        try (TaskRun run = TaskRun.open(t, metric, ablation, null)) {
+            metricName = run.metricName();
+            DiscoveryProblem problem = run.problem(taskOptions.seed());
+            CircuitGraph g = problem.graph();
+            FaithfulnessCurves.Evaluator ev = new FaithfulnessCurves.Evaluator(problem);
+            if (!ev.defined()) {
+                throw new BadInputException("faithfulness is undefined on " + t.name() + " with metric " + metricName + " and ablation "
+                        + ablation + ": the full model and the empty circuit score the same (" + ev.full() + ", " + ev.empty() + ")");
+            }
+            summary.put("task", t.name());
+            summary.put("metric", metricName);
+            summary.put("ablation", ablation);
+            summary.put("edges_total", g.edgeCount());
+            summary.put("sizes", Arrays.stream(fractions).map(x -> x * 100).boxed().map(FaithfulnessCommand::round).toList());
+            summary.put("fractions", Arrays.stream(fractions).boxed().toList());
+            summary.put("edges", Arrays.stream(fractions).mapToInt(x -> Faithfulness.edgesAt(x, g.edgeCount())).boxed().toList());
+            summary.put("metric_full", ev.full());
+            summary.put("metric_empty", ev.empty());
+            summary.put("eap_gradient", eap.describe());
+            Map<String, Object> perMethod = new LinkedHashMap<>();
+            for (String method : methods) {
+                long m0 = System.nanoTime();
+                DiscoveryMethod dm = MethodFactory.create(method, t, metricName, settings);
+                FaithfulnessCurves.Curve cprCurve, cmdCurve;
+                String cprRanking, cmdRanking;
+                if (dm instanceof Eap || dm instanceof EapIg) {
+                    EdgeAttribution.Scores s = dm instanceof Eap e ? e.attribute(problem) : ((EapIg) dm).attribute(problem);
+                    double[] signed = s.signed(), abs = s.magnitudes();
+                    cprCurve = ev.curve(fractions, n -> FaithfulnessCurves.topN(g, signed, n));
+                    cmdCurve = ev.curve(fractions, n -> FaithfulnessCurves.topN(g, abs, n));
+                    cprRanking = "signed";
+                    cmdRanking = "absolute";
+                } else {
+                    MethodResult r = dm.discover(problem);
+                    cprCurve = cmdCurve = ev.curve(fractions, n -> FaithfulnessCurves.fromSweep(g, r.points(), n));
+                    cprRanking = cmdRanking = "sweep";
+                }
+                if (tty) err.println();
+                append(csv, method, cprRanking, cprCurve);
+                if (cmdCurve != cprCurve) append(csv, method, cmdRanking, cmdCurve);
+                perMethod.put("cpr." + method, cprCurve.area().cpr());
+                perMethod.put("cmd." + method, cmdCurve.area().cmd());
+                perMethod.put("faithfulness." + method, boxed(cprCurve.f()));
+                perMethod.put("faithfulness_abs." + method, boxed(cmdCurve.f()));
+                perMethod.put("complement." + method, boxed(cprCurve.complementF()));
+                perMethod.put("seconds." + method, (System.nanoTime() - m0) / 1e9);
+                plotted.put(String.format(Locale.ROOT, "%s%s (CPR %.3f)", method, cprRanking.equals("sweep") ? "" : " " + cprRanking,
+                        cprCurve.area().cpr()), cprCurve.f());
+                if (cmdCurve != cprCurve) {
+                    plotted.put(String.format(Locale.ROOT, "%s %s (CMD %.3f)", method, cmdRanking, cmdCurve.area().cmd()), cmdCurve.f());
+                }
+            }
+            summary.putAll(perMethod);
+        }
+        summary.put("seconds", (System.nanoTime() - start) / 1e9);
+        summary.put("smoke_run", t.smokeRun());
+
+        AtomicFiles.write(staged.dir().resolve("faithfulness.csv"), csv.toString());
+        AtomicFiles.write(staged.dir().resolve("faithfulness.png"),
+                FaithfulnessPlot.png(t.name() + " (" + metricName + ", " + ablation + "): faithfulness", fractions, plotted));
+        AtomicFiles.write(staged.dir().resolve("faithfulness.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
+        staged.commit();
+
+        PrintWriter o = spec.commandLine().getOut();
+        if (json) {
+            o.println(DiscoverCommand.gson(false).toJson(summary));
+        } else {
+            StringBuilder line = new StringBuilder(t.name() + " faithfulness at " + fractions.length + " sizes (" + metricName + ", "
+                    + ablation + "):");
+            for (String m : methods) {
+                line.append(String.format(Locale.ROOT, " %s CPR %.3f, CMD %.3f;", m, (double) summary.get("cpr." + m),
+                        (double) summary.get("cmd." + m)));
+            }
+            line.append(String.format(Locale.ROOT, " %.1f s%s → %s", (double) summary.get("seconds"),
+                    t.smokeRun() ? " [smoke run]" : "", staged.target()));
+            o.println(line);
+        }
+        o.flush();
+    }
+
+    private static void append(StringBuilder csv, String method, String ranking, FaithfulnessCurves.Curve c) {
+        for (FaithfulnessCurves.Point p : c.points()) {
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s,%d,%s,%s,%d,%s,%s%n", method, ranking,
+                    DiscoverCommand.plain(round(p.fraction() * 100)), DiscoverCommand.plain(p.fraction()), p.nominalEdges(),
+                    p.selected().parameter(), DiscoverCommand.plain(p.selected().value()), p.edges(), DiscoverCommand.plain(p.metric()),
+                    DiscoverCommand.plain(p.f()), p.complementEdges(), DiscoverCommand.plain(p.complementMetric()),
+                    DiscoverCommand.plain(p.complementF())));
+        }
+    }
+
+    /** A percentage back from its fraction, without the binary noise of ×100 (0.001 × 100 = 0.1, not 0.1000…02). */
+    private static double round(double percent) {
+        return new BigDecimal(percent).round(new java.math.MathContext(12)).doubleValue();
+    }
+
+    private static List<Double> boxed(double[] v) {
+        List<Double> l = new ArrayList<>(v.length);
+        for (double x : v) l.add(x);
+        return l;
+    }
+}

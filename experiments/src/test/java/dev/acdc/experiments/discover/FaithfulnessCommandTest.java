@@ -1,0 +1,108 @@
+package dev.acdc.experiments.discover;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.acdc.experiments.CliRun;
+import dev.acdc.metrics.Faithfulness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.acdc.experiments.CliRun.run;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code acdc faithfulness} on tracr-reverse: the files, the JSON keys, and the areas recomputed from the curves. */
+class FaithfulnessCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void mibSizesOnTracrReverseWriteCsvPngAndJsonWhoseAreasAreTheTrapezoidsOfTheCurves() throws Exception {
+        Path out = tmp.resolve("faith");
+        CliRun r = run("faithfulness", "--task", "tracr-reverse", "--methods", "acdc,hisp,eap-ig", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+
+        JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        JsonObject file = JsonParser.parseString(Files.readString(out.resolve("faithfulness.json"))).getAsJsonObject();
+        assertEquals("tracr-reverse", j.get("task").getAsString());
+        assertEquals("resample", j.get("ablation").getAsString());
+        assertEquals("l2", j.get("metric").getAsString());
+        assertEquals(List.of(0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0), doubles(j.getAsJsonArray("sizes")));
+        int total = j.get("edges_total").getAsInt();
+        JsonArray edges = j.getAsJsonArray("edges");
+        for (int i = 0; i < edges.size(); i++) {
+            assertEquals(Faithfulness.edgesAt(Faithfulness.MIB_FRACTIONS[i], total), edges.get(i).getAsInt());
+        }
+        assertEquals(0.0, j.get("metric_full").getAsDouble(), 1e-6, "l2 of the full model to itself");
+        for (String m : List.of("acdc", "hisp", "eap-ig")) {
+            double[] f = array(j.getAsJsonArray("faithfulness." + m));
+            double[] fAbs = array(j.getAsJsonArray("faithfulness_abs." + m));
+            double[] comp = array(j.getAsJsonArray("complement." + m));
+            assertEquals(10, f.length, m);
+            // the smallest size keeps no edge of tracr-reverse's 106: f = 0, the complement is the full model
+            assertEquals(0.0, f[0], 1e-6, m);
+            assertEquals(1.0, comp[0], 1e-6, m);
+            // 100 % is the full model, its complement the empty circuit
+            assertEquals(1.0, f[9], 1e-6, m);
+            assertEquals(0.0, comp[9], 1e-6, m);
+            Faithfulness.Area a = Faithfulness.area(Faithfulness.MIB_FRACTIONS, f);
+            Faithfulness.Area aAbs = Faithfulness.area(Faithfulness.MIB_FRACTIONS, fAbs);
+            assertEquals(a.cpr(), j.get("cpr." + m).getAsDouble(), 1e-12, "CPR from the signed curve, " + m);
+            assertEquals(aAbs.cmd(), j.get("cmd." + m).getAsDouble(), 1e-12, "CMD from the absolute curve, " + m);
+            assertEquals(j.get("cpr." + m).getAsDouble(), file.get("cpr." + m).getAsDouble(), 0, m);
+            assertEquals(j.get("cmd." + m).getAsDouble(), file.get("cmd." + m).getAsDouble(), 0, m);
+        }
+
+        List<String> csv = Files.readAllLines(out.resolve("faithfulness.csv"));
+        assertEquals("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,complement_edges,"
+                + "complement_metric,complement_f", csv.get(0));
+        // acdc and hisp: one sweep curve each; eap-ig: the signed (CPR) and the absolute (CMD) ranking
+        assertEquals(1 + 10 + 10 + 20, csv.size(), String.join("\n", csv));
+        for (String row : csv.subList(1, csv.size())) {
+            String[] c = row.split(",");
+            int nominal = Integer.parseInt(c[4]), kept = Integer.parseInt(c[7]);
+            assertTrue(kept <= nominal, "at most n edges: " + row);
+            assertTrue(List.of("sweep", "signed", "absolute").contains(c[1]), row);
+        }
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("eap-ig,absolute,")));
+
+        BufferedImage png = ImageIO.read(out.resolve("faithfulness.png").toFile());
+        assertNotNull(png, "faithfulness.png is a PNG");
+        assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+    }
+
+    @Test
+    void givenSizesInPercentAreTheFractionsOfTheCurveAndTheAreaIsTheirTrapezoid() throws Exception {
+        Path out = tmp.resolve("two");
+        CliRun r = run("faithfulness", "--task", "tracr-reverse", "--methods", "acdc", "--sizes", "50,100", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        assertEquals(List.of(0.5, 1.0), doubles(j.getAsJsonArray("fractions")));
+        int total = j.get("edges_total").getAsInt();
+        assertEquals(total / 2, j.getAsJsonArray("edges").get(0).getAsInt());
+        double[] f = array(j.getAsJsonArray("faithfulness.acdc"));
+        assertEquals(0.5 * (f[0] + f[1]) / 2, j.get("cpr.acdc").getAsDouble(), 1e-12);
+        assertEquals(0.5 * (Math.abs(1 - f[0]) + Math.abs(1 - f[1])) / 2, j.get("cmd.acdc").getAsDouble(), 1e-12);
+    }
+
+    @Test
+    void parsedSizesAreMibsFractions() {
+        assertArrayEquals(Faithfulness.MIB_FRACTIONS, FaithfulnessCommand.parseSizes(FaithfulnessCommand.MIB_SIZES));
+    }
+
+    private static double[] array(JsonArray a) {
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).getAsDouble();
+        return v;
+    }
+
+    private static List<Double> doubles(JsonArray a) {
+        return a.asList().stream().map(e -> e.getAsDouble()).toList();
+    }
+}
