@@ -30,19 +30,28 @@ public final class Metrics {
      */
     public static NDArray klDivergence(NDArray cleanLogits, NDArray patchedLogits, ScoredPositions positions) {
         sameShape("klDivergence", cleanLogits, patchedLogits);
-        NDArray cleanLogProbs = positions.select(cleanLogits.stopGradient()).logSoftmax(-1);   // [N, V]
-        return klFromCleanLogProbs(cleanLogProbs, patchedLogits, positions);
+        NDArray cleanLogProbs = positions.select(inScopeOf(patchedLogits, cleanLogits.stopGradient())).logSoftmax(-1);  // [N, V]
+        return klOfRows(cleanLogProbs, cleanLogProbs.exp(), positions.select(patchedLogits));
     }
 
-    static NDArray klFromCleanLogProbs(NDArray cleanLogProbs, NDArray patchedLogits, ScoredPositions positions) {
-        return klOfRows(cleanLogProbs, positions.select(patchedLogits));
-    }
-
-    /** KL(clean ‖ patched) of the scored rows: clean log-probabilities and patched logits, both [N, V]. */
-    static NDArray klOfRows(NDArray cleanLogProbs, NDArray patchedRows) {
+    /**
+     * KL(clean ‖ patched) of the scored rows: clean log-probabilities and probabilities, and patched logits, all
+     * [N, V]. Every operation starts from the patched side: DJL attaches a result to its first operand's manager, and
+     * the clean arrays outlive the evaluation (see {@link #inScopeOf}). −log q + log p is log p − log q exactly.
+     */
+    static NDArray klOfRows(NDArray cleanLogProbs, NDArray cleanProbs, NDArray patchedRows) {
         sameShape("klDivergence", cleanLogProbs, patchedRows);
         NDArray logProbs = patchedRows.logSoftmax(-1);                                              // [N, V]
-        return cleanLogProbs.exp().mul(cleanLogProbs.sub(logProbs)).sum(new int[] {-1}).mean();
+        return logProbs.neg().add(cleanLogProbs).mul(cleanProbs).sum(new int[] {-1}).mean();
+    }
+
+    /**
+     * {@code fresh}, a new array computed from a long-lived one, moved into {@code patched}'s scope so that it and
+     * what is computed from it are freed with the evaluation's other arrays.
+     */
+    private static NDArray inScopeOf(NDArray patched, NDArray fresh) {
+        fresh.attach(patched.getManager());
+        return fresh;
     }
 
     /**
@@ -53,7 +62,7 @@ public final class Metrics {
      */
     public static NDArray l2(NDArray cleanOutput, NDArray patchedOutput, ScoredPositions positions) {
         sameShape("l2", cleanOutput, patchedOutput);
-        NDArray clean = positions.select(cleanOutput.stopGradient());                          // [N, D]
+        NDArray clean = positions.select(inScopeOf(patchedOutput, cleanOutput.stopGradient()));      // [N, D]
         return positions.select(patchedOutput).sub(clean).square().mean();
     }
 
@@ -141,16 +150,18 @@ public final class Metrics {
     // ------------------------------------------------------------------ metrics for discovery (lower is better)
 
     /**
-     * KL(clean ‖ patched) against fixed clean logits. The clean log-probabilities are computed once and
-     * kept on {@code cleanLogits}' manager: the metric is valid while that manager is open.
+     * KL(clean ‖ patched) against fixed clean logits. The clean log-probabilities and probabilities are computed once and
+     * kept on {@code cleanLogits}' manager: the metric is valid while that manager is open; an evaluation leaves nothing
+     * there.
      */
     public static Metric klDivergence(NDArray cleanLogits, ScoredPositions positions) {
         NDArray cleanLogProbs = positions.select(cleanLogits.stopGradient()).logSoftmax(-1);
+        NDArray cleanProbs = cleanLogProbs.exp();
         Shape shape = cleanLogits.getShape();
         return new Named("kl_div", positions, out -> {
             checkShape("kl_div", shape, out);
             return positions.select(out);
-        }, rows -> klOfRows(cleanLogProbs, rows));
+        }, rows -> klOfRows(cleanLogProbs, cleanProbs, rows));
     }
 
     /** L2 against a fixed clean output (valid while {@code cleanOutput}'s manager is open). */
@@ -188,7 +199,7 @@ public final class Metrics {
         @Override
         public NDArray apply(NDArray output) {
             checkShape("l2", shape, Objects.requireNonNull(output, "output"));
-            return l2(clean, output, positions);
+            return applyRows(positions.select(output));   // the clean rows were selected once, in the constructor
         }
 
         @Override
