@@ -66,6 +66,9 @@ class FileTaskCliTest {
         assertTrue(kept > 0 && kept < line.get("edges_total").getAsInt(), line.toString());
         JsonObject circuit = JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject();
         assertTrue(circuit.get("ground_truth").isJsonNull());
+        assertFalse(circuit.has("false_positives") || circuit.has("false_negatives"), "no ground truth, no errors to list");
+        for (var e : circuit.getAsJsonArray("edges")) assertFalse(e.getAsJsonObject().has("in_ground_truth"), e.toString());
+        assertFalse(Files.readString(out.resolve("circuit.dot")).contains("false"), "no ground truth, no legend of errors");
         assertEquals(ablation, circuit.getAsJsonObject("options").get("ablation").getAsString());
         assertTrue(Files.exists(out.resolve("circuit.svg")));
     }

@@ -163,16 +163,22 @@ public final class DiscoverCommand implements Callable<Integer> {
                 double effect = found.hasScores() ? found.score(e.id()) : Double.NaN;
                 m.put("effect", Double.isNaN(effect) ? null : effect);
                 m.put("kept", found.contains(e.id()));
+                if (run.hasTruth()) m.put("in_ground_truth", run.truth().contains(e.id()));
                 edges.add(m);
             }
             file.put("edges", edges);
+            if (run.hasTruth()) {
+                // kept but not in the ground truth, and in the ground truth but not kept, by edge name in graph order
+                file.put("false_positives", found.minus(run.truth()).edges().stream().map(Edge::name).toList());
+                file.put("false_negatives", run.truth().minus(found).edges().stream().map(Edge::name).toList());
+            }
 
             String title = String.format(Locale.ROOT, "%s  acdc  τ=%s  %d/%d edges", t.name(), plain(threshold), found.edgeCount(),
                     run.graph().edgeCount()) + (roc == null ? "" : String.format(Locale.ROOT, "  TPR %.3f  FPR %.3f", roc.tpr(), roc.fpr()));
             // rendered in full before anything is written; circuit.json, which names the run, goes in last
             Map<String, byte[]> files = new LinkedHashMap<>();
-            files.put("circuit.dot", CircuitDot.render(found, title).getBytes(StandardCharsets.UTF_8));
-            files.put("circuit.svg", CircuitSvg.render(found, title).getBytes(StandardCharsets.UTF_8));
+            files.put("circuit.dot", CircuitDot.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
+            files.put("circuit.svg", CircuitSvg.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
             files.put("circuit.json", (gson(true).toJson(file) + "\n").getBytes(StandardCharsets.UTF_8));
             OutputDirectory.commitFiles(dir, files);
 

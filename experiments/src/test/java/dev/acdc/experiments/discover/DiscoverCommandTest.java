@@ -93,6 +93,55 @@ class DiscoverCommandTest {
     }
 
     @Test
+    void everyEdgeSaysWhetherItIsInTheGroundTruthAndTheErrorsAreListedAndDrawn() throws Exception {
+        Path out = tmp.resolve("truth");
+        CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.003", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject c = JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject();
+        java.util.List<String> truth = new FakeTasks.FakeTask().groundTruths().get("canonical");
+        java.util.List<String> fp = new java.util.ArrayList<>(), fn = new java.util.ArrayList<>();
+        int truePositives = 0;
+        for (var el : c.getAsJsonArray("edges")) {
+            JsonObject e = el.getAsJsonObject();
+            String name = e.get("edge").getAsString();
+            boolean kept = e.get("kept").getAsBoolean(), inTruth = e.get("in_ground_truth").getAsBoolean();
+            assertEquals(truth.contains(name), inTruth, name);
+            if (kept && !inTruth) fp.add(name);
+            if (!kept && inTruth) fn.add(name);
+            if (kept && inTruth) truePositives++;
+        }
+        assertFalse(fp.isEmpty() || fn.isEmpty(), "the fake task's circuit has both kinds of error at this threshold: " + c);
+        assertEquals(fp, names(c.getAsJsonArray("false_positives")));
+        assertEquals(fn, names(c.getAsJsonArray("false_negatives")));
+        assertEquals((double) truePositives / truth.size(), c.get("tpr").getAsDouble(), 1e-12);
+
+        String dot = Files.readString(out.resolve("circuit.dot"));
+        assertEquals(fp.size(), dot.lines().filter(l -> l.contains("class=\"false-positive\"") && l.contains("style=dashed")).count(), dot);
+        assertEquals(fn.size(), dot.lines().filter(l -> l.contains("class=\"false-negative\"") && l.contains("style=dotted")).count(), dot);
+        assertTrue(dot.contains(CircuitDot.TRUTH_LEGEND), "a legend line");
+
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document doc = f.newDocumentBuilder().parse(out.resolve("circuit.svg").toFile());
+        NodeList paths = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "path");
+        int fpPaths = 0, fnPaths = 0;
+        for (int i = 0; i < paths.getLength(); i++) {
+            String cls = ((Element) paths.item(i)).getAttribute("class");
+            if (cls.startsWith("edge ") && cls.contains("false-positive")) fpPaths++;
+            if (cls.equals("missed false-negative")) fnPaths++;
+        }
+        assertEquals(fp.size(), fpPaths);
+        assertEquals(fn.size(), fnPaths);
+        assertTrue(Files.readString(out.resolve("circuit.svg")).contains("false negative"), "the legend names them");
+    }
+
+    private static java.util.List<String> names(JsonArray a) {
+        java.util.List<String> l = new java.util.ArrayList<>();
+        for (var e : a) l.add(e.getAsString());
+        return l;
+    }
+
+    @Test
     void summaryLineNamesTaskThresholdEdgesAndRoc() {
         CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("s").toString(),
                 "--metric", "l2", "--ablation", "zero", "--ground-truth", "into-output", "--sender-order", "heads-ascending");
