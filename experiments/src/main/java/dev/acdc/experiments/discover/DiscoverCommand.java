@@ -77,6 +77,10 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "replay the decisions in DIR/journal.txt and continue from there")
     boolean resume;
 
+    @Option(names = "--force", description = "start over in a DIR that holds the journal of a previous run, replacing its journal and circuit"
+            + " (without --resume or --force such a DIR is refused)")
+    boolean force;
+
     @Mixin
     TaskOptionsMixin taskOptions;
 
@@ -101,6 +105,7 @@ public final class DiscoverCommand implements Callable<Integer> {
         Path dir = OutputDirectory.check("--out", out != null ? out
                         : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOpts) + "-acdc-" + plain(threshold)),
                 name -> true, "a discover run");
+        checkPreviousRun(dir);
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOpts);
         scoring.check(t);
         AcdcOptions options = (reference ? AcdcOptions.reference(threshold) : AcdcOptions.fast(threshold))
@@ -114,6 +119,7 @@ public final class DiscoverCommand implements Callable<Integer> {
                 err.println("acdc: note: " + lock.file() + " was left by a run that ended without finishing (" + lock.staleHolder()
                         + "); taking it over");
             }
+            checkPreviousRun(dir);   // again under the lock: a run may have finished there since
             RunDescription description = AcdcRunDescription.of(run, taskOpts, options);
             if (resume && !Files.exists(dir.resolve(JOURNAL))) {
                 err.println("acdc: note: --resume: " + dir.resolve(JOURNAL) + " does not exist; starting from the first edge");
@@ -210,6 +216,19 @@ public final class DiscoverCommand implements Callable<Integer> {
             if (created) removeIfEmpty(dir);   // a run that failed before writing anything leaves no directory behind
         }
         return 0;
+    }
+
+    /**
+     * A directory holding a previous run's journal is continued with --resume or replaced with --force, never
+     * silently overwritten; the two together are a contradiction.
+     */
+    private void checkPreviousRun(Path dir) {
+        if (resume && force) throw new BadInputException("--resume and --force: give one (--resume continues the run in " + dir
+                + ", --force starts it over)");
+        if (!resume && !force && Files.exists(dir.resolve(JOURNAL))) {
+            throw new BadInputException("--out " + dir + " holds the journal of a previous run (" + JOURNAL + "); give --resume to"
+                    + " continue it or --force to start over and replace it");
+        }
     }
 
     /** The journal's name in the run directory. */

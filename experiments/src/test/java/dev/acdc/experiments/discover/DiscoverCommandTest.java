@@ -163,6 +163,40 @@ class DiscoverCommandTest {
         assertEquals(circuit, edgesOf(out));
     }
 
+    @Test
+    void aDirectoryWithAPreviousJournalIsRefusedWithoutResumeOrForceAndReplacedWithForce() throws IOException {
+        Path out = tmp.resolve("again");
+        String[] args = {"discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", out.toString(), "--json"};
+        assertEquals(0, run(args).code());
+        byte[] journal = Files.readAllBytes(out.resolve("journal.txt"));
+        byte[] circuit = Files.readAllBytes(out.resolve("circuit.json"));
+        java.util.List<String> before;
+        try (var s = Files.list(out)) {
+            before = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        String[] otherThreshold = args.clone();
+        otherThreshold[4] = "0.1";
+        CliRun refused = run(otherThreshold);
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, refused.code(), refused.out() + refused.err());
+        assertEquals(1, refused.err().strip().lines().count(), refused.err());
+        assertTrue(refused.err().contains("--resume") && refused.err().contains("--force") && refused.err().contains("journal"), refused.err());
+        assertEquals("", refused.out());
+        assertArrayEquals(journal, Files.readAllBytes(out.resolve("journal.txt")), "nothing written");
+        assertArrayEquals(circuit, Files.readAllBytes(out.resolve("circuit.json")), "nothing written");
+        try (var s = Files.list(out)) {
+            assertEquals(before, s.map(p -> p.getFileName().toString()).sorted().toList(), "no file added or removed");
+        }
+
+        CliRun both = run(concat(concat(otherThreshold, "--force"), "--resume"));
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, both.code(), both.out() + both.err());
+        assertEquals(1, both.err().strip().lines().count(), both.err());
+
+        CliRun forced = run(concat(otherThreshold, "--force"));
+        assertEquals(0, forced.code(), forced.err());
+        assertEquals(0.1, JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject().get("threshold").getAsDouble());
+        assertFalse(java.util.Arrays.equals(journal, Files.readAllBytes(out.resolve("journal.txt"))), "a new journal");
+    }
+
     private static String edgesOf(Path out) throws IOException {
         return JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject().get("edges").toString();
     }
