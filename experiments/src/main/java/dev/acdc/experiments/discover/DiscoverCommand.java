@@ -130,7 +130,9 @@ public final class DiscoverCommand implements Callable<Integer> {
                     err.println("acdc: note: " + dir.resolve(JOURNAL) + " " + journal.droppedTail() + "; replaying the "
                             + journal.replayable() + " decisions before it and deciding the rest again");
                 }
-                result = run.runAcdc(options, journal, progressBar(err));
+                AcdcProgress progress = new AcdcProgress(err);
+                result = run.runAcdc(options, journal, progress);
+                progress.finish(result);
             }
             Circuit found = result.circuit();
             RocPoint roc = run.hasTruth() ? Roc.edgePoint(found, run.truth()) : null;   // no ground truth: no TPR/FPR
@@ -253,16 +255,27 @@ public final class DiscoverCommand implements Callable<Integer> {
         return new BigDecimal(Double.toString(x)).stripTrailingZeros().toPlainString();
     }
 
-    /** A progress bar on stderr when there is a terminal; nothing otherwise. */
-    static Consumer<Acdc.Progress> progressBar(PrintWriter err) {
-        if (System.console() == null) return p -> {};
-        return p -> {
-            int width = 30;
-            int filled = p.receiversTotal() == 0 ? width : width * p.receiversDone() / p.receiversTotal();
-            err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] receivers " + p.receiversDone() + "/"
-                    + p.receiversTotal() + ", edges kept " + p.edgesKept() + ", tested " + p.edgesTested());
-            if (p.receiversDone() == p.receiversTotal()) err.println();
-            err.flush();
-        };
+    /**
+     * ACDC's progress by receiver ({@link dev.acdc.experiments.Progress}: redrawn on a terminal, plain lines at a
+     * steady interval otherwise), started at the first receiver, when the total is known.
+     */
+    static final class AcdcProgress implements Consumer<Acdc.Progress> {
+        private final PrintWriter err;
+        private dev.acdc.experiments.Progress progress;
+
+        AcdcProgress(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void accept(Acdc.Progress p) {
+            if (progress == null) progress = dev.acdc.experiments.Progress.start(err, "discover: receivers", p.receiversTotal());
+            progress.total(p.receiversTotal());
+            progress.update(p.receiversDone(), "(edges kept " + p.edgesKept() + ", tested " + p.edgesTested() + ")");
+        }
+
+        void finish(AcdcResult result) {
+            if (progress != null) progress.finish("edges tested " + result.testedEdges());
+        }
     }
 }

@@ -142,6 +142,17 @@ class DiscoverCommandTest {
     }
 
     @Test
+    void aRedirectedRunPrintsPlainProgressLinesWithAnEstimate() {
+        CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("p").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches(
+                "discover: receivers \\d+/\\d+ \\(edges kept \\d+, tested \\d+\\), elapsed \\d+:\\d\\d, ETA \\d+:\\d\\d")), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("discover: receivers done: ") && l.contains("elapsed")), r.err());
+        assertFalse(r.err().contains("\r"), "no carriage returns in a log");
+        assertTrue(r.err().lines().count() <= 4, "a fast run prints the first lines and the last, not one per receiver: " + r.err());
+    }
+
+    @Test
     void summaryLineNamesTaskThresholdEdgesAndRoc() {
         CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("s").toString(),
                 "--metric", "l2", "--ablation", "zero", "--ground-truth", "into-output", "--sender-order", "heads-ascending");

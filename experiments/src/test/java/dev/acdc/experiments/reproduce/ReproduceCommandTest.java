@@ -147,6 +147,14 @@ class ReproduceCommandTest {
             assertEquals(expected, cell.getAsJsonArray("points").get(0).getAsJsonObject().get("parameter").getAsString(), cell.toString());
         }
         assertTrue(Files.readString(out.resolve("auc_table.md")).contains("| metric | task | ACDC edge | ACDC node | SP edge | SP node | HISP edge |"));
+
+        // stderr is not a terminal here: plain progress lines, per cell, with the elapsed time and an estimate
+        String err = r.err();
+        assertTrue(err.contains("reproduce: cell 1/5 " + FakeTasks.NAME + " l2 zero acdc"), err);
+        assertTrue(err.lines().anyMatch(l -> l.matches("reproduce: cell [2-5]/5 " + FakeTasks.NAME + " l2 zero \\S+.*, elapsed \\d+:\\d\\d, ETA \\d+:\\d\\d")),
+                "a line with an estimate: " + err);
+        assertTrue(err.lines().anyMatch(l -> l.startsWith("reproduce: cell done: 5/5")), err);
+        assertFalse(err.contains("\r"), "no carriage returns in a log");
     }
 
     @Test
