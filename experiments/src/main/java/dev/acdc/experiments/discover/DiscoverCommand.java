@@ -71,7 +71,7 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-acdc-<τ>; a file task's path with - for / and :)")
     Path out;
 
-    @Option(names = "--json", description = "print one JSON object instead of the summary line")
+    @Option(names = "--json", description = "print one JSON object instead of the summary line (metric_value is an alias of metric_final)")
     boolean json;
 
     @Option(names = "--resume", description = "replay the decisions in DIR/journal.txt and continue from there")
@@ -199,7 +199,9 @@ public final class DiscoverCommand implements Callable<Integer> {
                 line.put("edges_kept", found.edgeCount());
                 line.put("edges_total", run.graph().edgeCount());
                 line.put("metric", run.metricName());
-                line.put("metric_value", result.metricFinal());
+                line.put("metric_value", result.metricFinal());   // kept for scripts written against it: metric_final's alias
+                line.put("metric_final", result.metricFinal());   // as circuit.json names it
+                line.put("metric_full", result.metricFull());
                 line.put("tpr", roc == null ? null : roc.tpr());
                 line.put("fpr", roc == null ? null : roc.fpr());
                 line.put("seconds", seconds);

@@ -50,6 +50,7 @@ class DiscoverCommandTest {
         }
         assertEquals(FakeTasks.NAME, line.get("task").getAsString());
         assertTrue(line.get("smoke_run").getAsBoolean());
+        assertEquals(line.get("metric_value").getAsDouble(), line.get("metric_final").getAsDouble(), 0.0, "metric_value is an alias");
         for (String f : new String[] {"circuit.json", "circuit.dot", "circuit.svg", "journal.txt"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
@@ -65,6 +66,8 @@ class DiscoverCommandTest {
         assertEquals(c.get("edges_kept").getAsInt(), kept);
         assertEquals(line.get("edges_kept").getAsInt(), kept);
         assertEquals("canonical", c.get("ground_truth").getAsString());
+        assertEquals(c.get("metric_final").getAsDouble(), line.get("metric_final").getAsDouble(), 0.0, "the same name, the same value");
+        assertEquals(c.get("metric_full").getAsDouble(), line.get("metric_full").getAsDouble(), 0.0);
         assertEquals("kl_div", c.get("metric").getAsString());
         assertEquals("resample", c.getAsJsonObject("options").get("ablation").getAsString());
         double tpr = c.get("tpr").getAsDouble(), fpr = c.get("fpr").getAsDouble();

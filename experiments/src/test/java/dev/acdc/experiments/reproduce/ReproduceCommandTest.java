@@ -75,7 +75,10 @@ class ReproduceCommandTest {
         assertEquals(4, cells.size());
         JsonObject first = cells.get(0).getAsJsonObject();
         assertEquals(2, first.getAsJsonArray("points").size(), "--quick keeps every third of the fake task's 3 thresholds");
-        assertEquals("canonical", first.get("groundTruth").getAsString());
+        assertEquals("canonical", first.get("ground_truth").getAsString());
+        assertTrue(first.has("edge_auc") && first.has("node_auc_components_trapezoid"), first.toString());
+        assertTrue(first.getAsJsonArray("points").get(0).getAsJsonObject().has("edges_kept"), first.toString());
+        assertSnakeCase(results, "results.json");
 
         String md = Files.readString(out.resolve("auc_table.md"));
         assertTrue(md.contains("## Resample (random) ablation") && md.contains("## Zero ablation"), md);
@@ -181,5 +184,17 @@ class ReproduceCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown data variant in --tasks '" + FakeTasks.NAME + ":nope'"), r.err());
         assertFalse(Files.exists(out));
+    }
+
+    /** Every key of every object in {@code e}, nested too, is snake_case (the flat --json keys are dotted snake_case). */
+    static void assertSnakeCase(com.google.gson.JsonElement e, String where) {
+        if (e.isJsonObject()) {
+            for (var kv : e.getAsJsonObject().entrySet()) {
+                assertTrue(kv.getKey().matches("[a-z0-9_.:-]+"), where + ": key '" + kv.getKey() + "' is not snake_case");
+                assertSnakeCase(kv.getValue(), where + "." + kv.getKey());
+            }
+        } else if (e.isJsonArray()) {
+            for (var x : e.getAsJsonArray()) assertSnakeCase(x, where + "[]");
+        }
     }
 }
