@@ -49,6 +49,22 @@ public final class Tasks {
         return List.of(TRACR_REVERSE, TRACR_PROPORTION, InductionTask.NAME, IoiTask.NAME, GreaterThanTask.NAME, DocstringTask.NAME);
     }
 
+    /**
+     * The metrics a built-in task offers with our data, the default first, without building the task (for help
+     * texts; the tracr models are not compiled, no model is loaded). Equal to {@code get(name, …).metricNames()}.
+     */
+    public static List<String> metricNames(String name) {
+        return switch (name) {
+            case TRACR_REVERSE -> List.of("l2", "kl");   // a categorical output: KL compares its distributions
+            case TRACR_PROPORTION -> List.of("l2");      // one numerical output, whose softmax is always 1: no KL
+            case InductionTask.NAME -> InductionTask.METRICS;
+            case IoiTask.NAME -> IoiTask.METRICS;
+            case GreaterThanTask.NAME -> GreaterThanTask.METRICS;
+            case DocstringTask.NAME -> DocstringTask.METRICS;
+            default -> throw new IllegalArgumentException("unknown task '" + name + "'; expected one of " + names());
+        };
+    }
+
     /** The task of that name, its model resolved from the environment's Hugging Face settings. */
     public static Task get(String name, TaskOptions options) {
         return get(name, options, ModelResolver.fromEnvironment().withOffline(options.offline()));

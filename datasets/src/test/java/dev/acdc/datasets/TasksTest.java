@@ -28,6 +28,15 @@ class TasksTest {
     }
 
     @Test
+    void the_metric_names_known_without_building_a_task_are_those_the_built_task_offers() {
+        for (String name : java.util.List.of("tracr-reverse", "tracr-proportion", "induction")) {
+            assertEquals(Tasks.get(name, TaskOptions.defaults()).metricNames(), Tasks.metricNames(name), name);
+        }
+        assertEquals(dev.acdc.datasets.gpt2.IoiTask.METRICS, Tasks.metricNames("ioi"));
+        for (String name : Tasks.names()) assertFalse(Tasks.metricNames(name).isEmpty(), name);
+    }
+
+    @Test
     void unknown_task_names_the_known_ones() {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Tasks.get("nope", TaskOptions.defaults()));
         assertTrue(ex.getMessage().contains("ioi"), ex.getMessage());

@@ -63,6 +63,7 @@ public final class AcdcCli implements Runnable {
 
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new AcdcCli());
+        HelpLists.install(cl);   // the valid tasks, metrics, ablations and methods, from the registries
         cl.setParameterExceptionHandler((ex, args) -> {
             // one line, like every other bad input: the message, then where the usage is
             ex.getCommandLine().getErr().println("acdc: " + oneLine(ex.getMessage()) + " (see 'acdc "

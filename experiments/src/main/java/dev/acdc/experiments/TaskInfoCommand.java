@@ -65,7 +65,7 @@ public final class TaskInfoCommand implements Callable<Integer> {
     static final int EXAMPLES = 3;
 
     @Option(names = "--task", required = true, paramLabel = "TASK",
-            description = "ioi, greater-than or docstring; or file:PATH (a JSON Lines file of prompts, checked against --model)")
+            description = "a task (listed below); or file:PATH (a JSON Lines file of prompts, checked against --model)")
     String task;
 
     @Option(names = "--model", paramLabel = "MODEL",
@@ -98,9 +98,7 @@ public final class TaskInfoCommand implements Callable<Integer> {
         if (!Tasks.names().contains(task)) {
             throw new BadInputException("--task '" + task + "' is not a task; expected one of " + Tasks.names() + ", or file:PATH");
         }
-        if (task.startsWith("tracr-") || task.equals(dev.acdc.datasets.induction.InductionTask.NAME)) {
-            throw new BadInputException("task-info describes the GPT-2 tasks (ioi, greater-than, docstring); --task " + task + " is not supported yet");
-        }
+        if (task.startsWith("tracr-") || task.equals(dev.acdc.datasets.induction.InductionTask.NAME)) return builtTask();
         int n = prompts != null ? prompts : defaultPrompts(task);
         int max = 2 * defaultPrompts(task);   // the validation split is half of ACDC's dataset
         if (n < 1 || n > max) throw new BadInputException("--prompts " + n + ": expected 1 to " + max + " (the size of ACDC's " + task + " dataset)");
@@ -163,6 +161,77 @@ public final class TaskInfoCommand implements Callable<Integer> {
         info.put("canonical_nodes", nodes.size());
         print(info, examples);
         return 0;
+    }
+
+    /**
+     * The tasks whose model is compiled (tracr) or shipped (induction): built as {@code discover} builds them, and
+     * described from the task itself: its token ids (these tasks have no text), metrics and ground truth.
+     */
+    private int builtTask() {
+        if (prompts != null) throw new BadInputException("--prompts " + prompts + ": task " + task + " has a fixed dataset");
+        TaskOptions o = TaskOptions.defaults().withModel(model).withTokenizerDir(tokenizerDir).withOffline(true);
+        dev.acdc.datasets.Task t = Tasks.get(task, o, cache());
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("task", t.name());
+        info.put("description", t.description());
+        info.put("model", t.weights().config().name());
+        info.put("size", t.clean().batch());
+        info.put("seq_len", t.clean().length());
+        Map<String, String> metrics = new LinkedHashMap<>();
+        for (String m : t.metricNames()) metrics.put(m, builtMetric(m));
+        info.put("metrics", metrics);
+        info.put("default_metric", t.metricNames().get(0));
+        List<Map<String, Object>> examples = new ArrayList<>();
+        for (int i = 0; i < Math.min(EXAMPLES, t.clean().batch()); i++) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("clean_ids", t.clean().tokens()[i]);
+            e.put("corrupted_ids", t.corrupted().tokens()[i]);
+            examples.add(e);
+        }
+        info.put("examples", examples);
+        String gt = t.defaultGroundTruth();
+        CircuitGraph g = CircuitGraph.of(t.weights().config());
+        Set<Node> nodes = new HashSet<>();
+        List<String> edges = gt == null ? List.of() : t.groundTruths().get(gt);
+        for (String e : edges) {
+            Edge edge = g.edge(e);
+            nodes.add(edge.sender());
+            nodes.add(edge.receiver());
+        }
+        info.put("ground_truth", gt);
+        info.put("canonical_graph", t.weights().config().name());
+        info.put("canonical_edges", edges.size());
+        info.put("canonical_nodes", nodes.size());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new GsonBuilder().disableHtmlEscaping().serializeNulls().create().toJson(info));
+        } else {
+            out.printf("task              %s%n", info.get("task"));
+            out.printf("description       %s%n", info.get("description"));
+            out.printf("model             %s%n", info.get("model"));
+            out.printf("prompts           %d%n", (Integer) info.get("size"));
+            out.printf("sequence length   %d%n", (Integer) info.get("seq_len"));
+            out.println("metrics (lower is better; the first is the default):");
+            metrics.forEach((k, v) -> out.printf("  %-12s %s%n", k, v));
+            out.printf("canonical circuit %d edges, %d nodes (ground truth %s, in the %s graph)%n", edges.size(), nodes.size(), gt,
+                    info.get("canonical_graph"));
+            for (int i = 0; i < examples.size(); i++) {
+                out.printf("example %d%n", i);
+                out.printf("  clean      %s%n", Arrays.toString((int[]) examples.get(i).get("clean_ids")));
+                out.printf("  corrupted  %s%n", Arrays.toString((int[]) examples.get(i).get("corrupted_ids")));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String builtMetric(String name) {
+        return switch (name) {
+            case "l2" -> "mean of (patched - clean)^2 over the batch, positions 1.. and output dimensions";
+            case "kl" -> "KL(clean || patched) of the output distribution at the scored positions";
+            case "nll" -> "negative log-likelihood of the next token at the predictable (repeated) positions";
+            default -> "";
+        };
     }
 
     /** A task file checked against the model's configuration and tokenizer (nothing downloaded, no weights loaded). */

@@ -86,6 +86,44 @@ class TaskInfoCommandTest {
     }
 
     @Test
+    void tracr_reverse_and_induction_are_described_from_the_built_task() {
+        CliRun r = run("task-info", "--task", "tracr-reverse", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals("tracr-reverse", o.get("task").getAsString());
+        assertTrue(o.get("size").getAsInt() > 0 && o.get("seq_len").getAsInt() > 1, o.toString());
+        assertEquals(java.util.List.of("l2", "kl"), new java.util.ArrayList<>(o.getAsJsonObject("metrics").keySet()));
+        assertEquals("l2", o.get("default_metric").getAsString());
+        assertTrue(o.get("canonical_edges").getAsInt() > 0 && o.get("canonical_nodes").getAsInt() > 0, o.toString());
+        JsonObject e0 = o.getAsJsonArray("examples").get(0).getAsJsonObject();
+        assertEquals(o.get("seq_len").getAsInt(), e0.getAsJsonArray("clean_ids").size());
+
+        CliRun text = run("task-info", "--task", "induction");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("nll") && text.out().contains("canonical circuit"), text.out());
+        assertOneLineBadInput(run("task-info", "--task", "tracr-proportion", "--prompts", "3"), "--prompts", "fixed");
+    }
+
+    @Test
+    void help_lists_the_tasks_metrics_ablations_and_methods_from_the_registries() {
+        for (String command : java.util.List.of("discover", "roc", "reproduce", "task-info")) {
+            CliRun r = run(command, "--help");
+            assertEquals(0, r.code(), r.err());
+            for (String t : dev.acdc.datasets.Tasks.names()) {
+                String metrics = String.join(", ", dev.acdc.datasets.Tasks.metricNames(t));
+                assertTrue(r.out().lines().anyMatch(l -> l.strip().matches(java.util.regex.Pattern.quote(t) + " +" + java.util.regex.Pattern.quote(metrics))),
+                        command + ": " + r.out());
+            }
+            if (command.equals("task-info")) continue;
+            for (String m : dev.acdc.experiments.discover.MethodFactory.NAMES) assertTrue(r.out().contains(m), command + " " + m);
+            java.util.List<String> ablations = command.equals("reproduce") ? dev.acdc.experiments.reproduce.ReproduceCommand.ABLATIONS
+                    : dev.acdc.experiments.discover.TaskRun.ABLATIONS;
+            assertTrue(r.out().contains("Ablations: " + String.join(", ", ablations)), command + ": " + r.out());
+            assertTrue(r.out().contains("Methods: " + String.join(", ", dev.acdc.experiments.discover.MethodFactory.NAMES)), r.out());
+        }
+    }
+
+    @Test
     void ioi_without_any_tokenizer_asks_for_one() {
         CliRun r = run("task-info", "--task", "ioi", "--hf-cache", tmp.toString());
         assertOneLineBadInput(r, "--tokenizer", "gpt2");

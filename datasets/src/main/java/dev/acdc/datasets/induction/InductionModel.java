@@ -38,7 +38,7 @@ public final class InductionModel {
     public static void save(Path dir, dev.acdc.patching.model.TransformerWeights weights, Provenance provenance) {
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + Provenance.FILE, ".tmp");
+            Path tmp = dev.acdc.patching.load.PlainFiles.createTempFile(dir, "." + Provenance.FILE, ".tmp");
             try {
                 Files.writeString(tmp, toJson(provenance) + "\n", StandardCharsets.UTF_8);
                 Files.move(tmp, dir.resolve(Provenance.FILE), StandardCopyOption.REPLACE_EXISTING);

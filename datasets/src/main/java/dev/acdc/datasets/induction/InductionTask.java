@@ -141,8 +141,11 @@ public final class InductionTask implements Task {
 
     @Override
     public List<String> metricNames() {
-        return List.of("kl", "nll");
+        return METRICS;
     }
+
+    /** The metrics, the default first. */
+    public static final List<String> METRICS = List.of("kl", "nll");
 
     @Override
     public Metric metric(String metricName, NDArray cleanOutput) {

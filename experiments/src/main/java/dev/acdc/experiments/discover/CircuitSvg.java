@@ -13,7 +13,10 @@ import java.util.Set;
 /**
  * A circuit drawn as SVG by our own layered layout: the embeddings at the bottom, one row per layer (head
  * and MLP outputs on the row, their q/k/v and MLP inputs just below it), the output on top. Each kept edge is
- * one {@code <path class="edge addition|direct">}: addition edges blue, direct-computation edges red.
+ * one {@code <path class="edge addition|direct">}: addition edges blue, direct-computation edges red. Drawn against a
+ * ground truth, a kept edge outside it is a false positive ({@code class="edge … false-positive"}, red and dashed),
+ * and each ground-truth edge not kept is drawn as a false negative ({@code class="missed false-negative"}, grey and
+ * dotted); the legend names both.
  */
 public final class CircuitSvg {
     private CircuitSvg() {}
@@ -21,6 +24,13 @@ public final class CircuitSvg {
     private static final double COL = 90, ROW = 110, MARGIN = 60;
 
     public static String render(Circuit circuit, String title) {
+        return render(circuit, null, title);
+    }
+
+    /**
+     * @param truth the ground truth to mark false positives and false negatives against; null for none
+     */
+    public static String render(Circuit circuit, Circuit truth, String title) {
         TransformerConfig c = circuit.graph().config();
         int cols = c.nHeads() + 1;                      // heads, then the MLP
         int layers = c.nLayers();
@@ -50,10 +60,25 @@ public final class CircuitSvg {
             double[] a = position(c, e.sender()), b = position(c, e.receiver());
             boolean direct = e.kind() == EdgeKind.DIRECT;
             double dy = Math.max(20, Math.abs(a[1] - b[1]) / 2);
+            boolean falsePositive = truth != null && !truth.contains(e.id());
             sb.append(String.format(Locale.ROOT,
-                    "<path class=\"edge %s\" d=\"M %.1f %.1f C %.1f %.1f %.1f %.1f %.1f %.1f\" stroke=\"%s\" stroke-width=\"%.2f\"><title>%s</title></path>%n",
-                    direct ? "direct" : "addition", a[0], a[1], a[0], a[1] - dy, b[0], b[1] + dy, b[0], b[1],
-                    direct ? "#d62728" : "#1f77b4", strokeWidth(circuit, e), xml(label(circuit, e))));
+                    "<path class=\"edge %s%s\" d=\"M %.1f %.1f C %.1f %.1f %.1f %.1f %.1f %.1f\" stroke=\"%s\" stroke-width=\"%.2f\"%s><title>%s</title></path>%n",
+                    direct ? "direct" : "addition", falsePositive ? " false-positive" : "", a[0], a[1], a[0], a[1] - dy, b[0], b[1] + dy, b[0], b[1],
+                    direct || falsePositive ? "#d62728" : "#1f77b4", strokeWidth(circuit, e),
+                    falsePositive ? " stroke-dasharray=\"6 3\"" : "",
+                    xml(label(circuit, e) + (falsePositive ? " — false positive (not in the ground truth)" : ""))));
+        }
+        if (truth != null) {
+            for (Edge e : truth.minus(circuit).edges()) {
+                nodes.add(e.sender());
+                nodes.add(e.receiver());
+                double[] a = position(c, e.sender()), b = position(c, e.receiver());
+                double dy = Math.max(20, Math.abs(a[1] - b[1]) / 2);
+                sb.append(String.format(Locale.ROOT,
+                        "<path class=\"missed false-negative\" d=\"M %.1f %.1f C %.1f %.1f %.1f %.1f %.1f %.1f\" stroke=\"#999999\" stroke-width=\"1.2\" stroke-dasharray=\"1.5 3\"><title>%s</title></path>%n",
+                        a[0], a[1], a[0], a[1] - dy, b[0], b[1] + dy, b[0], b[1],
+                        xml(e.name() + " — false negative (in the ground truth, not kept)")));
+            }
         }
         sb.append("</g>\n");
         sb.append("<g class=\"nodes\">\n");
@@ -76,6 +101,11 @@ public final class CircuitSvg {
         sb.append(String.format(Locale.ROOT,
                 "<g class=\"legend\"><text x=\"%.0f\" y=\"%.0f\" fill=\"#1f77b4\">addition</text><text x=\"%.0f\" y=\"%.0f\" fill=\"#d62728\">direct computation</text></g>%n",
                 MARGIN, height - 12, MARGIN + 70, height - 12));
+        if (truth != null) {
+            sb.append(String.format(Locale.ROOT,
+                    "<g class=\"legend truth\"><text x=\"%.0f\" y=\"%.0f\" fill=\"#d62728\">- - false positive</text><text x=\"%.0f\" y=\"%.0f\" fill=\"#777777\">··· false negative (ground truth, not kept)</text></g>%n",
+                    MARGIN + 190, height - 12, MARGIN + 290, height - 12));
+        }
         sb.append("</svg>\n");
         return sb.toString();
     }

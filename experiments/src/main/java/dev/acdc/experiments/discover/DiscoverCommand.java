@@ -71,11 +71,15 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-acdc-<τ>; a file task's path with - for / and :)")
     Path out;
 
-    @Option(names = "--json", description = "print one JSON object instead of the summary line")
+    @Option(names = "--json", description = "print one JSON object instead of the summary line (metric_value is an alias of metric_final)")
     boolean json;
 
     @Option(names = "--resume", description = "replay the decisions in DIR/journal.txt and continue from there")
     boolean resume;
+
+    @Option(names = "--force", description = "start over in a DIR that holds the journal of a previous run, replacing its journal and circuit"
+            + " (without --resume or --force such a DIR is refused)")
+    boolean force;
 
     @Mixin
     TaskOptionsMixin taskOptions;
@@ -101,6 +105,7 @@ public final class DiscoverCommand implements Callable<Integer> {
         Path dir = OutputDirectory.check("--out", out != null ? out
                         : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOpts) + "-acdc-" + plain(threshold)),
                 name -> true, "a discover run");
+        checkPreviousRun(dir);
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOpts);
         scoring.check(t);
         AcdcOptions options = (reference ? AcdcOptions.reference(threshold) : AcdcOptions.fast(threshold))
@@ -114,6 +119,7 @@ public final class DiscoverCommand implements Callable<Integer> {
                 err.println("acdc: note: " + lock.file() + " was left by a run that ended without finishing (" + lock.staleHolder()
                         + "); taking it over");
             }
+            checkPreviousRun(dir);   // again under the lock: a run may have finished there since
             RunDescription description = AcdcRunDescription.of(run, taskOpts, options);
             if (resume && !Files.exists(dir.resolve(JOURNAL))) {
                 err.println("acdc: note: --resume: " + dir.resolve(JOURNAL) + " does not exist; starting from the first edge");
@@ -124,7 +130,9 @@ public final class DiscoverCommand implements Callable<Integer> {
                     err.println("acdc: note: " + dir.resolve(JOURNAL) + " " + journal.droppedTail() + "; replaying the "
                             + journal.replayable() + " decisions before it and deciding the rest again");
                 }
-                result = run.runAcdc(options, journal, progressBar(err));
+                AcdcProgress progress = new AcdcProgress(err);
+                result = run.runAcdc(options, journal, progress);
+                progress.finish(result);
             }
             Circuit found = result.circuit();
             RocPoint roc = run.hasTruth() ? Roc.edgePoint(found, run.truth()) : null;   // no ground truth: no TPR/FPR
@@ -163,16 +171,22 @@ public final class DiscoverCommand implements Callable<Integer> {
                 double effect = found.hasScores() ? found.score(e.id()) : Double.NaN;
                 m.put("effect", Double.isNaN(effect) ? null : effect);
                 m.put("kept", found.contains(e.id()));
+                if (run.hasTruth()) m.put("in_ground_truth", run.truth().contains(e.id()));
                 edges.add(m);
             }
             file.put("edges", edges);
+            if (run.hasTruth()) {
+                // kept but not in the ground truth, and in the ground truth but not kept, by edge name in graph order
+                file.put("false_positives", found.minus(run.truth()).edges().stream().map(Edge::name).toList());
+                file.put("false_negatives", run.truth().minus(found).edges().stream().map(Edge::name).toList());
+            }
 
             String title = String.format(Locale.ROOT, "%s  acdc  τ=%s  %d/%d edges", t.name(), plain(threshold), found.edgeCount(),
                     run.graph().edgeCount()) + (roc == null ? "" : String.format(Locale.ROOT, "  TPR %.3f  FPR %.3f", roc.tpr(), roc.fpr()));
             // rendered in full before anything is written; circuit.json, which names the run, goes in last
             Map<String, byte[]> files = new LinkedHashMap<>();
-            files.put("circuit.dot", CircuitDot.render(found, title).getBytes(StandardCharsets.UTF_8));
-            files.put("circuit.svg", CircuitSvg.render(found, title).getBytes(StandardCharsets.UTF_8));
+            files.put("circuit.dot", CircuitDot.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
+            files.put("circuit.svg", CircuitSvg.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
             files.put("circuit.json", (gson(true).toJson(file) + "\n").getBytes(StandardCharsets.UTF_8));
             OutputDirectory.commitFiles(dir, files);
 
@@ -185,7 +199,9 @@ public final class DiscoverCommand implements Callable<Integer> {
                 line.put("edges_kept", found.edgeCount());
                 line.put("edges_total", run.graph().edgeCount());
                 line.put("metric", run.metricName());
-                line.put("metric_value", result.metricFinal());
+                line.put("metric_value", result.metricFinal());   // kept for scripts written against it: metric_final's alias
+                line.put("metric_final", result.metricFinal());   // as circuit.json names it
+                line.put("metric_full", result.metricFull());
                 line.put("tpr", roc == null ? null : roc.tpr());
                 line.put("fpr", roc == null ? null : roc.fpr());
                 line.put("seconds", seconds);
@@ -204,6 +220,19 @@ public final class DiscoverCommand implements Callable<Integer> {
             if (created) removeIfEmpty(dir);   // a run that failed before writing anything leaves no directory behind
         }
         return 0;
+    }
+
+    /**
+     * A directory holding a previous run's journal is continued with --resume or replaced with --force, never
+     * silently overwritten; the two together are a contradiction.
+     */
+    private void checkPreviousRun(Path dir) {
+        if (resume && force) throw new BadInputException("--resume and --force: give one (--resume continues the run in " + dir
+                + ", --force starts it over)");
+        if (!resume && !force && Files.exists(dir.resolve(JOURNAL))) {
+            throw new BadInputException("--out " + dir + " holds the journal of a previous run (" + JOURNAL + "); give --resume to"
+                    + " continue it or --force to start over and replace it");
+        }
     }
 
     /** The journal's name in the run directory. */
@@ -228,16 +257,27 @@ public final class DiscoverCommand implements Callable<Integer> {
         return new BigDecimal(Double.toString(x)).stripTrailingZeros().toPlainString();
     }
 
-    /** A progress bar on stderr when there is a terminal; nothing otherwise. */
-    static Consumer<Acdc.Progress> progressBar(PrintWriter err) {
-        if (System.console() == null) return p -> {};
-        return p -> {
-            int width = 30;
-            int filled = p.receiversTotal() == 0 ? width : width * p.receiversDone() / p.receiversTotal();
-            err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] receivers " + p.receiversDone() + "/"
-                    + p.receiversTotal() + ", edges kept " + p.edgesKept() + ", tested " + p.edgesTested());
-            if (p.receiversDone() == p.receiversTotal()) err.println();
-            err.flush();
-        };
+    /**
+     * ACDC's progress by receiver ({@link dev.acdc.experiments.Progress}: redrawn on a terminal, plain lines at a
+     * steady interval otherwise), started at the first receiver, when the total is known.
+     */
+    static final class AcdcProgress implements Consumer<Acdc.Progress> {
+        private final PrintWriter err;
+        private dev.acdc.experiments.Progress progress;
+
+        AcdcProgress(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void accept(Acdc.Progress p) {
+            if (progress == null) progress = dev.acdc.experiments.Progress.start(err, "discover: receivers", p.receiversTotal());
+            progress.total(p.receiversTotal());
+            progress.update(p.receiversDone(), "(edges kept " + p.edgesKept() + ", tested " + p.edgesTested() + ")");
+        }
+
+        void finish(AcdcResult result) {
+            if (progress != null) progress.finish("edges tested " + result.testedEdges());
+        }
     }
 }

@@ -94,13 +94,9 @@ public final class RocCommand implements Callable<Integer> {
         double[] taus = thresholds(t);
 
         PrintWriter err = spec.commandLine().getErr();
-        boolean tty = System.console() != null;
-        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, eap.gradientAt(), line -> {
-            if (tty) {
-                err.print("\r" + line + "          ");
-                err.flush();
-            }
-        });
+        // per method, and per threshold inside ACDC (the one method that reports its steps)
+        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
+        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, eap.gradientAt(), progress::detail);
         StringBuilder csv = new StringBuilder("method,parameter,value,edges_kept,fpr,tpr,node_fpr,node_tpr\n");
         Map<String, Object> auc = new LinkedHashMap<>();
         Map<String, RocCurve[]> curves = new LinkedHashMap<>();
@@ -109,9 +105,11 @@ public final class RocCommand implements Callable<Integer> {
         try (TaskRun run = scoring.open(t)) {
             metricName = run.metricName();
             groundTruth = run.groundTruthName();
+            int done = 0;
             for (String method : methods) {
+                progress.begin(done + 1, method);
                 MethodResult r = MethodFactory.create(method, t, metricName, settings).discover(run.problem(taskOptions.seed()));
-                if (tty) err.println();
+                done++;
                 for (SweepPoint sp : r.points()) {
                     String rates = ",,,";   // no ground truth: the circuit's size without TPR/FPR
                     if (run.hasTruth()) {
@@ -133,6 +131,7 @@ public final class RocCommand implements Callable<Integer> {
                 auc.put("seconds." + method, r.seconds());
             }
         }
+        progress.finish(String.join(", ", methods));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("task", t.name());
         summary.put("ground_truth", groundTruth);

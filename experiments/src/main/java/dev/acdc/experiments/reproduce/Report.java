@@ -275,7 +275,9 @@ final class Report {
     }
 
     private static Gson gson(boolean pretty) {
-        GsonBuilder b = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().serializeNulls();
+        // snake_case keys like every other JSON the CLI writes: a cell's edgeAuc is written edge_auc
+        GsonBuilder b = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().serializeNulls()
+                .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES);
         if (pretty) b.setPrettyPrinting();
         return b.create();
     }

@@ -152,7 +152,14 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
 
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eap.gradientAt(), line -> {});
+        int totalCells = 0;
+        for (Task task : loaded) {
+            long ms = task.metricNames().stream().filter(m -> metrics == null || metrics.contains(m)).count();
+            totalCells += (int) ms * ablations.size() * methodNames.size();
+        }
+        // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
+        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", totalCells);
+        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eap.gradientAt(), progress::detail);
         List<Cell> cells = new ArrayList<>();
         Map<String, byte[]> plots = new LinkedHashMap<>();
         for (Task task : loaded) {
@@ -162,6 +169,8 @@ public final class ReproduceCommand implements Callable<Integer> {
                     Map<String, RocCurve[]> curves = new LinkedHashMap<>();
                     try (TaskRun run = TaskRun.open(task, metricName, abl, null)) {
                         for (String method : methodNames) {
+                            String cell = task.name() + " " + metricName + " " + abl + " " + method;
+                            progress.begin(cells.size() + 1, cell);
                             MethodResult r = MethodFactory.create(method, task, metricName, settings).discover(run.problem(taskOptions.seed()));
                             MethodRoc roc = MethodRoc.of(r, run.truth());
                             RocCurve acdcCodeNodes = acdcCodeNodeCurve(r, run.truth());
@@ -180,9 +189,9 @@ public final class ReproduceCommand implements Callable<Integer> {
                                     roc.edge().trapezoidalAuc(), acdcCodeNodes.trapezoidalAuc(), roc.node().trapezoidalAuc(),
                                     r.seconds(), pts);
                             cells.add(c);
-                            err.printf(Locale.ROOT, "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)%n",
-                                    task.name(), metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds());
-                            err.flush();
+                            progress.println(String.format(Locale.ROOT,
+                                    "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
+                                    task.name(), metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
                         }
                         plots.put(Report.plotName(task.name(), metricName, abl),
                                 dev.acdc.experiments.discover.RocPlot.png(task.name() + " · " + metricName + " · " + abl
@@ -191,6 +200,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 }
             }
         }
+        progress.finish(cells.size() + " cells");
         double seconds = (System.nanoTime() - start) / 1e9;
         Report report = new Report(cells, skipped, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
                 eap.describe(), loaded.stream().anyMatch(Task::smokeRun), seconds));

@@ -50,6 +50,7 @@ class DiscoverCommandTest {
         }
         assertEquals(FakeTasks.NAME, line.get("task").getAsString());
         assertTrue(line.get("smoke_run").getAsBoolean());
+        assertEquals(line.get("metric_value").getAsDouble(), line.get("metric_final").getAsDouble(), 0.0, "metric_value is an alias");
         for (String f : new String[] {"circuit.json", "circuit.dot", "circuit.svg", "journal.txt"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
@@ -65,6 +66,8 @@ class DiscoverCommandTest {
         assertEquals(c.get("edges_kept").getAsInt(), kept);
         assertEquals(line.get("edges_kept").getAsInt(), kept);
         assertEquals("canonical", c.get("ground_truth").getAsString());
+        assertEquals(c.get("metric_final").getAsDouble(), line.get("metric_final").getAsDouble(), 0.0, "the same name, the same value");
+        assertEquals(c.get("metric_full").getAsDouble(), line.get("metric_full").getAsDouble(), 0.0);
         assertEquals("kl_div", c.get("metric").getAsString());
         assertEquals("resample", c.getAsJsonObject("options").get("ablation").getAsString());
         double tpr = c.get("tpr").getAsDouble(), fpr = c.get("fpr").getAsDouble();
@@ -93,6 +96,66 @@ class DiscoverCommandTest {
     }
 
     @Test
+    void everyEdgeSaysWhetherItIsInTheGroundTruthAndTheErrorsAreListedAndDrawn() throws Exception {
+        Path out = tmp.resolve("truth");
+        CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.003", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject c = JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject();
+        java.util.List<String> truth = new FakeTasks.FakeTask().groundTruths().get("canonical");
+        java.util.List<String> fp = new java.util.ArrayList<>(), fn = new java.util.ArrayList<>();
+        int truePositives = 0;
+        for (var el : c.getAsJsonArray("edges")) {
+            JsonObject e = el.getAsJsonObject();
+            String name = e.get("edge").getAsString();
+            boolean kept = e.get("kept").getAsBoolean(), inTruth = e.get("in_ground_truth").getAsBoolean();
+            assertEquals(truth.contains(name), inTruth, name);
+            if (kept && !inTruth) fp.add(name);
+            if (!kept && inTruth) fn.add(name);
+            if (kept && inTruth) truePositives++;
+        }
+        assertFalse(fp.isEmpty() || fn.isEmpty(), "the fake task's circuit has both kinds of error at this threshold: " + c);
+        assertEquals(fp, names(c.getAsJsonArray("false_positives")));
+        assertEquals(fn, names(c.getAsJsonArray("false_negatives")));
+        assertEquals((double) truePositives / truth.size(), c.get("tpr").getAsDouble(), 1e-12);
+
+        String dot = Files.readString(out.resolve("circuit.dot"));
+        assertEquals(fp.size(), dot.lines().filter(l -> l.contains("class=\"false-positive\"") && l.contains("style=dashed")).count(), dot);
+        assertEquals(fn.size(), dot.lines().filter(l -> l.contains("class=\"false-negative\"") && l.contains("style=dotted")).count(), dot);
+        assertTrue(dot.contains(CircuitDot.TRUTH_LEGEND), "a legend line");
+
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document doc = f.newDocumentBuilder().parse(out.resolve("circuit.svg").toFile());
+        NodeList paths = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "path");
+        int fpPaths = 0, fnPaths = 0;
+        for (int i = 0; i < paths.getLength(); i++) {
+            String cls = ((Element) paths.item(i)).getAttribute("class");
+            if (cls.startsWith("edge ") && cls.contains("false-positive")) fpPaths++;
+            if (cls.equals("missed false-negative")) fnPaths++;
+        }
+        assertEquals(fp.size(), fpPaths);
+        assertEquals(fn.size(), fnPaths);
+        assertTrue(Files.readString(out.resolve("circuit.svg")).contains("false negative"), "the legend names them");
+    }
+
+    private static java.util.List<String> names(JsonArray a) {
+        java.util.List<String> l = new java.util.ArrayList<>();
+        for (var e : a) l.add(e.getAsString());
+        return l;
+    }
+
+    @Test
+    void aRedirectedRunPrintsPlainProgressLinesWithAnEstimate() {
+        CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("p").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches(
+                "discover: receivers \\d+/\\d+ \\(edges kept \\d+, tested \\d+\\), elapsed \\d+:\\d\\d, ETA \\d+:\\d\\d")), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("discover: receivers done: ") && l.contains("elapsed")), r.err());
+        assertFalse(r.err().contains("\r"), "no carriage returns in a log");
+        assertTrue(r.err().lines().count() <= 4, "a fast run prints the first lines and the last, not one per receiver: " + r.err());
+    }
+
+    @Test
     void summaryLineNamesTaskThresholdEdgesAndRoc() {
         CliRun r = run("discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", tmp.resolve("s").toString(),
                 "--metric", "l2", "--ablation", "zero", "--ground-truth", "into-output", "--sender-order", "heads-ascending");
@@ -112,6 +175,40 @@ class DiscoverCommandTest {
         CliRun again = run(concat(args, "--resume"));
         assertEquals(0, again.code(), again.err());
         assertEquals(circuit, edgesOf(out));
+    }
+
+    @Test
+    void aDirectoryWithAPreviousJournalIsRefusedWithoutResumeOrForceAndReplacedWithForce() throws IOException {
+        Path out = tmp.resolve("again");
+        String[] args = {"discover", "--task", FakeTasks.NAME, "--threshold", "0.01", "--out", out.toString(), "--json"};
+        assertEquals(0, run(args).code());
+        byte[] journal = Files.readAllBytes(out.resolve("journal.txt"));
+        byte[] circuit = Files.readAllBytes(out.resolve("circuit.json"));
+        java.util.List<String> before;
+        try (var s = Files.list(out)) {
+            before = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        String[] otherThreshold = args.clone();
+        otherThreshold[4] = "0.1";
+        CliRun refused = run(otherThreshold);
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, refused.code(), refused.out() + refused.err());
+        assertEquals(1, refused.err().strip().lines().count(), refused.err());
+        assertTrue(refused.err().contains("--resume") && refused.err().contains("--force") && refused.err().contains("journal"), refused.err());
+        assertEquals("", refused.out());
+        assertArrayEquals(journal, Files.readAllBytes(out.resolve("journal.txt")), "nothing written");
+        assertArrayEquals(circuit, Files.readAllBytes(out.resolve("circuit.json")), "nothing written");
+        try (var s = Files.list(out)) {
+            assertEquals(before, s.map(p -> p.getFileName().toString()).sorted().toList(), "no file added or removed");
+        }
+
+        CliRun both = run(concat(concat(otherThreshold, "--force"), "--resume"));
+        assertEquals(AcdcCli.EXIT_BAD_INPUT, both.code(), both.out() + both.err());
+        assertEquals(1, both.err().strip().lines().count(), both.err());
+
+        CliRun forced = run(concat(otherThreshold, "--force"));
+        assertEquals(0, forced.code(), forced.err());
+        assertEquals(0.1, JsonParser.parseString(Files.readString(out.resolve("circuit.json"))).getAsJsonObject().get("threshold").getAsDouble());
+        assertFalse(java.util.Arrays.equals(journal, Files.readAllBytes(out.resolve("journal.txt"))), "a new journal");
     }
 
     private static String edgesOf(Path out) throws IOException {

@@ -38,6 +38,8 @@ class RocCommandTest {
         CliRun r = run("roc", "--task", FakeTasks.NAME, "--methods", "acdc", "--thresholds", "0.001,0.01,0.1",
                 "--out", out.toString(), "--json");
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("roc: method 1/1 acdc"), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("roc: method done: 1/1, acdc, elapsed ")), r.err());
 
         List<String> csv = Files.readAllLines(out.resolve("roc.csv"));
         assertEquals("method,parameter,value,edges_kept,fpr,tpr,node_fpr,node_tpr", csv.get(0));

@@ -75,7 +75,10 @@ class ReproduceCommandTest {
         assertEquals(4, cells.size());
         JsonObject first = cells.get(0).getAsJsonObject();
         assertEquals(2, first.getAsJsonArray("points").size(), "--quick keeps every third of the fake task's 3 thresholds");
-        assertEquals("canonical", first.get("groundTruth").getAsString());
+        assertEquals("canonical", first.get("ground_truth").getAsString());
+        assertTrue(first.has("edge_auc") && first.has("node_auc_components_trapezoid"), first.toString());
+        assertTrue(first.getAsJsonArray("points").get(0).getAsJsonObject().has("edges_kept"), first.toString());
+        assertSnakeCase(results, "results.json");
 
         String md = Files.readString(out.resolve("auc_table.md"));
         assertTrue(md.contains("## Resample (random) ablation") && md.contains("## Zero ablation"), md);
@@ -147,6 +150,14 @@ class ReproduceCommandTest {
             assertEquals(expected, cell.getAsJsonArray("points").get(0).getAsJsonObject().get("parameter").getAsString(), cell.toString());
         }
         assertTrue(Files.readString(out.resolve("auc_table.md")).contains("| metric | task | ACDC edge | ACDC node | SP edge | SP node | HISP edge |"));
+
+        // stderr is not a terminal here: plain progress lines, per cell, with the elapsed time and an estimate
+        String err = r.err();
+        assertTrue(err.contains("reproduce: cell 1/5 " + FakeTasks.NAME + " l2 zero acdc"), err);
+        assertTrue(err.lines().anyMatch(l -> l.matches("reproduce: cell [2-5]/5 " + FakeTasks.NAME + " l2 zero \\S+.*, elapsed \\d+:\\d\\d, ETA \\d+:\\d\\d")),
+                "a line with an estimate: " + err);
+        assertTrue(err.lines().anyMatch(l -> l.startsWith("reproduce: cell done: 5/5")), err);
+        assertFalse(err.contains("\r"), "no carriage returns in a log");
     }
 
     @Test
@@ -173,5 +184,17 @@ class ReproduceCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown data variant in --tasks '" + FakeTasks.NAME + ":nope'"), r.err());
         assertFalse(Files.exists(out));
+    }
+
+    /** Every key of every object in {@code e}, nested too, is snake_case (the flat --json keys are dotted snake_case). */
+    static void assertSnakeCase(com.google.gson.JsonElement e, String where) {
+        if (e.isJsonObject()) {
+            for (var kv : e.getAsJsonObject().entrySet()) {
+                assertTrue(kv.getKey().matches("[a-z0-9_.:-]+"), where + ": key '" + kv.getKey() + "' is not snake_case");
+                assertSnakeCase(kv.getValue(), where + "." + kv.getKey());
+            }
+        } else if (e.isJsonArray()) {
+            for (var x : e.getAsJsonArray()) assertSnakeCase(x, where + "[]");
+        }
     }
 }

@@ -43,7 +43,7 @@ public final class ModelDirectory {
         try {
             Files.createDirectories(dir);
             SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), weights.tensors(), Map.of("format", "pt", "producer", ConfigJson.FORMAT_VALUE));
-            Path tmp = Files.createTempFile(dir, "." + CONFIG_FILE + ".", ".tmp");
+            Path tmp = PlainFiles.createTempFile(dir, "." + CONFIG_FILE + ".", ".tmp");
             try {
                 Files.writeString(tmp, ConfigJson.toJsonString(weights.config()), StandardCharsets.UTF_8);
                 SafetensorsWriter.moveIntoPlace(tmp, dir.resolve(CONFIG_FILE));

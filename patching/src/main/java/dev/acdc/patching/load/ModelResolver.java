@@ -310,7 +310,7 @@ public final class ModelResolver {
     /** Streams a response body to {@code snapshot/file} through a temporary file. */
     private void store(Fetch f, Path snapshot) throws IOException {
         Path target = snapshot.resolve(f.file());
-        Path tmp = Files.createTempFile(snapshot, "." + f.file() + ".", ".incomplete");
+        Path tmp = PlainFiles.createTempFile(snapshot, "." + f.file() + ".", ".incomplete");
         boolean draw = progress == Progress.ALWAYS || (progress == Progress.AUTO && System.console() != null);
         DownloadProgress bar = draw ? new DownloadProgress(err, f.file(), f.length()) : null;
         long done = 0;
@@ -335,7 +335,7 @@ public final class ModelResolver {
 
     private static void writeRef(Path repoDir, String revision, String commit) throws IOException {
         Path refs = Files.createDirectories(repoDir.resolve("refs"));
-        Path tmp = Files.createTempFile(refs, "." + revision + ".", ".tmp");
+        Path tmp = PlainFiles.createTempFile(refs, "." + revision + ".", ".tmp");
         try {
             Files.writeString(tmp, commit, StandardCharsets.UTF_8);
             SafetensorsWriter.moveIntoPlace(tmp, refs.resolve(revision));

@@ -42,7 +42,7 @@ public final class SafetensorsWriter {
         Path dir = file.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+            Path tmp = PlainFiles.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
             try {
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                     ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);

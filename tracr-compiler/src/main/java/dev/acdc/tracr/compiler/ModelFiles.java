@@ -38,7 +38,7 @@ public final class ModelFiles {
         Path staging = null;
         try {
             Files.createDirectories(parent);
-            staging = Files.createTempDirectory(parent, "." + dir.getFileName() + ".staging");
+            staging = dev.acdc.patching.load.PlainFiles.createTempDirectory(parent, "." + dir.getFileName() + ".staging");
             ModelDirectory.save(staging, m.weights());
             Files.write(staging.resolve(GROUND_TRUTH), GSON.toJson(groundTruthJson(m.groundTruth())).getBytes(StandardCharsets.UTF_8));
             Map<String, Object> info = new LinkedHashMap<>();
