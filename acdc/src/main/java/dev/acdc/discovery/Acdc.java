@@ -75,6 +75,29 @@ public final class Acdc {
      */
     static final long SMALL_MODEL_MACS = 1L << 22;
 
+    /**
+     * ACDC on a plain-Java patcher alone, with no {@link EdgePatcher} and so no native engine (the fast path's small
+     * model evaluation, see {@link #usesSmallPatcher}); the metric scores Java arrays.
+     */
+    public Acdc(SmallModelPatcher small, ArrayMetric metric, AcdcOptions options) {
+        if (options.reference()) throw new IllegalArgumentException("the reference path evaluates with the EdgePatcher");
+        this.patcher = null;
+        this.metric = metric;
+        this.options = options;
+        this.graph = small.graph();
+        this.small = small;
+        this.batchLimit = 1;
+        this.outputRows = null;
+    }
+
+    /**
+     * Whether ACDC with these options evaluates a model of this config on this many rows (batch × positions) with
+     * {@link SmallModelPatcher}, as {@link #Acdc(EdgePatcher, Metric, AcdcOptions)} decides it.
+     */
+    public static boolean usesSmallPatcher(TransformerConfig c, long rows, AcdcOptions options) {
+        return !options.reference() && smallPatcherMode(c, rows);
+    }
+
     public Acdc(EdgePatcher patcher, Metric metric, AcdcOptions options) {
         this.patcher = patcher;
         this.metric = metric;
@@ -88,11 +111,15 @@ public final class Acdc {
     }
 
     private static boolean useSmallPatcher(EdgePatcher patcher) {
+        return smallPatcherMode(patcher.graph().config(), (long) patcher.input().batch() * patcher.input().length());
+    }
+
+    private static boolean smallPatcherMode(TransformerConfig c, long rows) {
         String mode = System.getProperty(SMALL_PATCHER_PROPERTY, "auto");
         return switch (mode) {
             case "on" -> true;
             case "off" -> false;
-            case "auto" -> isSmall(patcher.graph().config(), patcher.input().batch() * patcher.input().length());
+            case "auto" -> isSmall(c, rows);
             default -> throw new IllegalArgumentException(SMALL_PATCHER_PROPERTY + " must be auto, on or off, found '" + mode + "'");
         };
     }
@@ -233,7 +260,7 @@ public final class Acdc {
         if (small != null && metric instanceof ArrayMetric am) {
             // no NDArray at all: on tiny models the native calls of scoring cost more than the forward
             float[] logits = small.logits(masks);
-            int b = small.batch(), p = patcher.input().length(), v = graph.config().dVocabOut();
+            int b = small.batch(), p = small.length(), v = graph.config().dVocabOut();
             double[] out = new double[masks.length];
             for (int k = 0; k < masks.length; k++) out[k] = am.evaluate(logits, k * b * p * v, b, p, v);
             return out;

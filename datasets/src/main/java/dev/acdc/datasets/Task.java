@@ -34,6 +34,29 @@ public interface Task {
         return List.of();
     }
 
+    /**
+     * The corrupted run's hooks as a permutation of positions, for callers that compute in plain Java without the
+     * native engine: the corrupted run's position embedding at p is that of position perm[p]. Null when the corrupted
+     * run has no hooks; a task whose hooks are anything else throws (it cannot be run without the engine).
+     */
+    default int[] corruptedPositionPermutation() {
+        if (corruptedHooks().isEmpty()) return null;
+        throw new UnsupportedOperationException("task " + name() + " hooks its corrupted run in a way plain Java cannot repeat");
+    }
+
+    /** Whether {@link #corruptedPositionPermutation()} describes the corrupted run's hooks. */
+    default boolean corruptedHooksArePositionPermutation() {
+        return corruptedHooks().isEmpty();
+    }
+
+    /**
+     * The metric over a clean output held in a Java array [B, P, V] row-major, computed without NDArrays (a run that
+     * never loads the native engine), or null when this task has no such form of that metric.
+     */
+    default dev.acdc.metrics.ArrayMetric arrayMetric(String name, float[] cleanOutput, int batch, int positions, int width) {
+        return null;
+    }
+
     /** The metric names this task offers; the first is the default. */
     List<String> metricNames();
 

@@ -12,22 +12,32 @@ import java.io.PrintWriter;
 @Command(name = "acdc",
         mixinStandardHelpOptions = true,
         version = "acdc 0.1.0",
-        description = "Circuit discovery on the JVM: compile RASP programs, run transformers, discover circuits (ACDC, SP, HISP, EAP).",
-        subcommands = {
-                CommandLine.HelpCommand.class,
-                CompileCommand.class,
-                GraphCommand.class,
-                ModelInfoCommand.class,
-                TaskInfoCommand.class,
-                TrainCommand.class,
-                dev.acdc.experiments.discover.DiscoverCommand.class,
-                dev.acdc.experiments.discover.RocCommand.class,
-                dev.acdc.experiments.discover.FaithfulnessCommand.class,
-                dev.acdc.experiments.reproduce.ReproduceCommand.class,
-                dev.acdc.experiments.bench.BenchCommand.class,
-                dev.acdc.experiments.interop.ConvertCommand.class,
-        })
+        description = "Circuit discovery on the JVM: compile RASP programs, run transformers, discover circuits (ACDC, SP, HISP, EAP).")
 public final class AcdcCli implements Runnable {
+
+    /**
+     * The subcommands, in the order the usage lists them. They are registered programmatically, not in the annotation,
+     * so that a run of one subcommand builds only that one's model: picocli reads every option of every registered
+     * command by reflection when the command line is made, a tenth of a short command's start-up.
+     */
+    static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static java.util.Map<String, Class<?>> subcommands() {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        m.put("help", CommandLine.HelpCommand.class);
+        m.put("compile", CompileCommand.class);
+        m.put("graph", GraphCommand.class);
+        m.put("model-info", ModelInfoCommand.class);
+        m.put("task-info", TaskInfoCommand.class);
+        m.put("train", TrainCommand.class);
+        m.put("discover", dev.acdc.experiments.discover.DiscoverCommand.class);
+        m.put("roc", dev.acdc.experiments.discover.RocCommand.class);
+        m.put("faithfulness", dev.acdc.experiments.discover.FaithfulnessCommand.class);
+        m.put("reproduce", dev.acdc.experiments.reproduce.ReproduceCommand.class);
+        m.put("bench", dev.acdc.experiments.bench.BenchCommand.class);
+        m.put("convert", dev.acdc.experiments.interop.ConvertCommand.class);
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     /** Exit code for bad input (a wrong flag, a missing file, an unknown name). */
     public static final int EXIT_BAD_INPUT = 2;
@@ -49,7 +59,7 @@ public final class AcdcCli implements Runnable {
 
     /** Runs the CLI with the given streams; returns the exit code (used by tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = newCommandLine();
+        CommandLine cl = newCommandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -61,8 +71,22 @@ public final class AcdcCli implements Runnable {
         }
     }
 
+    /** The command line with every subcommand. */
     public static CommandLine newCommandLine() {
+        return newCommandLine(new String[0]);
+    }
+
+    /**
+     * The command line for these arguments: when the first names a subcommand (other than help), only that one is
+     * registered; otherwise (usage, help, a mistyped name that picocli suggests a correction for) every one is.
+     */
+    static CommandLine newCommandLine(String[] arguments) {
         CommandLine cl = new CommandLine(new AcdcCli());
+        String first = arguments.length == 0 ? null : arguments[0];
+        boolean one = first != null && SUBCOMMANDS.containsKey(first) && !first.equals("help");
+        for (var e : SUBCOMMANDS.entrySet()) {
+            if (!one || e.getKey().equals(first)) cl.addSubcommand(e.getKey(), e.getValue());
+        }
         HelpLists.install(cl);   // the valid tasks, metrics, ablations and methods, from the registries
         cl.setParameterExceptionHandler((ex, args) -> {
             // one line, like every other bad input: the message, then where the usage is

@@ -216,19 +216,61 @@ public final class Metrics {
             }
             Flat f = flat;
             if (f == null) flat = f = new Flat(clean.toFloatArray(), positions.flatIndices(batch, seqLen));
-            float[] cleanData = f.clean;
-            long[] rows = f.rows;
-            // squares in float as torch computes them, summed in double, the mean rounded to float as torch's is
-            double sum = 0;
-            for (long r : rows) {
-                int o = (int) r * width;
-                for (int j = 0; j < width; j++) {
-                    float diff = output[offset + o + j] - cleanData[o + j];
-                    sum += diff * diff;
-                }
-            }
-            return (float) (sum / ((double) rows.length * width));
+            return l2OfArrays(output, offset, f.clean, f.rows, width);
         }
+    }
+
+    /** L2 of output[offset …] against clean over the given flat rows, both row-major [rows, width]. */
+    private static double l2OfArrays(float[] output, int offset, float[] clean, long[] rows, int width) {
+        // squares in float as torch computes them, summed in double, the mean rounded to float as torch's is
+        double sum = 0;
+        for (long r : rows) {
+            int o = (int) r * width;
+            for (int j = 0; j < width; j++) {
+                float diff = output[offset + o + j] - clean[o + j];
+                sum += diff * diff;
+            }
+        }
+        return (float) (sum / ((double) rows.length * width));
+    }
+
+    /**
+     * L2 against a clean output held in a Java array, row-major [batch, positions, width]: the same numbers as
+     * {@link #l2(NDArray, ScoredPositions)} on Java arrays, with no NDArray anywhere (a run that computes without the
+     * native engine). It scores arrays only: {@link Metric#apply} and {@link Metric#applyRows} are unsupported.
+     */
+    public static ArrayMetric l2(float[] cleanOutput, int batch, int positions, int width, ScoredPositions scored) {
+        if (cleanOutput.length != batch * positions * width) {
+            throw new IllegalArgumentException("l2: clean output has " + cleanOutput.length + " values, not [" + batch + ", "
+                    + positions + ", " + width + "]");
+        }
+        float[] clean = cleanOutput.clone();
+        long[] rows = scored.flatIndices(batch, positions);
+        return new ArrayMetric() {
+            @Override
+            public String name() {
+                return "l2";
+            }
+
+            @Override
+            public Optional<ScoredPositions> scoredPositions() {
+                return Optional.of(scored);
+            }
+
+            @Override
+            public NDArray apply(NDArray output) {
+                throw new UnsupportedOperationException("this l2 scores Java arrays only");
+            }
+
+            @Override
+            public double evaluate(float[] output, int offset, int b, int p, int w) {
+                if (b != batch || p != positions || w != width) {
+                    throw new IllegalArgumentException("l2: output is [" + b + ", " + p + ", " + w + "], the clean output ["
+                            + batch + ", " + positions + ", " + width + "]");
+                }
+                return l2OfArrays(output, offset, clean, rows, width);
+            }
+        };
     }
 
     /** −(logit difference), so that lower is better. */

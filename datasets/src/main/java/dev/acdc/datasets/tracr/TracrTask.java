@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import dev.acdc.datasets.EdgeNotation;
 import dev.acdc.datasets.Task;
 import dev.acdc.datasets.random.TorchCpuRandom;
+import dev.acdc.metrics.ArrayMetric;
 import dev.acdc.metrics.Metric;
 import dev.acdc.metrics.Metrics;
 import dev.acdc.metrics.ScoredPositions;
@@ -254,6 +255,23 @@ public final class TracrTask implements Task {
             for (int p : perm) columns.add(x.get(":, " + p + ":" + (p + 1) + ", :"));   // [B, 1, D]
             return NDArrays.concat(columns, 1);                                           // [B, P, D]
         }));
+    }
+
+    @Override
+    public int[] corruptedPositionPermutation() {
+        return positionPermutation == null ? null : positionPermutation.clone();
+    }
+
+    @Override
+    public boolean corruptedHooksArePositionPermutation() {
+        return true;
+    }
+
+    /** {@code l2} as an array metric (the same numbers as {@link #metric}'s); null for {@code kl}. */
+    @Override
+    public ArrayMetric arrayMetric(String metricName, float[] cleanOutput, int batch, int positions, int width) {
+        if (!metricName.equals("l2")) return null;
+        return Metrics.l2(cleanOutput, batch, positions, width, fromPositionOne(batch, positions));
     }
 
     @Override

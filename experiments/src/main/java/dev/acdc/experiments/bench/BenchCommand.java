@@ -57,12 +57,12 @@ import java.util.stream.Stream;
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure the engine: gemm, forward, forward-families, patching, acdc, edge-tests, eap, compile, reproduce-quick, contention, memory "
-                + "(default: all).")
+        description = "Measure the engine: gemm, forward, forward-families, patching, acdc, edge-tests, eap, compile, reproduce-quick, contention, "
+                + "memory, startup (default: all).")
 public final class BenchCommand implements Callable<Integer> {
 
     public static final List<String> SUITES = List.of("gemm", "forward", "forward-families", "patching", "acdc", "edge-tests", "eap", "compile",
-            "reproduce-quick", "contention", "memory");
+            "reproduce-quick", "contention", "memory", "startup");
 
     @Parameters(paramLabel = "SUITE", arity = "0..*", description = "suites to run (default: all): ${COMPLETION-CANDIDATES}")
     List<String> suites;
@@ -110,6 +110,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "ACDC edge tests timed per walk in the edge-tests suite, 1 to " + MAX_EDGE_TESTS + " (default 24)")
     int edgeTests;
 
+    @Option(names = "--launcher", paramLabel = "PATH",
+            description = "the CLI launcher the startup suite runs as separate processes (default: bin/acdc of this build)")
+    Path launcher;
+
     @Spec
     CommandSpec spec;
 
@@ -134,12 +138,16 @@ public final class BenchCommand implements Callable<Integer> {
             int v = e.getValue()[0], max = e.getValue()[1];
             if (v < 1 || v > max) throw new BadInputException(e.getKey() + " " + v + ": expected 1 to " + max);
         }
+        Path startupLauncher = run.contains("startup") ? StartupBench.checkLauncher(launcher != null ? launcher : StartupBench.defaultLauncher())
+                : null;
         out = spec.commandLine().getOut();
         figures.put("shape", shape);
         figures.put("batch", batch);
         figures.put("positions", positions);
         figures.put("threads", Runtime.getRuntime().availableProcessors());
-        figures.put("torch_threads", TorchThreads.defaultThreads());
+        if (!run.equals(List.of("startup"))) {   // reading libtorch's thread count loads libtorch: not for the startup suite alone
+            figures.put("torch_threads", TorchThreads.defaultThreads());
+        }
         figures.put("omp_wait_policy", TorchThreads.waitPolicy());
         double peak = 0;
         for (String s : run) {
@@ -159,6 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case "reproduce-quick" -> reproduceQuick();
                 case "contention" -> contention();
                 case "memory" -> memory();
+                case "startup" -> new StartupBench(figures, line -> say("%s", line)).run(startupLauncher, repeats);
                 default -> throw new IllegalStateException(s);
             }
             String key = s.replace('-', '_');

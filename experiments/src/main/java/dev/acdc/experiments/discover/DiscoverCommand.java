@@ -113,7 +113,7 @@ public final class DiscoverCommand implements Callable<Integer> {
 
         PrintWriter err = spec.commandLine().getErr();
         boolean created = !Files.exists(dir);
-        try (TaskRun run = scoring.open(t); RunLock lock = RunLock.acquire(dir.resolve(RunLock.FILE), "--out " + dir,
+        try (TaskRun run = scoring.openForAcdc(t, options); RunLock lock = RunLock.acquire(dir.resolve(RunLock.FILE), "--out " + dir,
                 String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
             if (lock.staleHolder() != null) {
                 err.println("acdc: note: " + lock.file() + " was left by a run that ended without finishing (" + lock.staleHolder()

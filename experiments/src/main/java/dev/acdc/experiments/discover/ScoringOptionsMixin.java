@@ -29,6 +29,11 @@ public final class ScoringOptionsMixin {
         return TaskRun.open(task, metric, ablation, groundTruth);
     }
 
+    /** {@link TaskRun#openForAcdc}: an ACDC run with these options, without the native engine where it can. */
+    TaskRun openForAcdc(Task task, dev.acdc.discovery.AcdcOptions options) {
+        return TaskRun.openForAcdc(task, metric, ablation, groundTruth, options);
+    }
+
     String ablation() {
         return ablation;
     }

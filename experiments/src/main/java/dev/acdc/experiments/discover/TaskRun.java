@@ -10,6 +10,7 @@ import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.AcdcResult;
 import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.experiments.BadInputException;
+import dev.acdc.metrics.ArrayMetric;
 import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.CircuitGraph;
@@ -22,6 +23,7 @@ import dev.acdc.patching.model.TorchThreads;
 import dev.acdc.patching.model.TransformerWeights;
 import dev.acdc.patching.patch.Ablation;
 import dev.acdc.patching.patch.EdgePatcher;
+import dev.acdc.patching.patch.SmallModelPatcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,7 @@ public final class TaskRun implements AutoCloseable {
     private final TransformerWeights weights;
     private String weightsFingerprint;
     private final TorchThreads.Scope threads;
+    private final SmallModelPatcher small;   // non-null: a run without the engine (no model, patcher, scope or threads)
 
     /**
      * A ground truth to score against.
@@ -96,6 +99,26 @@ public final class TaskRun implements AutoCloseable {
         this.model = m;
         this.patcher = p;
         this.scope = s;
+        this.small = null;
+    }
+
+    /** A run computed in plain Java: no model, patcher or NDArray, so the native engine is never loaded. */
+    private TaskRun(Task task, String metricName, Ablation ablation, GroundTruth groundTruth, SmallModelPatcher small,
+                    ArrayMetric metric) {
+        this.task = task;
+        this.metricName = metricName;
+        this.ablation = ablation;
+        this.groundTruthName = groundTruth == null ? null : groundTruth.name();
+        this.weights = task.weights();
+        this.graph = small.graph();
+        this.truth = groundTruth == null ? null : Circuit.ofNames(graph, groundTruth.edges());
+        this.small = small;
+        this.metric = metric;
+        this.model = null;
+        this.patcher = null;
+        this.scope = null;
+        this.cleanLogits = null;
+        this.threads = null;
     }
 
     /**
@@ -138,6 +161,44 @@ public final class TaskRun implements AutoCloseable {
         checkAblationFits(task, abl);
         GroundTruth gt = parseGroundTruth(task, groundTruth);
         return new TaskRun(task, metricName, abl, gt);
+    }
+
+    /**
+     * {@link #open} for an ACDC run with these options. Where ACDC would evaluate with {@link SmallModelPatcher} (a
+     * compiled tracr model) and the task's metric and corruption have plain-Java forms, the whole run is computed in
+     * Java and the native engine is never loaded: start-up then costs no libtorch. The run can then only
+     * {@link #runAcdc}; {@link #problem} needs {@link #open}.
+     */
+    /**
+     * {@code auto} (default): {@link #openForAcdc} computes in plain Java where it can; {@code off}: always through the
+     * engine (the ablated values and the metric's clean reference then come from libtorch, as before this path existed).
+     */
+    public static final String WITHOUT_ENGINE_PROPERTY = "acdc.withoutEngine";
+
+    public static TaskRun openForAcdc(Task task, String metric, String ablation, String groundTruth, AcdcOptions options) {
+        String metricName = parseMetric(task, metric);
+        Ablation abl = parseAblation(ablation);
+        checkAblationFits(task, abl);
+        GroundTruth gt = parseGroundTruth(task, groundTruth);
+        TransformerWeights w = task.weights();
+        ModelInput clean = task.clean();
+        boolean javaAblation = abl != Ablation.RESAMPLE || task.corruptedHooksArePositionPermutation();
+        if (javaAblation && !"off".equals(System.getProperty(WITHOUT_ENGINE_PROPERTY, "auto")) && Acdc.usesSmallPatcher(w.config(), (long) clean.batch() * clean.length(), options)
+                && task.arrayMetric(metricName, new float[clean.batch() * clean.length() * w.config().dVocabOut()], clean.batch(),
+                clean.length(), w.config().dVocabOut()) != null) {
+            checkModelFitsTask(task, w.config(), gt);
+            CircuitGraph graph = CircuitGraph.of(w.config());
+            SmallModelPatcher small = SmallModelPatcher.inJava(w, graph, clean, abl, task.corrupted(),
+                    abl == Ablation.RESAMPLE ? task.corruptedPositionPermutation() : null);
+            ArrayMetric m = task.arrayMetric(metricName, small.cleanLogits(), clean.batch(), clean.length(), w.config().dVocabOut());
+            return new TaskRun(task, metricName, abl, gt, small, m);
+        }
+        return new TaskRun(task, metricName, abl, gt);
+    }
+
+    /** Whether this run computes in plain Java, without the native engine ({@link #openForAcdc}). */
+    public boolean withoutEngine() {
+        return small != null;
     }
 
     public static String parseMetric(Task task, String metric) {
@@ -220,11 +281,13 @@ public final class TaskRun implements AutoCloseable {
     }
 
     public AcdcResult runAcdc(AcdcOptions options, AcdcJournal journal, Consumer<Acdc.Progress> progress) {
+        if (small != null) return new Acdc(small, (ArrayMetric) metric, options).run(journal, progress);
         return new Acdc(patcher, metric, options).run(journal, progress);
     }
 
     /** This run as a discovery problem; the run keeps ownership of everything in it. */
     public DiscoveryProblem problem(long seed) {
+        if (small != null) throw new IllegalStateException("a run opened without the engine runs ACDC only; open it with TaskRun.open");
         return new DiscoveryProblem(task, model, graph, patcher, ablation, metricName, metric, cleanLogits, seed);
     }
 
@@ -251,6 +314,7 @@ public final class TaskRun implements AutoCloseable {
 
     @Override
     public void close() {
+        if (small != null) return;
         scope.close();
         patcher.close();
         model.close();

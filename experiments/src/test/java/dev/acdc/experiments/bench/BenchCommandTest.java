@@ -29,6 +29,45 @@ class BenchCommandTest {
                 j.get("forward_ratio").getAsDouble(), 1e-9);
     }
 
+    private static long startupTempDirs() throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("acdc-bench-startup")).count();
+        }
+    }
+
+    /** The startup suite's harness, on a stand-in launcher that exits at once: its keys, and no temporary directory left. */
+    @Test
+    void startupSuiteReportsItsKeysAndCleansUp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path launcher = dir.resolve("acdc");
+        java.nio.file.Files.writeString(launcher, "#!/bin/sh\nexit 0\n");
+        assertTrue(launcher.toFile().setExecutable(true));
+        long before = startupTempDirs();
+        CliRun r = run("bench", "startup", "--launcher", launcher.toString(), "--repeats", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        for (String k : new String[] {"startup_discover_tracr_seconds", "startup_help_seconds", "startup_discover_induction_seconds",
+                "suite_seconds_startup"}) {
+            assertTrue(j.has(k), k + " missing in " + j);
+            assertTrue(j.get(k).getAsDouble() >= 0, k);
+        }
+        assertEquals(before, startupTempDirs(), "the suite removes its temporary directory");
+
+        java.nio.file.Path failing = dir.resolve("failing");
+        java.nio.file.Files.writeString(failing, "#!/bin/sh\necho broken\nexit 3\n");
+        assertTrue(failing.toFile().setExecutable(true));
+        try {
+            CliRun f = run("bench", "startup", "--launcher", failing.toString(), "--repeats", "1");
+            assertNotEquals(0, f.code());
+        } catch (IllegalStateException e) {
+            assertTrue(e.getMessage().contains("exited 3"), e.getMessage());
+        }
+        assertEquals(before, startupTempDirs(), "a failed suite removes its temporary directory too");
+
+        CliRun missing = run("bench", "startup", "--launcher", dir.resolve("none").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("not an executable file"), missing.err());
+    }
+
     @Test
     void forwardFlopsCountProjectionsMlpAttentionAndUnembedding() {
         TransformerConfig c = TransformerConfig.gpt2Style("t", 1, 4, 2, 8, 10, 8, 1e-5);

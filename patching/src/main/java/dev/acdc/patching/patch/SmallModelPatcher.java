@@ -69,7 +69,12 @@ public final class SmallModelPatcher {
     private record Group(NodeKind kind, int layer, int senders, int[][] edgeIds, int[][] directIds, int[] allInEdgeIds,
                          float[] ablSum) {}
 
-    private SmallModelPatcher(TransformerWeights weights, CircuitGraph graph, ModelInput input, SenderValues ablated) {
+    /**
+     * @param ablated   the ablated values: {@code abl} [sender][D·N] and {@code ablQkv} [layer][channel][head][d·N],
+     *                  feature-major; made by {@link #ablatedArrays} from a patcher's values or computed here in Java
+     * @param positions the position each row position's embedding is read from (a corrupted run's scramble); null: its own
+     */
+    private SmallModelPatcher(TransformerWeights weights, CircuitGraph graph, ModelInput input, Ablated ablated, int[] positions) {
         this.c = weights.config();
         this.graph = graph;
         if (!graph.config().equals(c)) throw new IllegalArgumentException("graph and weights are for different models");
@@ -126,23 +131,8 @@ public final class SmallModelPatcher {
         wU = data(weights, W_U);
         bU = data(weights, B_U);
 
-        abl = new float[senderCount][];
-        float[] embeds = read(ablated.embeds());                       // [E, B, P, D]
-        for (int e = 0; e < E; e++) abl[e] = featureMajor(embeds, e * N * D, N, D);
-        ablQkv = new float[L][3][H][];
-        for (int l = 0; l < L; l++) {
-            float[] heads = read(ablated.heads()[l]);                  // [H, B, P, D]
-            for (int h = 0; h < H; h++) abl[headSender(l, h)] = featureMajor(heads, h * N * D, N, D);
-            if (!c.attentionOnly()) abl[mlpSender(l)] = featureMajor(read(ablated.mlps()[l]), 0, N, D);   // [B, P, D]
-            for (int ch = 0; ch < 3; ch++) {
-                float[] q = read(ablated.qkv()[l][ch]);                // [B, P, H, d]
-                for (int h = 0; h < H; h++) {
-                    float[] out = new float[N * d];
-                    for (int n = 0; n < N; n++) for (int e = 0; e < d; e++) out[e * N + n] = q[(n * H + h) * d + e];
-                    ablQkv[l][ch][h] = out;
-                }
-            }
-        }
+        abl = ablated.abl();
+        ablQkv = ablated.ablQkv();
         groups = buildGroups();
 
         // The clean run, by the same code with every sender recomputed.
@@ -156,7 +146,7 @@ public final class SmallModelPatcher {
                 int n = b * P + p, tok = tokens[b][p];
                 if (tok < 0 || tok >= c.dVocab()) throw new IllegalArgumentException("token id " + tok + " outside the vocabulary");
                 for (int i = 0; i < D; i++) {
-                    float t = wE[tok * D + i], ps = wPos[p * D + i];
+                    float t = wE[tok * D + i], ps = wPos[(positions == null ? p : positions[p]) * D + i];
                     if (E == 2) {
                         emb[0][i * N + n] = t;
                         emb[1][i * N + n] = ps;
@@ -186,7 +176,129 @@ public final class SmallModelPatcher {
 
     /** A Java copy of the patcher's model, input and ablated values (one per patcher, cached). */
     public static SmallModelPatcher of(EdgePatcher patcher) {
-        return COPIES.computeIfAbsent(patcher, p -> new SmallModelPatcher(p.model().weights(), p.graph(), p.input(), p.ablatedValues()));
+        return COPIES.computeIfAbsent(patcher, p -> new SmallModelPatcher(p.model().weights(), p.graph(), p.input(),
+                ablatedArrays(p.model().weights().config(), p.input(), p.ablatedValues()), null));
+    }
+
+    /** Ablated values in this class's layouts: senders [sender][D·N], q/k/v [layer][channel][head][d·N]. */
+    private record Ablated(float[][] abl, float[][][][] ablQkv) {}
+
+    /** A patcher's ablated values (NDArrays) copied into Java arrays. */
+    private static Ablated ablatedArrays(TransformerConfig c, ModelInput input, SenderValues ablated) {
+        int N = input.batch() * input.length(), D = c.dModel(), H = c.nHeads(), d = c.dHead(), L = c.nLayers();
+        int E = c.separateEmbeddingNodes() ? 2 : 1;
+        float[][] abl = new float[senderCount(c)][];
+        float[] embeds = read(ablated.embeds());                       // [E, B, P, D]
+        for (int e = 0; e < E; e++) abl[e] = featureMajor(embeds, e * N * D, N, D);
+        float[][][][] ablQkv = new float[L][3][H][];
+        for (int l = 0; l < L; l++) {
+            float[] heads = read(ablated.heads()[l]);                  // [H, B, P, D]
+            for (int h = 0; h < H; h++) abl[headSender(c, l, h)] = featureMajor(heads, h * N * D, N, D);
+            if (!c.attentionOnly()) abl[mlpSender(c, l)] = featureMajor(read(ablated.mlps()[l]), 0, N, D);   // [B, P, D]
+            for (int ch = 0; ch < 3; ch++) {
+                float[] q = read(ablated.qkv()[l][ch]);                // [B, P, H, d]
+                for (int h = 0; h < H; h++) {
+                    float[] out = new float[N * d];
+                    for (int n = 0; n < N; n++) for (int e = 0; e < d; e++) out[e * N + n] = q[(n * H + h) * d + e];
+                    ablQkv[l][ch][h] = out;
+                }
+            }
+        }
+        return new Ablated(abl, ablQkv);
+    }
+
+    /**
+     * A patcher computed without any engine: the model, its clean run and the ablated values all in plain Java, so
+     * that a tracr run never loads libtorch. The ablated values are those {@link EdgePatcher} computes: resample, the
+     * corrupted run, its position embeddings read at {@code corruptedPositions} (the tracr tasks' scramble; null: in
+     * order); zero, zero senders and the q/k/v the attention output biases give; mean (per position), the mean of the
+     * clean values over the batch (and positions).
+     *
+     * @param corrupted          the corrupted inputs (resample only; same shape as input)
+     * @param corruptedPositions the corrupted run's position permutation, or null
+     */
+    public static SmallModelPatcher inJava(TransformerWeights weights, CircuitGraph graph, ModelInput input, Ablation ablation,
+                                           ModelInput corrupted, int[] corruptedPositions) {
+        TransformerConfig c = weights.config();
+        return switch (ablation) {
+            case RESAMPLE -> {
+                if (corrupted == null) throw new IllegalArgumentException("resample ablation needs corrupted inputs");
+                if (corrupted.batch() != input.batch() || corrupted.length() != input.length()) {
+                    throw new IllegalArgumentException("corrupted inputs are [" + corrupted.batch() + ", " + corrupted.length()
+                            + "], clean inputs [" + input.batch() + ", " + input.length() + "]; they must have the same shape");
+                }
+                SmallModelPatcher run = new SmallModelPatcher(weights, graph, corrupted, zeros(c, corrupted), corruptedPositions);
+                yield new SmallModelPatcher(weights, graph, input, new Ablated(run.clean, run.cleanQkv), null);
+            }
+            case ZERO -> new SmallModelPatcher(weights, graph, input, zeroAblated(c, input, weights), null);
+            case MEAN, MEAN_PER_POSITION -> {
+                SmallModelPatcher run = new SmallModelPatcher(weights, graph, input, zeros(c, input), null);
+                yield new SmallModelPatcher(weights, graph, input,
+                        run.meanOfClean(ablation == Ablation.MEAN_PER_POSITION), null);
+            }
+        };
+    }
+
+    /** Every ablated value zero: a plain forward (each receiver's input is then Σ clean + Σ b_O). */
+    private static Ablated zeros(TransformerConfig c, ModelInput input) {
+        int N = input.batch() * input.length();
+        float[][] abl = new float[senderCount(c)][];
+        for (int s = 0; s < abl.length; s++) abl[s] = new float[N * c.dModel()];
+        float[][][][] qkv = new float[c.nLayers()][3][c.nHeads()][];
+        for (float[][][] l : qkv) for (float[][] ch : l) for (int h = 0; h < ch.length; h++) ch[h] = new float[N * c.dHead()];
+        return new Ablated(abl, qkv);
+    }
+
+    /**
+     * ACDC's zero-ablated run: every sender zero, so a layer's heads read the attention output biases of the layers
+     * before it (through LayerNorm), and their q/k/v are what W and b make of that.
+     */
+    private static Ablated zeroAblated(TransformerConfig c, ModelInput input, TransformerWeights w) {
+        Ablated z = zeros(c, input);
+        int N = input.batch() * input.length(), D = c.dModel(), H = c.nHeads(), d = c.dHead();
+        float[] resid = new float[N * D];
+        for (int l = 0; l < c.nLayers(); l++) {
+            float[] x = resid.clone();
+            if (c.layerNorm()) layerNorm(x, N, D, c.layerNormEps(), data(w, ln1W(l)), data(w, ln1B(l)));
+            String[] wn = {wQ(l), wK(l), wV(l)}, bn = {bQ(l), bK(l), bV(l)};
+            for (int ch = 0; ch < 3; ch++) {
+                float[] wm = data(w, wn[ch]), bm = data(w, bn[ch]);
+                for (int h = 0; h < H; h++) z.ablQkv()[l][ch][h] = matmul(x, N, D, wm, h * D * d, d, bm, h * d);
+            }
+            float[] bo = data(w, bO(l));
+            for (int i = 0; i < D; i++) for (int n = 0; n < N; n++) resid[i * N + n] += bo[i];
+        }
+        return z;
+    }
+
+    /** The mean over the batch (and, unless perPosition, over positions too) of this patcher's clean values. */
+    private Ablated meanOfClean(boolean perPosition) {
+        float[][] a = new float[senderCount][];
+        for (int s = 0; s < senderCount; s++) a[s] = mean(clean[s], D, perPosition);
+        float[][][][] q = new float[L][3][H][];
+        for (int l = 0; l < L; l++) for (int ch = 0; ch < 3; ch++) for (int h = 0; h < H; h++) q[l][ch][h] = mean(cleanQkv[l][ch][h], d, perPosition);
+        return new Ablated(a, q);
+    }
+
+    /** Feature-major [features][N] to its mean over the batch (and positions), broadcast back to [features][N]. */
+    private float[] mean(float[] x, int features, boolean perPosition) {
+        float[] out = new float[features * N];
+        for (int i = 0; i < features; i++) {
+            int o = i * N;
+            float[] byPosition = new float[P];
+            for (int p = 0; p < P; p++) {
+                double sum = 0;
+                for (int b = 0; b < B; b++) sum += x[o + b * P + p];
+                byPosition[p] = (float) (sum / B);
+            }
+            if (!perPosition) {
+                double sum = 0;
+                for (int p = 0; p < P; p++) sum += byPosition[p];
+                Arrays.fill(byPosition, (float) (sum / P));
+            }
+            for (int b = 0; b < B; b++) System.arraycopy(byPosition, 0, out, o + b * P, P);
+        }
+        return out;
     }
 
     /**
@@ -211,11 +323,27 @@ public final class SmallModelPatcher {
     }
 
     private int headSender(int l, int h) {
-        return E + l * (H + (c.attentionOnly() ? 0 : 1)) + h;
+        return headSender(c, l, h);
     }
 
     private int mlpSender(int l) {
-        return E + l * (H + 1) + H;
+        return mlpSender(c, l);
+    }
+
+    private static int embedSenders(TransformerConfig c) {
+        return c.separateEmbeddingNodes() ? 2 : 1;
+    }
+
+    private static int senderCount(TransformerConfig c) {
+        return embedSenders(c) + c.nLayers() * (c.nHeads() + (c.attentionOnly() ? 0 : 1));
+    }
+
+    private static int headSender(TransformerConfig c, int l, int h) {
+        return embedSenders(c) + l * (c.nHeads() + (c.attentionOnly() ? 0 : 1)) + h;
+    }
+
+    private static int mlpSender(TransformerConfig c, int l) {
+        return embedSenders(c) + l * (c.nHeads() + 1) + c.nHeads();
     }
 
     private int senderIndex(Node s) {
@@ -293,6 +421,11 @@ public final class SmallModelPatcher {
 
     public int batch() {
         return B;
+    }
+
+    /** Positions per row. */
+    public int length() {
+        return P;
     }
 
     /** Logits [K·B·P·V] (variant-major), from the first receiver group with a changed in-edge. */
@@ -481,7 +614,10 @@ public final class SmallModelPatcher {
 
     /** In-place LayerNorm over the D features of each row: biased variance, eps inside the square root (torch's). */
     private void layerNorm(float[] x, float[] w, float[] b) {
-        double eps = c.layerNormEps();
+        layerNorm(x, N, D, c.layerNormEps(), w, b);
+    }
+
+    private static void layerNorm(float[] x, int N, int D, double eps, float[] w, float[] b) {
         double[] mean = new double[N], var = new double[N];
         for (int i = 0; i < D; i++) for (int n = 0; n < N; n++) mean[n] += x[i * N + n];
         for (int n = 0; n < N; n++) mean[n] /= D;
