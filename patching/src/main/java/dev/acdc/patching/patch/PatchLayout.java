@@ -38,6 +38,11 @@ final class PatchLayout {
 
     PatchLayout(CircuitGraph graph) {
         this.config = graph.config();
+        if (config.nKeyValueHeads() != config.nHeads() || config.architecture().parallelResidual()
+                || config.architecture().postNorms()) {
+            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': grouped key/value heads, a"
+                    + " parallel residual and post-norms are not patched yet (issue 17, phase 2)");
+        }
         this.heads = config.nHeads();
         int L = config.nLayers();
         senderGroupCount = 1 + 2 * L;
