@@ -92,7 +92,9 @@ public final class Acdc {
         return switch (mode) {
             case "on" -> true;
             case "off" -> false;
-            case "auto" -> isSmall(patcher.graph().config(), patcher.input().batch() * patcher.input().length());
+            // SmallModelPatcher computes GPT-2-style blocks only: a family model (rotary, RMSNorm, …) takes the EdgePatcher
+            case "auto" -> patcher.graph().config().gpt2StyleArchitecture()
+                    && isSmall(patcher.graph().config(), patcher.input().batch() * patcher.input().length());
             default -> throw new IllegalArgumentException(SMALL_PATCHER_PROPERTY + " must be auto, on or off, found '" + mode + "'");
         };
     }

@@ -143,7 +143,8 @@ final class CleanBasedPass {
             ReceiverGroup rg = layout.groups.get(group);
             int R = rg.rows();
             int nClean = Math.min(rg.senderRows(), firstNewRow), nNew = rg.senderRows() - nClean;
-            if (nNew > 0 && nNew != rows) {
+            // a group reads every recomputed row, or (an MLP of a parallel residual) all but its own layer's heads
+            if (nNew > rows) {
                 throw new IllegalStateException("group " + group + " reads " + nNew + " recomputed rows, " + rows + " exist");
             }
             NDArray wClean = masks.senderWeights(step, rg, 0, nClean).reshape((long) K * R, nClean);
@@ -151,7 +152,8 @@ final class CleanBasedPass {
             if (nNew == 0) return in.reshape(K, R, bpd);
             NDArray wNew = masks.senderWeights(step, rg, nClean, rg.senderRows());                    // [K, R, nNew]
             NDArray newRows = inPlace ? buffer.get(step, new NDIndex(":, 0:" + nNew))
-                    : parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);   // [K, nNew, B·P·D]
+                    : parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);   // [K, rows, B·P·D]
+            if (!inPlace && nNew < rows) newRows = newRows.get(new NDIndex(":, 0:" + nNew));        // [K, nNew, B·P·D]
             return in.reshape(K, R, bpd).add(wNew.matMul(newRows));
         }
     }

@@ -164,7 +164,7 @@ public final class EdgePatcher implements AutoCloseable {
                 NDArray sum = ablatedAll.get("0:" + rg.senderRows()).sum(new int[] {0});
                 int biasLayers = switch (rg.kind()) {
                     case HEAD_INPUT -> rg.layer();
-                    case MLP_IN -> rg.layer() + 1;
+                    case MLP_IN -> layout.parallel ? rg.layer() : rg.layer() + 1;   // parallel: the block input's biases
                     default -> L;
                 };
                 for (int l = 0; l < biasLayers; l++) sum = sum.reshape(B, P, D).add(model.attentionOutputBias(l)).reshape(bpd);

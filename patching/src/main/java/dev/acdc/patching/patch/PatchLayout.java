@@ -16,11 +16,14 @@ import java.util.List;
  * topological order, in sender groups: 0 the embedding(s), 1 + 2l the heads of layer l, 2 + 2l its MLP (empty when
  * attention-only). Receivers are processed in {@link ReceiverGroup}s in topological order: the heads of layer 0,
  * the MLP of layer 0, the heads of layer 1, …, the output. A group reads a prefix of the sender rows, and every
- * group but the output writes the rows of one sender group (its heads, or its MLP).
+ * group but the output writes the rows of one sender group (its heads, or its MLP). With a parallel residual an MLP
+ * reads the same prefix as its layer's heads (the rows before the layer), so it reads fewer rows than the rows
+ * recomputed before it.
  */
 final class PatchLayout {
     final TransformerConfig config;
     final int heads;
+    final boolean parallel;             // parallel residual: an MLP reads only the earlier layers, not its own heads
     final int senderGroupCount;
     final int[] senderGroupSize;
     final int[] rowOffset;              // per sender group: its first row; [senderGroupCount] = S
@@ -38,11 +41,11 @@ final class PatchLayout {
 
     PatchLayout(CircuitGraph graph) {
         this.config = graph.config();
-        if (config.nKeyValueHeads() != config.nHeads() || config.architecture().parallelResidual()
-                || config.architecture().postNorms()) {
-            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': grouped key/value heads, a"
-                    + " parallel residual and post-norms are not patched yet (issue 17, phase 2)");
+        if (config.nKeyValueHeads() != config.nHeads() || config.architecture().postNorms()) {
+            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': grouped key/value heads and"
+                    + " post-norms are not patched yet (issue 17, phase 2)");
         }
+        this.parallel = config.architecture().parallelResidual();
         this.heads = config.nHeads();
         int L = config.nLayers();
         senderGroupCount = 1 + 2 * L;
@@ -118,10 +121,11 @@ final class PatchLayout {
         } else {
             receivers.add(Node.output());
         }
-        // a head group reads every sender of the earlier layers; an MLP also its own layer's heads; the output everything
+        // a head group reads every sender of the earlier layers; an MLP also its own layer's heads (not with a parallel
+        // residual, where it reads the block's input as the heads do); the output everything
         int senderRows = switch (kind) {
             case HEAD_INPUT -> firstRowOfLayer(layer);
-            case MLP_IN -> mlpRow(layer);
+            case MLP_IN -> parallel ? firstRowOfLayer(layer) : mlpRow(layer);
             default -> senderRows();
         };
         int[][] ids = new int[receivers.size()][senderRows];

@@ -53,12 +53,18 @@ final class HookReferencePatcher {
         TransformerConfig c = m.config();
         Map<Node, NDArray> current = new HashMap<>();
         List<Hook> hooks = new ArrayList<>();
-        hooks.add(new Hook(HookNames.EMBED, x -> { current.put(Node.tokEmbed(), x); return x; }));
-        hooks.add(new Hook(HookNames.POS_EMBED, x -> {
-            current.put(Node.posEmbed(), x);
-            current.put(Node.embed(), current.get(Node.tokEmbed()).add(x));
+        hooks.add(new Hook(HookNames.EMBED, x -> {
+            current.put(Node.tokEmbed(), x);
+            if (!c.architecture().learnedPositions()) current.put(Node.embed(), x);   // rotary: the token embedding alone
             return x;
         }));
+        if (c.architecture().learnedPositions()) {
+            hooks.add(new Hook(HookNames.POS_EMBED, x -> {
+                current.put(Node.posEmbed(), x);
+                current.put(Node.embed(), current.get(Node.tokEmbed()).add(x));
+                return x;
+            }));
+        }
         for (int l = 0; l < c.nLayers(); l++) {
             final int layer = l;
             hooks.add(new Hook(HookNames.result(l), x -> {
@@ -115,7 +121,7 @@ final class HookReferencePatcher {
         return switch (s.kind()) {
             case TOK_EMBED -> run.get(HookNames.EMBED);
             case POS_EMBED -> run.get(HookNames.POS_EMBED);
-            case EMBED -> run.get(HookNames.EMBED).add(run.get(HookNames.POS_EMBED));
+            case EMBED -> run.contains(HookNames.POS_EMBED) ? run.get(HookNames.EMBED).add(run.get(HookNames.POS_EMBED)) : run.get(HookNames.EMBED);
             case HEAD_OUTPUT -> run.get(HookNames.result(s.layer())).get(":, :, " + s.head() + ", :");
             case MLP_OUT -> run.get(HookNames.mlpOut(s.layer()));
             default -> throw new IllegalArgumentException("not a sender " + s);
