@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The fast path (incremental {@link EdgePatcher} passes with speculative batches of cumulative removals) against
  * the reference (one full masked forward per tested edge) on models with LayerNorm and biases (and on the Pythia
- * fixture: rotary, a parallel residual), where the two
+ * and Qwen2 fixtures: rotary, a parallel residual, grouped key/value heads), where the two
  * round differently (about 1e-7 on induction). A decision can flip only when an effect lies within that rounding
  * of τ ({@link AcdcOptions}), so the circuits must be identical for every τ that is not within 1e-6 (relative) of
  * an effect either run recorded.
@@ -41,7 +41,7 @@ class FastPathOnLayerNormModelsTest {
     /** Per model, from a τ that keeps many tested edges to one that removes most (and so exercises the batches). */
     static double[] thresholds(String model) {
         return switch (model) {
-            case "induction", "pythia-tiny" -> new double[] {1e-3, 0.05};
+            case "induction", "pythia-tiny", "qwen2-tiny" -> new double[] {1e-3, 0.05};
             default -> new double[] {0.02, 0.5};
         };
     }
@@ -54,7 +54,9 @@ class FastPathOnLayerNormModelsTest {
                 Arguments.of("induction", Ablation.RESAMPLE), Arguments.of("induction", Ablation.ZERO),
                 Arguments.of("gpt2-shaped", Ablation.RESAMPLE), Arguments.of("gpt2-shaped", Ablation.ZERO),
                 // a Hugging Face family: rotary, parallel residual (the fixture of the test resources)
-                Arguments.of("pythia-tiny", Ablation.RESAMPLE), Arguments.of("pythia-tiny", Ablation.ZERO));
+                Arguments.of("pythia-tiny", Ablation.RESAMPLE), Arguments.of("pythia-tiny", Ablation.ZERO),
+                // grouped key/value heads, RMSNorm, a gated MLP
+                Arguments.of("qwen2-tiny", Ablation.RESAMPLE), Arguments.of("qwen2-tiny", Ablation.ZERO));
     }
 
     @ParameterizedTest(name = "{0}, {1} ablation")
@@ -72,8 +74,8 @@ class FastPathOnLayerNormModelsTest {
             for (int i = 0; i < rows.length; i++) shifted[i] = rows[(i + 1) % rows.length];
             clean = ModelInput.of(rows);
             corrupted = ModelInput.of(shifted);
-        } else if (model.equals("pythia-tiny")) {
-            weights = dev.acdc.patching.load.ModelDirectory.load(dev.acdc.patching.testsupport.Fixtures.path("fixtures/pythia-tiny")).weights();
+        } else if (model.endsWith("-tiny")) {
+            weights = dev.acdc.patching.load.ModelDirectory.load(dev.acdc.patching.testsupport.Fixtures.path("fixtures/" + model)).weights();
             clean = tokens(weights.config(), 16, 12, 24);
             corrupted = tokens(weights.config(), 16, 12, 25);
         } else {

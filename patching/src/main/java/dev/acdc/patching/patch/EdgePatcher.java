@@ -153,7 +153,8 @@ public final class EdgePatcher implements AutoCloseable {
                     qkvDiffs[l][ch] = clean.qkv()[l][ch].sub(a);
                     qkvDiffs[l][ch].attach(manager);
                     ablatedQkv[l][ch] = detach(a);
-                    ablatedQkvByHead[l][ch] = a.transpose(2, 0, 1, 3).reshape(H, 1, (long) B * P, c.dHead());
+                    long heads = a.getShape().get(2);                                                     // H, or G for k and v
+                    ablatedQkvByHead[l][ch] = a.transpose(2, 0, 1, 3).reshape(heads, 1, (long) B * P, c.dHead());
                     ablatedQkvByHead[l][ch].attach(manager);
                 }
             }
@@ -366,7 +367,10 @@ public final class EdgePatcher implements AutoCloseable {
         return copyInto(scope, tensors.cleanDiff);
     }
 
-    /** clean − ablated {@code attn.hook_q|k|v} of a layer [B, P, H, d] (the direct edges' senders), copied into the scope. */
+    /**
+     * clean − ablated {@code attn.hook_q|k|v} of a layer [B, P, H, d] (the direct edges' senders; k and v [B, P, G, d]
+     * under grouped-query attention), copied into the scope.
+     */
     public NDArray qkvDelta(NDManager scope, int layer, Channel channel) {
         return copyInto(scope, qkvDiffs[layer][channel.ordinal()]);
     }

@@ -24,6 +24,8 @@ final class PatchLayout {
     final TransformerConfig config;
     final int heads;
     final boolean parallel;             // parallel residual: an MLP reads only the earlier layers, not its own heads
+    final int kvHeads;                  // G, key/value heads (groups) per layer
+    final boolean grouped;              // G < H: k and v receivers per group
     final int senderGroupCount;
     final int[] senderGroupSize;
     final int[] rowOffset;              // per sender group: its first row; [senderGroupCount] = S
@@ -32,8 +34,9 @@ final class PatchLayout {
 
     /**
      * A set of receivers whose inputs are computed together. They read sender rows [0, senderRows); rowIds[r][s] is
-     * the edge id from sender row s to receiver r, or −1 where there is no edge. Head groups have 3H receivers, row
-     * ch·H + h the input of channel ch of head h, and directIds[ch][h] the id of that head's direct edge. The group
+     * the edge id from sender row s to receiver r, or −1 where there is no edge. Head groups have H + 2G receivers
+     * ({@link #receiverRow}: the H q inputs, the G k inputs, the G v inputs; 3H rows ch·H + h when G = H), and
+     * directIds[ch][i] the id of the direct edge of q head i (k, v: of key/value head i). The group
      * writes sender rows [firstOwnRow, firstOwnRow + ownRows): its heads (one row each) or its MLP; none for the output.
      */
     record ReceiverGroup(NodeKind kind, int layer, int rows, int senderRows, int[][] rowIds, int[][] directIds,
@@ -41,11 +44,13 @@ final class PatchLayout {
 
     PatchLayout(CircuitGraph graph) {
         this.config = graph.config();
-        if (config.nKeyValueHeads() != config.nHeads() || config.architecture().postNorms()) {
-            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': grouped key/value heads and"
-                    + " post-norms are not patched yet (issue 17, phase 2)");
+        if (config.architecture().postNorms()) {
+            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': post-norms are not patched yet"
+                    + " (issue 17)");
         }
         this.parallel = config.architecture().parallelResidual();
+        this.kvHeads = config.nKeyValueHeads();
+        this.grouped = kvHeads != config.nHeads();
         this.heads = config.nHeads();
         int L = config.nLayers();
         senderGroupCount = 1 + 2 * L;
@@ -88,6 +93,21 @@ final class PatchLayout {
         return rowOffset[1 + 2 * layer];
     }
 
+    /** Heads of a channel: H for q, G for k and v. */
+    int channelHeads(int channel) {
+        return channel == 0 ? heads : kvHeads;
+    }
+
+    /** The row in a head group of the input of channel ch (0 q, 1 k, 2 v) of q head or key/value head i. */
+    int receiverRow(int channel, int i) {
+        return channel == 0 ? i : heads + (channel - 1) * kvHeads + i;
+    }
+
+    /** The key/value head (group) that query head h reads: h / (H/G), transformers' repeat_kv. */
+    int groupOf(int head) {
+        return head / (heads / kvHeads);
+    }
+
     /** The sender nodes of group sg, in row order. */
     private List<Node> sendersOfGroup(int sg) {
         if (senderGroupSize[sg] == 0) return List.of();
@@ -112,10 +132,17 @@ final class PatchLayout {
         };
     }
 
+    /** The q input of head i, or the k (v) input of key/value head i (per group under grouped-query attention). */
+    private Node input(int layer, int i, Node.Channel ch) {
+        return grouped && ch != Node.Channel.Q ? Node.kvInput(layer, i, ch) : Node.headInput(layer, i, ch);
+    }
+
     private ReceiverGroup group(CircuitGraph graph, NodeKind kind, int layer) {
         List<Node> receivers = new ArrayList<>();
         if (kind == NodeKind.HEAD_INPUT) {
-            for (Node.Channel ch : Node.Channel.values()) for (int h = 0; h < heads; h++) receivers.add(Node.headInput(layer, h, ch));
+            for (Node.Channel ch : Node.Channel.values()) {
+                for (int h = 0; h < channelHeads(ch.ordinal()); h++) receivers.add(input(layer, h, ch));
+            }
         } else if (kind == NodeKind.MLP_IN) {
             receivers.add(Node.mlpIn(layer));
         } else {
@@ -141,10 +168,11 @@ final class PatchLayout {
         }
         int[][] direct = null;
         if (kind == NodeKind.HEAD_INPUT) {
-            direct = new int[3][heads];
+            direct = new int[3][];
             for (Node.Channel ch : Node.Channel.values()) {
-                for (int h = 0; h < heads; h++) {
-                    Node qkv = Node.headQkv(layer, h, ch);
+                direct[ch.ordinal()] = new int[channelHeads(ch.ordinal())];
+                for (int h = 0; h < channelHeads(ch.ordinal()); h++) {
+                    Node qkv = grouped && ch != Node.Channel.Q ? Node.kvQkv(layer, h, ch) : Node.headQkv(layer, h, ch);
                     List<Edge> in = graph.inEdges(qkv);
                     if (in.size() != 1 || in.get(0).kind() != EdgeKind.DIRECT) {
                         throw new IllegalStateException("expected one direct-computation edge into " + qkv + ", found " + in);

@@ -13,8 +13,11 @@
  * computes (rotary inside {@code attend}, RMSNorm, gated MLPs, soft-caps, windows) through the model's own
  * projections. A parallel residual: an MLP's input is the sum of its kept senders before its layer plus the ablated
  * values of the removed ones and the earlier layers' attention biases, as the graph has no edge from the layer's own
- * heads. Rotary models have no position embedding: the embedding node is {@code hook_embed} alone. Not patched yet
- * (refused by {@code PatchLayout}): grouped key/value heads and post-norms. {@link dev.acdc.patching.patch.SmallModelPatcher}
+ * heads. Grouped key/value heads: a layer's head receivers are H q inputs and G k and G v inputs (one per key/value
+ * group, as the graph has them); a k (v) input is the sum of its kept senders plus the ablated removed ones, its
+ * direct edge mixes the group's computed k (v) with the ablated one, and every head of the group attends with it. Rotary
+ * models have no position embedding: the embedding node is {@code hook_embed} alone. Not patched yet (refused by
+ * {@code PatchLayout}): post-norms. {@link dev.acdc.patching.patch.SmallModelPatcher}
  * computes GPT-2-style blocks only and refuses the rest; ACDC's fast path takes the EdgePatcher for them.
  */
 package dev.acdc.patching.patch;

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Edge patching on the Hugging Face family fixtures (the trained-shape tiny checkpoints of the test resources):
- * a parallel residual (pythia-tiny), as {@link EdgePatcherTest} checks GPT-2-style models: the all-ones mask gives
+ * a parallel residual (pythia-tiny) and grouped key/value heads (qwen2-tiny, llama-tiny, gemma-tiny: 4 query heads, 2
+ * key/value heads), as {@link EdgePatcherTest} checks GPT-2-style models: the all-ones mask gives
  * the model's clean logits, random masks under resample and zero ablation give the hook-built oracle's logits, and
  * the incremental passes equal the non-incremental ones.
  */
@@ -36,7 +37,7 @@ class EdgePatcherFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"pythia-tiny"})
+    @ValueSource(strings = {"pythia-tiny", "qwen2-tiny", "llama-tiny", "gemma-tiny"})
     void allOnesReproducesTheCleanLogits(String fixture) {
         try (HookedTransformer m = load(fixture); NDManager scope = NDManager.newBaseManager()) {
             TransformerConfig c = m.config();
@@ -54,7 +55,7 @@ class EdgePatcherFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"pythia-tiny"})
+    @ValueSource(strings = {"pythia-tiny", "qwen2-tiny", "llama-tiny", "gemma-tiny"})
     void randomMasksMatchTheHookBuiltReferenceUnderResampleAndZeroAblation(String fixture) {
         try (HookedTransformer m = load(fixture); NDManager scope = NDManager.newBaseManager()) {
             TransformerConfig c = m.config();
@@ -86,7 +87,7 @@ class EdgePatcherFamiliesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"pythia-tiny"})
+    @ValueSource(strings = {"pythia-tiny", "qwen2-tiny", "llama-tiny", "gemma-tiny"})
     void passesFromTheBaseEqualTheReferenceReceiverByReceiver(String fixture) {
         try (HookedTransformer m = load(fixture); NDManager scope = NDManager.newBaseManager()) {
             TransformerConfig c = m.config();
@@ -101,6 +102,11 @@ class EdgePatcherFamiliesTest {
                     for (Edge e : g.inEdges(receiver)) if (r.nextDouble() < 0.5) mask[e.id()] = 0f;
                     NDArray expected = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, mask);
                     assertTrue(diff(p.logits(scope, new float[][] {mask.clone()}), expected) < 1e-4, "receiver " + receiver);
+                    // the metric's rows only (the last layer's queries at those rows): each sequence's last position
+                    long[] rows = {4, 9};
+                    NDArray some = p.logitsAt(scope, new float[][] {mask.clone()}, rows);
+                    NDArray expectedRows = expected.reshape(10, -1).get(new ai.djl.ndarray.index.NDIndex("{}", scope.create(rows)));
+                    assertTrue(diff(some, expectedRows) < 1e-4, "rows, receiver " + receiver);
                 }
             }
         }
@@ -108,7 +114,7 @@ class EdgePatcherFamiliesTest {
 
     /** Under autograd (SP, EAP) the recomputed rows are concatenated, not buffered: the mask NDArray gives the same logits. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"pythia-tiny"})
+    @ValueSource(strings = {"pythia-tiny", "qwen2-tiny", "llama-tiny", "gemma-tiny"})
     void maskTensorsUnderAutogradGiveTheFloatMaskLogits(String fixture) {
         try (HookedTransformer m = load(fixture); NDManager scope = NDManager.newBaseManager()) {
             TransformerConfig c = m.config();

@@ -80,18 +80,22 @@ final class HookReferencePatcher {
             String[] qkvHooks = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
             for (Node.Channel ch : Node.Channel.values()) {
                 String inputHook = inputHooks[ch.ordinal()], qkvHook = qkvHooks[ch.ordinal()];
+                // grouped-query attention: k and v inputs and computed k, v per key/value group (the hooks hold G of them)
+                boolean ofGroups = ch != Node.Channel.Q && c.nKeyValueHeads() != c.nHeads();
+                int n = ch == Node.Channel.Q ? c.nHeads() : c.nKeyValueHeads();
                 hooks.add(new Hook(inputHook, x -> {
                     NDList perHead = new NDList();
-                    for (int h = 0; h < c.nHeads(); h++) {
+                    for (int h = 0; h < n; h++) {
                         NDArray ablatedInput = ablatedRun.get(inputHook).get(":, :, " + h + ", :");
-                        perHead.add(input(g, Node.headInput(layer, h, ch), current, ablatedRun, mask, ablatedInput));
+                        Node receiver = ofGroups ? Node.kvInput(layer, h, ch) : Node.headInput(layer, h, ch);
+                        perHead.add(input(g, receiver, current, ablatedRun, mask, ablatedInput));
                     }
                     return NDArrays.stack(perHead, 2);
                 }));
                 hooks.add(new Hook(qkvHook, x -> {
                     NDList perHead = new NDList();
-                    for (int h = 0; h < c.nHeads(); h++) {
-                        Edge direct = g.inEdges(Node.headQkv(layer, h, ch)).get(0);
+                    for (int h = 0; h < n; h++) {
+                        Edge direct = g.inEdges(ofGroups ? Node.kvQkv(layer, h, ch) : Node.headQkv(layer, h, ch)).get(0);
                         NDArray cur = x.get(":, :, " + h + ", :");
                         NDArray abl = ablatedRun.get(qkvHook).get(":, :, " + h + ", :");
                         perHead.add(abl.add(cur.sub(abl).mul(mask[direct.id()])));
