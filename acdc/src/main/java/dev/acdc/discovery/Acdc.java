@@ -119,7 +119,8 @@ public final class Acdc {
         return switch (mode) {
             case "on" -> true;
             case "off" -> false;
-            case "auto" -> isSmall(c, rows);
+            // SmallModelPatcher computes GPT-2-style blocks only: a family model (rotary, RMSNorm, …) takes the EdgePatcher
+            case "auto" -> c.gpt2StyleArchitecture() && isSmall(c, rows);
             default -> throw new IllegalArgumentException(SMALL_PATCHER_PROPERTY + " must be auto, on or off, found '" + mode + "'");
         };
     }

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The fast path (incremental {@link EdgePatcher} passes with speculative batches of cumulative removals) against
- * the reference (one full masked forward per tested edge) on models with LayerNorm and biases, where the two
+ * the reference (one full masked forward per tested edge) on models with LayerNorm and biases (and on the Pythia
+ * and Qwen2 fixtures: rotary, a parallel residual, grouped key/value heads), where the two
  * round differently (about 1e-7 on induction). A decision can flip only when an effect lies within that rounding
  * of τ ({@link AcdcOptions}), so the circuits must be identical for every τ that is not within 1e-6 (relative) of
  * an effect either run recorded.
@@ -39,7 +40,10 @@ class FastPathOnLayerNormModelsTest {
 
     /** Per model, from a τ that keeps many tested edges to one that removes most (and so exercises the batches). */
     static double[] thresholds(String model) {
-        return model.equals("induction") ? new double[] {1e-3, 0.05} : new double[] {0.02, 0.5};
+        return switch (model) {
+            case "induction", "pythia-tiny", "qwen2-tiny" -> new double[] {1e-3, 0.05};
+            default -> new double[] {0.02, 0.5};
+        };
     }
 
     /** A GPT-2-shaped model with MLPs, LayerNorm and biases: 2 layers, 4 heads, d_model 32 (the tiny GPT-2 fixture's shape). */
@@ -48,7 +52,11 @@ class FastPathOnLayerNormModelsTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("induction", Ablation.RESAMPLE), Arguments.of("induction", Ablation.ZERO),
-                Arguments.of("gpt2-shaped", Ablation.RESAMPLE), Arguments.of("gpt2-shaped", Ablation.ZERO));
+                Arguments.of("gpt2-shaped", Ablation.RESAMPLE), Arguments.of("gpt2-shaped", Ablation.ZERO),
+                // a Hugging Face family: rotary, parallel residual (the fixture of the test resources)
+                Arguments.of("pythia-tiny", Ablation.RESAMPLE), Arguments.of("pythia-tiny", Ablation.ZERO),
+                // grouped key/value heads, RMSNorm, a gated MLP
+                Arguments.of("qwen2-tiny", Ablation.RESAMPLE), Arguments.of("qwen2-tiny", Ablation.ZERO));
     }
 
     @ParameterizedTest(name = "{0}, {1} ablation")
@@ -66,6 +74,10 @@ class FastPathOnLayerNormModelsTest {
             for (int i = 0; i < rows.length; i++) shifted[i] = rows[(i + 1) % rows.length];
             clean = ModelInput.of(rows);
             corrupted = ModelInput.of(shifted);
+        } else if (model.endsWith("-tiny")) {
+            weights = dev.acdc.patching.load.ModelDirectory.load(dev.acdc.patching.testsupport.Fixtures.path("fixtures/" + model)).weights();
+            clean = tokens(weights.config(), 16, 12, 24);
+            corrupted = tokens(weights.config(), 16, 12, 25);
         } else {
             weights = randomWeights(GPT2_SHAPED, 21);
             clean = tokens(GPT2_SHAPED, 16, 12, 22);       // 192 rows: above Acdc's small-model size, so the EdgePatcher runs
@@ -102,6 +114,21 @@ class FastPathOnLayerNormModelsTest {
         assertTrue(compared >= n - 1, "only " + compared + " of " + n + " thresholds compared");
         assertTrue(forwards < tested, "batches must have evaluated several removals at once: " + forwards + " passes for "
                 + tested + " tested edges");
+    }
+
+    /** SmallModelPatcher computes GPT-2-style blocks only: on a small input a family model still takes the EdgePatcher. */
+    @org.junit.jupiter.api.Test
+    void aFamilyModelOnASmallInputEvaluatesWithTheEdgePatcher() {
+        TransformerWeights weights = dev.acdc.patching.load.ModelDirectory.load(
+                dev.acdc.patching.testsupport.Fixtures.path("fixtures/pythia-tiny")).weights();
+        ModelInput clean = tokens(weights.config(), 2, 4, 26), corrupted = tokens(weights.config(), 2, 4, 27);
+        assertTrue(Acdc.isSmall(weights.config(), 8), "a small model by size");
+        try (HookedTransformer m = new HookedTransformer(weights);
+             EdgePatcher p = EdgePatcher.create(m, CircuitGraph.of(weights.config()), clean, Ablation.RESAMPLE, corrupted, List.of());
+             NDManager scope = NDManager.newBaseManager()) {
+            Metric kl = Metrics.klDivergence(p.cleanLogits(scope), ScoredPositions.last());
+            assertFalse(new Acdc(p, kl, AcdcOptions.fast(0.01)).evaluatesWithSmallPatcher());
+        }
     }
 
     static boolean nearAnEffect(double tau, AcdcResult r) {

@@ -183,15 +183,24 @@ public final class Tasks {
     }
 
     /**
-     * The model, if the patching engine covers its architecture: the runtime runs every Hugging Face family, but the
-     * edge graph and the edge-masked forward cover GPT-2-style models until issue 17's second phase.
+     * The model, if the patching engine covers its architecture: GPT-2-style models and the Hugging Face families
+     * without post-norms (Pythia, Llama, Qwen2, Gemma); Gemma 2's post-norms are not in the edge graph yet (issue 17).
      */
     private static LoadedModel requirePatchable(LoadedModel m) {
-        if (!m.config().gpt2StyleArchitecture()) {
-            throw new ModelLoadException("model " + m.config().name() + " (" + m.directory() + ") is not a GPT-2-style model; the tasks'"
-                    + " patching engine covers GPT-2-style models only for now (model-info runs it; discovery follows in issue 17)");
+        String why = notPatchable(m.config());
+        if (why != null) {
+            throw new ModelLoadException("model " + m.config().name() + " (" + m.directory() + ") " + why);
         }
         return m;
+    }
+
+    /** Why the tasks' patching engine cannot run a model, or null when it can. */
+    public static String notPatchable(TransformerConfig c) {
+        if (c.architecture().postNorms()) {
+            return "has post-attention and post-MLP norms (Gemma 2), which the edge graph does not count yet (issue 17);"
+                    + " model-info runs it, discovery runs on GPT-2-style models, Pythia, Llama, Qwen2 and Gemma";
+        }
+        return null;
     }
 
     /** The tokenizer directory given, else the model directory when it holds one; else a one-line error. */

@@ -70,20 +70,18 @@ public final class GraphCommand implements Callable<Integer> {
         String unsupported = receiversNotYetCounted(config);
         if (unsupported != null) {
             throw new BadInputException(command + " --model " + model + ": its " + unsupported + " changes the graph's receivers, which"
-                    + " are not counted yet (issue 17, phase 2); models counted now: GPT-2-style, tracr, and rotary/RMSNorm/gated-MLP"
-                    + " models with one key/value head per query head");
+                    + " are not counted yet (issue 17); models counted now: GPT-2-style, tracr, and the families without post-norms"
+                    + " (Pythia, Llama, Qwen2, Gemma)");
         }
         return CircuitGraph.of(config);
     }
 
     /**
-     * The architectural choice that changes which receivers the graph has, if the config makes one: grouped key/value
-     * heads (k and v inputs per key/value head), a parallel residual (an MLP no longer reads its own layer's heads),
-     * post-norms (head outputs no longer add up linearly). Null when the graph counts the config as it is.
+     * The architectural choice that changes which receivers the graph has and that the graph does not count yet, if
+     * the config makes one: post-norms (head outputs no longer add up linearly). Grouped key/value heads and a
+     * parallel residual are counted (see the graph package's documentation). Null when the graph counts the config.
      */
     static String receiversNotYetCounted(TransformerConfig c) {
-        if (c.nKeyValueHeads() != c.nHeads()) return "grouped-query attention (" + c.nKeyValueHeads() + " key/value heads for " + c.nHeads() + ")";
-        if (c.architecture().parallelResidual()) return "parallel residual";
         if (c.architecture().postNorms()) return "post-attention norm";
         return null;
     }

@@ -120,9 +120,25 @@ class ModelInfoFamiliesTest {
         assertOneLineBadInput(r, "model huge", "needs about", "of Java heap", "of native memory");
     }
 
+    @ParameterizedTest(name = "graph --model {0}: {1} edges")
+    @CsvSource({"pythia-70m, 3724, 144", "qwen2.5-0.5b, 80245, 432"})
+    void graphCountsParallelResidualAndGroupedQueryAttentionModels(String model, int edges, int direct) {
+        CliRun r = run("graph", "--model", model, "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"edges\":" + edges), r.out());
+        assertTrue(r.out().contains("\"direct_edges\":" + direct), r.out());
+    }
+
     @Test
-    void graphOfAGroupedQueryAttentionModelSaysItsReceiversAreNotCountedYet() {
-        assertOneLineBadInput(run("graph", "--model", "qwen2.5-0.5b"), "grouped-query attention (2 key/value heads for 14)");
-        assertOneLineBadInput(run("graph", "--model", "pythia-70m"), "parallel residual");
+    void graphOfAPostNormModelSaysItsReceiversAreNotCountedYet() {
+        assertOneLineBadInput(run("graph", "--model", "gemma-2-2b"), "post-attention norm");
+    }
+
+    @Test
+    void convertRefusesGroupedKeyValueHeadsInOneLine(@TempDir Path dir) throws Exception {
+        Path from = dir.resolve("circuit.json");
+        Files.writeString(from, "{}");
+        assertOneLineBadInput(run("convert", "--model", "qwen2.5-0.5b", "--from", from.toString(), "--to", dir.resolve("out.json").toString()),
+                "grouped key/value heads");
     }
 }

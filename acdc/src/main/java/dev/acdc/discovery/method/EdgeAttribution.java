@@ -51,7 +51,9 @@ import java.util.Map;
  * metric w.r.t. that input (nothing is detached, so every downstream path counts). The gradient w.r.t. each
  * head's split q/k/v input follows exactly from the {@code hook_q|k|v} gradient by the chain rule through W_Q|K|V
  * and ln1 (see {@code Contraction}), so the forward runs the fused attention path and no [B, P, H, D] gradient
- * is kept beyond the layer being contracted. Then, receiver group by receiver group (the heads of a layer,
+ * is kept beyond the layer being contracted. A family's block (RMSNorm, Gemma's 1 + w gain, grouped key/value heads,
+ * which have k and v receivers per group) takes leaves on the split inputs {@code hook_q|k|v_input} instead: exact
+ * whatever the norm, at the price of the split [B, P, H, D] forward. Then, receiver group by receiver group (the heads of a layer,
  * an MLP, the output), one matmul contracts the sender deltas [S, B·P·D] with that group's gradients
  * [R, B·P·D], and the group's gradients are freed. Senders are laid out in forward order, so a receiver
  * group's senders are a prefix of the rows. Runs (the points) are contracted one by one and their weighted
@@ -142,7 +144,8 @@ public final class EdgeAttribution {
                 List<Hook> interpolation = List.of();
                 if (alpha != 1.0) {
                     if (ablEmbeds == null) ablEmbeds = patcher.ablatedEmbeddings(work);
-                    interpolation = interpolation(ablEmbeds, (float) alpha, c.separateEmbeddingNodes());
+                    interpolation = interpolation(ablEmbeds, (float) alpha, c.separateEmbeddingNodes(),
+                            c.architecture().learnedPositions());
                 }
                 k.addPass(interpolation, metric, -weights[i], scores);   // (abl − clean) = −(clean − abl)
             }
@@ -176,8 +179,11 @@ public final class EdgeAttribution {
         private final int embeds, perLayer, senderCount;
         private final NDArray[][] wT;              // [layer][channel]: W_Q|K|V transposed [H, d, D]
         private final NDArray[] lnW;               // [layer]: ln1 gain [D], or null without LayerNorm
-        private final NDArray headGrads;           // [3H, B·P·D]: one layer's head-input gradients, reused layer after layer
+        private final NDArray headGrads;           // [H + 2G, B·P·D]: one layer's head-input gradients, reused layer after layer
         private final int headChunk;               // heads per LayerNorm-backward step
+        private final int G;                       // key/value heads (groups) per layer
+        private final boolean grouped;             // G < H: k and v receivers per key/value group
+        private final boolean splitLeaves;         // leaves on the split q/k/v inputs instead of the LayerNorm chain rule
 
         Contraction(DiscoveryProblem problem, NDManager work, long chunkBytes) {
             this.model = problem.model();
@@ -198,12 +204,17 @@ public final class EdgeAttribution {
             senderCount = senders.size();
             embeds = c.separateEmbeddingNodes() ? 2 : 1;
             perLayer = H + (c.attentionOnly() ? 0 : 1);
-            headGrads = work.zeros(new Shape(3L * H, bpd), DataType.FLOAT32, model.device());
+            G = c.nKeyValueHeads();
+            grouped = G != H;
+            // the chain rule below is LayerNorm's with one key/value head per head; any other block (RMSNorm, Gemma's
+            // 1 + w gain, grouped heads) reads the split inputs' gradients from leaves on hook_q|k|v_input
+            splitLeaves = !c.gpt2StyleArchitecture();
+            headGrads = work.zeros(new Shape((long) H + 2L * G, bpd), DataType.FLOAT32, model.device());
             headChunk = (int) Math.max(1, Math.min(H, chunkBytes / (bpd * 4)));
             wT = new NDArray[L][3];
             lnW = new NDArray[L];
             TransformerWeights w = model.weights();
-            for (int l = 0; l < L; l++) {
+            for (int l = 0; l < L && !splitLeaves; l++) {
                 String[] names = {WeightNames.wQ(l), WeightNames.wK(l), WeightNames.wV(l)};
                 for (int ch = 0; ch < 3; ch++) {
                     Tensor t = w.get(names[ch]);
@@ -217,6 +228,7 @@ public final class EdgeAttribution {
         void addPass(List<Hook> extraHooks, Metric metric, double factor, double[] scores) {
             try (NDManager pass = NDManager.newBaseManager(model.device())) {
                 NDArray[][] qkvLeaf = new NDArray[L][3];
+                NDArray[][] inputLeaf = new NDArray[L][3];
                 NDArray[] mlpLeaf = new NDArray[L];
                 NDArray[] residPre = new NDArray[L];
                 NDArray outLeaf = leaf(pass, new Shape(B, P, D));
@@ -225,9 +237,14 @@ public final class EdgeAttribution {
                     int layer = l;
                     if (c.layerNorm()) hooks.add(new Hook(HookNames.residPre(l), x -> { residPre[layer] = x; return x; }));
                     String[] qkvNames = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
+                    String[] inputNames = {HookNames.qInput(l), HookNames.kInput(l), HookNames.vInput(l)};
                     for (int ch = 0; ch < 3; ch++) {
-                        qkvLeaf[l][ch] = leaf(pass, new Shape(B, P, H, d));
+                        qkvLeaf[l][ch] = leaf(pass, new Shape(B, P, channelHeads(ch), d));
                         hooks.add(adding(qkvNames[ch], qkvLeaf[l][ch]));
+                        if (splitLeaves) {
+                            inputLeaf[l][ch] = leaf(pass, new Shape(B, P, channelHeads(ch), D));
+                            hooks.add(adding(inputNames[ch], inputLeaf[l][ch]));
+                        }
                     }
                     if (!c.attentionOnly()) {
                         mlpLeaf[l] = leaf(pass, new Shape(B, P, D));
@@ -243,18 +260,32 @@ public final class EdgeAttribution {
                 for (int l = 0; l < L; l++) {
                     try (NDManager g = pass.newSubManager()) {
                         NDArray[] gradQkv = new NDArray[3];
-                        for (int ch = 0; ch < 3; ch++) gradQkv[ch] = takeGradient(g, qkvLeaf[l][ch]);            // [B, P, H, d]
-                        headInputGradients(g, l, gradQkv, residPre[l]);                                        // into headGrads
+                        for (int ch = 0; ch < 3; ch++) gradQkv[ch] = takeGradient(g, qkvLeaf[l][ch]);            // [B, P, H|G, d]
+                        if (splitLeaves) {
+                            int at = 0;
+                            for (int ch = 0; ch < 3; ch++) {
+                                int n = channelHeads(ch);
+                                NDArray gin = takeGradient(g, inputLeaf[l][ch]).transpose(2, 0, 1, 3).reshape(n, bpd);
+                                headGrads.set(new NDIndex(at + ":" + (at + n)), gin);
+                                at += n;
+                            }
+                        } else {
+                            headInputGradients(g, l, gradQkv, residPre[l]);                                    // into headGrads
+                        }
                         List<Node> receivers = new ArrayList<>();
-                        for (Node.Channel ch : Node.Channel.values()) for (int h = 0; h < H; h++) receivers.add(Node.headInput(l, h, ch));
+                        for (Node.Channel ch : Node.Channel.values()) {
+                            for (int h = 0; h < channelHeads(ch.ordinal()); h++) receivers.add(input(l, h, ch));
+                        }
                         contract(scores, factor, embeds + l * perLayer, headGrads, receivers);
                         for (int ch = 0; ch < 3; ch++) {
                             // direct edges aL.H.c → aL.H.hook_c: Σ over b, p, feature of (clean − abl)_q · ∂metric/∂q
                             NDArray perHead = gradQkv[ch].mul(patcher.qkvDelta(g, l, HookedTransformer.Channel.values()[ch]))
-                                    .sum(new int[] {0, 1, 3}).toType(DataType.FLOAT64, false);              // [H]
+                                    .sum(new int[] {0, 1, 3}).toType(DataType.FLOAT64, false);              // [H], k and v [G]
                             double[] v = perHead.toDoubleArray();
-                            for (int h = 0; h < H; h++) {
-                                int id = graph.inEdges(Node.headQkv(l, h, Node.Channel.values()[ch])).get(0).id();
+                            Node.Channel channel = Node.Channel.values()[ch];
+                            for (int h = 0; h < channelHeads(ch); h++) {
+                                Node computed = grouped && ch > 0 ? Node.kvQkv(l, h, channel) : Node.headQkv(l, h, channel);
+                                int id = graph.inEdges(computed).get(0).id();
                                 scores[id] += factor * v[h];
                             }
                         }
@@ -270,6 +301,16 @@ public final class EdgeAttribution {
                     contract(scores, factor, senderCount, takeGradient(g, outLeaf).reshape(1, bpd), List.of(Node.output()));
                 }
             }
+        }
+
+        /** Heads of a channel: H for q, G for k and v. */
+        private int channelHeads(int channel) {
+            return channel == 0 ? H : G;
+        }
+
+        /** The q input of head i, or the k (v) input of key/value head i (per group under grouped-query attention). */
+        private Node input(int layer, int i, Node.Channel ch) {
+            return grouped && ch != Node.Channel.Q ? Node.kvInput(layer, i, ch) : Node.headInput(layer, i, ch);
         }
 
         /**
@@ -346,7 +387,13 @@ public final class EdgeAttribution {
 
     /** Hooks moving the embeddings to abl + α·(clean − abl) (see {@link #attribute}). */
     static List<Hook> interpolation(NDArray ablEmbeds, float alpha, boolean separate) {
+        return interpolation(ablEmbeds, alpha, separate, true);
+    }
+
+    /** As above; without learned positions (rotary models) the embedding node is {@code hook_embed} alone. */
+    static List<Hook> interpolation(NDArray ablEmbeds, float alpha, boolean separate, boolean learnedPositions) {
         float beta = 1f - alpha;
+        if (!learnedPositions) return List.of(new Hook(HookNames.EMBED, x -> x.mul(alpha).add(ablEmbeds.get(0).mul(beta))));
         if (separate) {
             return List.of(
                     new Hook(HookNames.EMBED, x -> x.mul(alpha).add(ablEmbeds.get(0).mul(beta))),

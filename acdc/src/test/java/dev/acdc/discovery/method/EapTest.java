@@ -90,6 +90,65 @@ class EapTest {
         @Override public Map<String, List<String>> groundTruths() { return Map.of("none", List.of()); }
     }
 
+    /** A Hugging Face family fixture (the test resources' tiny checkpoints) on random tokens, KL and logit difference. */
+    static final class FixtureTask implements Task {
+        final String fixture;
+        final TransformerWeights weights;
+        final int[] correct = {1, 2, 3, 4, 5, 6}, wrong = {7, 8, 9, 10, 0, 1};
+
+        FixtureTask(String fixture) {
+            this.fixture = fixture;
+            this.weights = dev.acdc.patching.load.ModelDirectory.load(dev.acdc.patching.testsupport.Fixtures.path("fixtures/" + fixture)).weights();
+        }
+
+        ModelInput tokens(long seed) {
+            Random r = new Random(seed);
+            int[][] t = new int[6][5];
+            for (int[] row : t) for (int i = 0; i < row.length; i++) row[i] = r.nextInt(weights.config().dVocab());
+            return ModelInput.of(t);
+        }
+
+        @Override public String name() { return fixture; }
+        @Override public String description() { return "the " + fixture + " fixture on random tokens"; }
+        @Override public TransformerWeights weights() { return weights; }
+        @Override public ModelInput clean() { return tokens(1); }
+        @Override public ModelInput corrupted() { return tokens(2); }
+        @Override public List<String> metricNames() { return List.of("kl", "logit_diff"); }
+
+        @Override
+        public Metric metric(String name, NDArray cleanOutput) {
+            return switch (name) {
+                case "kl" -> Metrics.klDivergence(cleanOutput, ScoredPositions.last());
+                case "logit_diff" -> Metrics.negativeLogitDifference(ScoredPositions.last(), correct, wrong);
+                default -> throw new IllegalArgumentException(name);
+            };
+        }
+
+        @Override public Map<String, List<String>> groundTruths() { return Map.of("none", List.of()); }
+    }
+
+    /**
+     * The families: RMSNorm (qwen2, llama, gemma: gain 1 + w), grouped key/value heads, a parallel residual (pythia):
+     * EAP's scores are still minus the patcher's mask gradient, edge by edge, direct edges per key/value group included.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"pythia-tiny, RESAMPLE", "qwen2-tiny, RESAMPLE", "qwen2-tiny, ZERO",
+            "llama-tiny, RESAMPLE", "gemma-tiny, RESAMPLE"})
+    void eapEqualsMinusTheMaskGradientOnTheFamilyFixtures(String fixture, Ablation ablation) {
+        try (Setup s = Setup.of(new FixtureTask(fixture), ablation, "logit_diff", null)) {
+            double[] eap = new Eap().attribute(s.problem).signed();
+            float[] grad = maskGradient(s, s.problem.metric());
+            double scale = 0;
+            for (float g : grad) scale = Math.max(scale, Math.abs(g));
+            assertTrue(scale > 1e-4, "the metric must depend on the edges");
+            for (int i = 0; i < eap.length; i++) {
+                assertEquals(-grad[i], eap[i], 1e-3 * scale + 1e-6, "edge " + s.problem.graph().edge(i).name());
+            }
+            // EAP-IG interpolates the embedding node (hook_embed alone without learned positions)
+            assertEquals(s.problem.graph().edgeCount(), new EapIg(2).discover(s.problem).edgeScores().length);
+        }
+    }
+
     /** A problem with everything it owns, closed together. */
     record Setup(NDManager scope, HookedTransformer model, EdgePatcher patcher, DiscoveryProblem problem) implements AutoCloseable {
         static Setup of(Task task, Ablation ablation, String metricName, Metric custom) {

@@ -60,9 +60,10 @@ public record FileTaskDefinition(String name, TaskFile file, Path modelDir, Tran
         }
         Path modelDir = resolver.resolve(options.model());
         TransformerConfig config = ModelDirectory.readConfig(modelDir);
-        if (!config.gpt2StyleArchitecture()) {
-            throw new ModelLoadException("model " + config.name() + " (" + modelDir + ") is not a GPT-2-style model; the patching"
-                    + " engine covers GPT-2-style models only for now, so task " + taskName + " cannot run on it");
+        String notPatchable = dev.acdc.datasets.Tasks.notPatchable(config);
+        if (notPatchable != null) {
+            throw new ModelLoadException("model " + config.name() + " (" + modelDir + ") " + notPatchable + "; task " + taskName
+                    + " cannot run on it");
         }
         Path tokenizerDir = tokenizerDir(options, modelDir);
         FileExamples examples;

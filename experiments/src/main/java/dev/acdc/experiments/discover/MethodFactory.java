@@ -62,6 +62,11 @@ public final class MethodFactory {
      */
     public static DiscoveryMethod create(String name, Task task, String metricName, Settings settings) {
         GradientAt at = settings.eapGradient();
+        if ((name.equals("sp") || name.equals("hisp")) && !task.weights().config().gpt2StyleArchitecture()) {
+            // their components (q, k, v per head) and masks are not defined for key/value groups, nor checked on families
+            throw new BadInputException("method " + name + " runs on GPT-2-style models only for now; model "
+                    + task.weights().config().name() + " is a Hugging Face family (issue 17): use acdc, eap or eap-ig");
+        }
         return switch (name) {
             case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
             case "sp" -> {

@@ -58,6 +58,13 @@ public final class CircuitGraph {
         int nLayers = config.nLayers();
         int nHeads = config.nHeads();
         boolean mlp = !config.attentionOnly();
+        // grouped-query attention: k and v receivers per key/value group; head h reads group h / (H/G) (HF repeat_kv)
+        int groups = config.nKeyValueHeads();
+        boolean grouped = groups != nHeads;
+        int perGroup = nHeads / groups;
+        // parallel residual: an MLP reads resid_pre, so its own layer's heads do not send to it
+        boolean parallel = config.architecture().parallelResidual();
+        List<Node.Channel> headChannels = grouped ? List.of(Node.Channel.Q) : List.of(Node.Channel.values());
 
         // ---- nodes, in topological order (senders before their receivers)
         List<Node> topo = new ArrayList<>();
@@ -65,8 +72,16 @@ public final class CircuitGraph {
                 ? List.of(Node.tokEmbed(), Node.posEmbed()) : List.of(Node.embed());
         topo.addAll(embeds);
         for (int layer = 0; layer < nLayers; layer++) {
+            if (grouped) {
+                for (int g = 0; g < groups; g++) {
+                    for (Node.Channel c : List.of(Node.Channel.K, Node.Channel.V)) {
+                        topo.add(Node.kvInput(layer, g, c));
+                        topo.add(Node.kvQkv(layer, g, c));
+                    }
+                }
+            }
             for (int h = 0; h < nHeads; h++) {
-                for (Node.Channel c : Node.Channel.values()) {
+                for (Node.Channel c : headChannels) {
                     topo.add(Node.headInput(layer, h, c));
                     topo.add(Node.headQkv(layer, h, c));
                 }
@@ -96,20 +111,33 @@ public final class CircuitGraph {
                 int out = index(Node.mlpOut(layer));
                 for (int r : downstream) incoming.get(r).add(new Proto(out, r, EdgeKind.ADDITION));
                 placeholders.add(new Proto(index(Node.mlpIn(layer)), out, EdgeKind.PLACEHOLDER));
-                downstream.add(index(Node.mlpIn(layer)));
+                if (!parallel) downstream.add(index(Node.mlpIn(layer)));
             }
             List<Integer> layerInputs = new ArrayList<>();
             for (int h = nHeads - 1; h >= 0; h--) {
                 int head = index(Node.head(layer, h));
                 for (int r : downstream) incoming.get(r).add(new Proto(head, r, EdgeKind.ADDITION));
                 for (Node.Channel c : Node.Channel.values()) {
-                    int qkv = index(Node.headQkv(layer, h, c));
-                    int input = index(Node.headInput(layer, h, c));
+                    boolean ofGroup = grouped && c != Node.Channel.Q;
+                    int qkv = index(ofGroup ? Node.kvQkv(layer, h / perGroup, c) : Node.headQkv(layer, h, c));
                     placeholders.add(new Proto(qkv, head, EdgeKind.PLACEHOLDER));
+                    if (ofGroup) continue;
+                    int input = index(Node.headInput(layer, h, c));
                     incoming.get(qkv).add(new Proto(input, qkv, EdgeKind.DIRECT));
                     layerInputs.add(input);
                 }
             }
+            if (grouped) {
+                for (int g = groups - 1; g >= 0; g--) {
+                    for (Node.Channel c : List.of(Node.Channel.K, Node.Channel.V)) {
+                        int qkv = index(Node.kvQkv(layer, g, c));
+                        int input = index(Node.kvInput(layer, g, c));
+                        incoming.get(qkv).add(new Proto(input, qkv, EdgeKind.DIRECT));
+                        layerInputs.add(input);
+                    }
+                }
+            }
+            if (mlp && parallel) downstream.add(index(Node.mlpIn(layer)));
             downstream.addAll(layerInputs);
         }
         for (Node e : embeds) {
@@ -126,11 +154,14 @@ public final class CircuitGraph {
         List<Node.Channel> reversedFiring = List.of(Node.Channel.V, Node.Channel.K, Node.Channel.Q);
         for (int layer = nLayers - 1; layer >= 0; layer--) {
             if (mlp) order.add(Node.mlpIn(layer));
-            for (Node.Channel c : reversedFiring) {
-                for (int h = nHeads - 1; h >= 0; h--) order.add(Node.headQkv(layer, h, c));
-            }
-            for (Node.Channel c : reversedFiring) {
-                for (int h = nHeads - 1; h >= 0; h--) order.add(Node.headInput(layer, h, c));
+            for (boolean computed : new boolean[] {true, false}) {
+                for (Node.Channel c : reversedFiring) {
+                    if (grouped && c != Node.Channel.Q) {
+                        for (int g = groups - 1; g >= 0; g--) order.add(computed ? Node.kvQkv(layer, g, c) : Node.kvInput(layer, g, c));
+                    } else {
+                        for (int h = nHeads - 1; h >= 0; h--) order.add(computed ? Node.headQkv(layer, h, c) : Node.headInput(layer, h, c));
+                    }
+                }
             }
         }
         this.receiversInOrder = Collections.unmodifiableList(order);

@@ -18,6 +18,8 @@
  * mL              MLP_IN       blocks.L.hook_mlp_in                       residual receiver
  * mL              MLP_OUT      blocks.L.hook_mlp_out                      sender
  * output          OUTPUT       blocks.(n-1).hook_resid_post               residual receiver
+ * aL.kvG.k|v      HEAD_INPUT   blocks.L.hook_k_input[:, :, G] (v)         grouped-query attention: per key/value group
+ * aL.kvG.hook_k|v HEAD_QKV     blocks.L.attn.hook_k[:, :, G]  (v)         grouped-query attention: per key/value group
  * </pre>
  * An edge is written {@code sender->receiver}; the sender's name is read as a sender and the receiver's as
  * a receiver, which resolves {@code mL}. Residual edge: {@code a0.1->a3.0.k} (head 0.1's output into head
@@ -36,6 +38,36 @@
  * Counts: GPT-2 small 32,923 tested edges (32,491 addition + 432 direct); attention-only 2 layers × 8 heads
  * 305; 4 layers × 8 heads 1,377.
  *
+ * <h2>Model families (issue 17)</h2>
+ * <ul>
+ *   <li>Parallel residual (Pythia, GPT-NeoX): {@code resid_post = resid_pre + attn(resid_pre) + mlp(resid_pre)}, so
+ *       the MLP of layer L reads only the senders before layer L; the edges {@code aL.H -> mL} do not exist. Nothing
+ *       else changes (the MLP of layer L still sends to layer L+1 and on).</li>
+ *   <li>Grouped-query attention (Llama, Qwen2, Gemma with fewer key/value heads than query heads, G &lt; H): a key
+ *       and a value are computed once per key/value group, so the k and v receivers exist per group: the inputs
+ *       {@code aL.kvG.k}, {@code aL.kvG.v}, the computed {@code aL.kvG.hook_k}, {@code aL.kvG.hook_v}, the direct
+ *       edges {@code aL.kvG.k -> aL.kvG.hook_k} (v alike); q stays per head ({@code aL.H.q}, {@code aL.H.hook_q}).
+ *       Query head h reads group {@code h / (H/G)} (transformers' {@code repeat_kv}); the placeholders
+ *       {@code aL.kvG.hook_k -> aL.H} and {@code aL.kvG.hook_v -> aL.H} join a group to each of its heads. A group
+ *       receives from exactly the senders a q input of its layer receives. Our choice: nodes per group rather than
+ *       per head, because per-head k/v inputs would claim a freedom the model has not (two heads of one group cannot
+ *       see different keys). With G = H (Pythia, GPT-2) the per-head names stay. Node-level ROC merges a group's
+ *       four nodes into the component {@code aL.kvG}.</li>
+ *   <li>Post-norms (Gemma 2) are not counted: the graph refuses them (head outputs do not add up linearly into
+ *       the residual stream).</li>
+ * </ul>
+ * The tested edges of L layers, H query heads, G key/value groups, R = H + 2G q/k/v input receivers per layer,
+ * M = 1 with MLPs (0 attention-only), p = 1 for a parallel residual (0 sequential), E embedding nodes:
+ * <pre>
+ * E·(1 + M·L + R·L)                                 embedding(s) → output, every MLP input, every q/k/v input
+ * + H·(R·L(L−1)/2 + M·(L(L+1)/2 − p·L) + L)         heads → later q/k/v inputs, MLP inputs (same layer unless p), output
+ * + M·((R+1)·L(L−1)/2 + L)                          MLPs → later q/k/v and MLP inputs, output
+ * + R·L                                             direct edges
+ * </pre>
+ * GPT-2 small (L 12, H = G 12, R 36, M 1, p 0): 445 + 29,592 + 2,454 + 432 = 32,923. Pythia-70m (L 6, H = G 8,
+ * R 24, p 1): 151 + 3,048 + 381 + 144 = 3,724. Qwen2.5-0.5B (L 24, H 14, G 2, R 18, p 0): 457 + 74,088 + 5,268 +
+ * 432 = 80,245.
+ *
  * <h2>Orders and ids</h2>
  * Receivers are processed as ACDC walks its node dictionary after {@code reverse_topologically_sort_corr}
  * (acdc/TLACDCExperiment.py at bc99ace8): the hook names in the reverse of the order in which TransformerLens
@@ -46,7 +78,11 @@
  * (components.py, {@code TransformerBlock.forward} and {@code Attention.forward}). Reversed, the receivers
  * come as: {@code output}; then per layer from the last down: the MLP input; the computed v of every head
  * (highest index first), then every computed k, then every computed q; then every v input, every k input,
- * every q input (each highest head first). Example, attention-only 2 layers × 8 heads: {@code output},
+ * every q input (each highest head first). With grouped-query attention the same order holds with groups in
+ * place of heads for k and v: {@code a23.kv1.hook_v}, {@code a23.kv0.hook_v}, {@code a23.kv1.hook_k},
+ * {@code a23.kv0.hook_k}, {@code a23.13.hook_q} … {@code a23.0.hook_q}, {@code a23.kv1.v} … {@code a23.0.q}
+ * (reference-derived: TL fires {@code hook_k_input} and {@code attn.hook_k} for every group at once, as for every
+ * head). The MLP input of a parallel-residual layer keeps its place (first of its layer). Example, attention-only 2 layers × 8 heads: {@code output},
  * {@code a1.7.hook_v} … {@code a1.0.hook_v}, {@code a1.7.hook_k} … {@code a1.0.hook_q}, {@code a1.7.v} …
  * {@code a1.0.v}, {@code a1.7.k} …, {@code a1.0.q}, {@code a0.7.hook_v}, …. A receiver's senders come in ACDC's default order: later layers first, within a layer the
  * MLP before the heads, heads from the highest index down, the embedding(s) last (token before position).

@@ -207,23 +207,35 @@ final class BaseState implements AutoCloseable {
      */
     private void project(NDManager step, int g, ReceiverGroup rg, int[] hs, float[] mask, List<Channel> channels,
                          boolean scored, Projections p) {
-        int H = t.H;
         List<HeadInput> pairs = new ArrayList<>();
-        List<Integer> slot = new ArrayList<>();
+        List<int[]> slot = new ArrayList<>();          // per pair: the positions j in hs of the heads that read it
         for (Channel ch : channels) {
-            for (int j = 0; j < hs.length; j++) {
-                if (mask[rg.directIds()[ch.ordinal()][hs[j]]] == 0f) continue;
-                pairs.add(new HeadInput(ch, hs[j]));
-                slot.add(j);
+            int c = ch.ordinal();
+            if (c == 0 || !layout.grouped) {
+                for (int j = 0; j < hs.length; j++) {
+                    if (mask[rg.directIds()[c][hs[j]]] == 0f) continue;
+                    pairs.add(new HeadInput(ch, hs[j]));
+                    slot.add(new int[] {j});
+                }
+            } else {
+                // grouped-query attention: one k (v) per key/value group, for every head of hs in the group
+                for (int i = 0; i < layout.kvHeads; i++) {
+                    if (mask[rg.directIds()[c][i]] == 0f) continue;
+                    final int group = i;
+                    int[] js = IntStream.range(0, hs.length).filter(j -> layout.groupOf(hs[j]) == group).toArray();
+                    if (js.length == 0) continue;
+                    pairs.add(new HeadInput(ch, i));
+                    slot.add(js);
+                }
             }
         }
         if (pairs.isEmpty()) return;
-        int[] receivers = pairs.stream().mapToInt(x -> x.channel().ordinal() * H + x.head()).toArray();
+        int[] receivers = pairs.stream().mapToInt(x -> layout.receiverRow(x.channel().ordinal(), x.head())).toArray();
         ReceiverInputs.Inputs in = (scored ? scoredInputs : fullInputs).of(step, g, receivers, mask);
         long at = scored ? N : (long) t.B * t.P;
         for (int u = 0; u < in.values().length; u++) {
             List<HeadInput> reading = new ArrayList<>();
-            List<Integer> slots = new ArrayList<>();
+            List<int[]> slots = new ArrayList<>();
             for (int i = 0; i < pairs.size(); i++) {
                 if (in.of()[i] == u) {
                     reading.add(pairs.get(i));
@@ -233,12 +245,13 @@ final class BaseState implements AutoCloseable {
             NDArray y = model.projectShared(rg.layer(), in.values()[u].reshape(at, t.D), reading);   // [rows, k, d]
             for (int i = 0; i < reading.size(); i++) {
                 int c = reading.get(i).channel().ordinal();
-                p.perHead[c][slots.get(i)] = y.get(new NDIndex(":, " + i));
+                NDArray yi = y.get(new NDIndex(":, " + i));
+                for (int j : slots.get(i)) p.perHead[c][j] = yi;
                 // a channel whose heads hs all read this input, in order: its [rows, h', d] is a slice of y
-                if (slots.get(i) == 0 && i + hs.length <= reading.size()) {
+                if (slots.get(i).length == 1 && slots.get(i)[0] == 0 && i + hs.length <= reading.size()) {
                     boolean run = true;
                     for (int j = 0; j < hs.length && run; j++) {
-                        run = reading.get(i + j).channel().ordinal() == c && slots.get(i + j) == j;
+                        run = reading.get(i + j).channel().ordinal() == c && slots.get(i + j).length == 1 && slots.get(i + j)[0] == j;
                     }
                     if (run) p.whole[c] = y.get(new NDIndex(":, " + i + ":" + (i + hs.length)));
                 }
@@ -255,17 +268,18 @@ final class BaseState implements AutoCloseable {
         NDArray[] pieces = p.perHead[c].clone();
         boolean intact = true;
         for (int j = 0; j < hs.length; j++) {
-            float m = mask[rg.directIds()[c][hs[j]]];
+            int i = c == 0 || !layout.grouped ? hs[j] : layout.groupOf(hs[j]);     // k, v: the head's key/value group
+            float m = mask[rg.directIds()[c][i]];
             if (m == 1f) continue;
             intact = false;
-            NDArray abl = ablatedQkv(step, rg.layer(), c, hs[j], scored);                            // [rows, d]
+            NDArray abl = ablatedQkv(step, rg.layer(), c, i, scored);                                // [rows, d]
             pieces[j] = m == 0f ? abl : pieces[j].sub(abl).muli(m).addi(abl);
         }
         if (intact && p.whole[c] != null) return p.whole[c];
         return NDArrays.stack(new NDList(pieces), 1);
     }
 
-    /** The ablated q (k, v) of one head at every row [B·P, d] or at the scored rows [N, d]. */
+    /** The ablated q (k, v) of one head (k, v: one key/value head) at every row [B·P, d] or at the scored rows [N, d]. */
     private NDArray ablatedQkv(NDManager step, int layer, int channel, int head, boolean scored) {
         NDArray a = t.ablatedQkvByHead[layer][channel].get(step, new NDIndex(head)).reshape((long) t.B * t.P, t.d);
         return scored ? a.get(new NDIndex("{}", scoredIndex)) : a;

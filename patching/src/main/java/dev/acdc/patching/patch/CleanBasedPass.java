@@ -143,7 +143,8 @@ final class CleanBasedPass {
             ReceiverGroup rg = layout.groups.get(group);
             int R = rg.rows();
             int nClean = Math.min(rg.senderRows(), firstNewRow), nNew = rg.senderRows() - nClean;
-            if (nNew > 0 && nNew != rows) {
+            // a group reads every recomputed row, or (an MLP of a parallel residual) all but its own layer's heads
+            if (nNew > rows) {
                 throw new IllegalStateException("group " + group + " reads " + nNew + " recomputed rows, " + rows + " exist");
             }
             NDArray wClean = masks.senderWeights(step, rg, 0, nClean).reshape((long) K * R, nClean);
@@ -151,30 +152,34 @@ final class CleanBasedPass {
             if (nNew == 0) return in.reshape(K, R, bpd);
             NDArray wNew = masks.senderWeights(step, rg, nClean, rg.senderRows());                    // [K, R, nNew]
             NDArray newRows = inPlace ? buffer.get(step, new NDIndex(":, 0:" + nNew))
-                    : parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);   // [K, nNew, B·P·D]
+                    : parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 1);   // [K, rows, B·P·D]
+            if (!inPlace && nNew < rows) newRows = newRows.get(new NDIndex(":, 0:" + nNew));        // [K, nNew, B·P·D]
             return in.reshape(K, R, bpd).add(wNew.matMul(newRows));
         }
     }
 
-    /** Recomputes the heads of a layer from their inputs [K, 3H, B·P·D]; returns cur − abl [K, H, B·P·D]. */
+    /**
+     * Recomputes the heads of a layer from their inputs [K, H + 2G, B·P·D] (q inputs per head, k and v inputs per
+     * key/value head); returns cur − abl [K, H, B·P·D].
+     */
     private NDArray heads(NDManager scope, ReceiverGroup rg, NDArray in, MaskSource masks, NDArray bias) {
         int K = masks.variants(), l = rg.layer(), d = t.d;
         long n = (long) K * B * P;
-        // rows are (channel, head): each channel's inputs are already head-major, [H, K·B·P, D] once K moves inward
-        NDArray byChannel = in.reshape(K, 3, H, (long) B * P, D);
         NDArray[] qkv = new NDArray[3];
         for (Channel ch : Channel.values()) {
-            NDArray x = byChannel.get(":, " + ch.ordinal());                                          // [K, H, B·P, D]
-            x = K == 1 ? x.reshape(H, n, D) : x.transpose(1, 0, 2, 3).reshape(H, n, D);
-            NDArray projected = model.projectHeads(l, ch, x);                                        // [H, K·B·P, d]
-            NDArray m = masks.directWeights(scope, rg.directIds()[ch.ordinal()]);                   // [K, H] or null
+            // rows are (channel, head): each channel's inputs are already head-major, [nh, K·B·P, D] once K moves inward
+            int nh = layout.channelHeads(ch.ordinal()), first = layout.receiverRow(ch.ordinal(), 0);
+            NDArray x = in.get(":, " + first + ":" + (first + nh)).reshape(K, nh, (long) B * P, D);   // [K, nh, B·P, D]
+            x = K == 1 ? x.reshape(nh, n, D) : x.transpose(1, 0, 2, 3).reshape(nh, n, D);
+            NDArray projected = model.projectHeads(l, ch, x);                                        // [nh, K·B·P, d]
+            NDArray m = masks.directWeights(scope, rg.directIds()[ch.ordinal()]);                   // [K, nh] or null
             if (m != null) {
-                NDArray abl = t.ablatedQkvByHead[l][ch.ordinal()];                                    // [H, 1, B·P, d]
-                projected = projected.reshape(H, K, (long) B * P, d).sub(abl).mul(m.transpose().reshape(H, K, 1, 1))
-                        .add(abl).reshape(H, n, d);
+                NDArray abl = t.ablatedQkvByHead[l][ch.ordinal()];                                    // [nh, 1, B·P, d]
+                projected = projected.reshape(nh, K, (long) B * P, d).sub(abl).mul(m.transpose().reshape(nh, K, 1, 1))
+                        .add(abl).reshape(nh, n, d);
             }
-            // [H, K·B, P, d] -> [K·B, P, H, d], the layout attend takes
-            qkv[ch.ordinal()] = projected.reshape(H, (long) K * B, P, d).transpose(1, 2, 0, 3);
+            // [nh, K·B, P, d] -> [K·B, P, nh, d], the layout attend takes (k and v with G heads)
+            qkv[ch.ordinal()] = projected.reshape(nh, (long) K * B, P, d).transpose(1, 2, 0, 3);
         }
         NDArray z = model.attend(l, qkv[0], qkv[1], qkv[2], bias);                                 // [K·B, P, H, d]
         NDArray result = model.headResultsByHead(l, z);                                           // [H, K·B·P, D]

@@ -153,7 +153,8 @@ public final class EdgePatcher implements AutoCloseable {
                     qkvDiffs[l][ch] = clean.qkv()[l][ch].sub(a);
                     qkvDiffs[l][ch].attach(manager);
                     ablatedQkv[l][ch] = detach(a);
-                    ablatedQkvByHead[l][ch] = a.transpose(2, 0, 1, 3).reshape(H, 1, (long) B * P, c.dHead());
+                    long heads = a.getShape().get(2);                                                     // H, or G for k and v
+                    ablatedQkvByHead[l][ch] = a.transpose(2, 0, 1, 3).reshape(heads, 1, (long) B * P, c.dHead());
                     ablatedQkvByHead[l][ch].attach(manager);
                 }
             }
@@ -164,7 +165,7 @@ public final class EdgePatcher implements AutoCloseable {
                 NDArray sum = ablatedAll.get("0:" + rg.senderRows()).sum(new int[] {0});
                 int biasLayers = switch (rg.kind()) {
                     case HEAD_INPUT -> rg.layer();
-                    case MLP_IN -> rg.layer() + 1;
+                    case MLP_IN -> layout.parallel ? rg.layer() : rg.layer() + 1;   // parallel: the block input's biases
                     default -> L;
                 };
                 for (int l = 0; l < biasLayers; l++) sum = sum.reshape(B, P, D).add(model.attentionOutputBias(l)).reshape(bpd);
@@ -366,7 +367,10 @@ public final class EdgePatcher implements AutoCloseable {
         return copyInto(scope, tensors.cleanDiff);
     }
 
-    /** clean − ablated {@code attn.hook_q|k|v} of a layer [B, P, H, d] (the direct edges' senders), copied into the scope. */
+    /**
+     * clean − ablated {@code attn.hook_q|k|v} of a layer [B, P, H, d] (the direct edges' senders; k and v [B, P, G, d]
+     * under grouped-query attention), copied into the scope.
+     */
     public NDArray qkvDelta(NDManager scope, int layer, Channel channel) {
         return copyInto(scope, qkvDiffs[layer][channel.ordinal()]);
     }

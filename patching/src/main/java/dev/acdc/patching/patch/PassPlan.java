@@ -27,7 +27,10 @@ final class PassPlan {
     final boolean[] recompute;   // per sender row: live, and changed or stale
     private final float[] mask;
 
-    private PassPlan(int senders, float[] mask) {
+    private final PatchLayout layout;
+
+    private PassPlan(PatchLayout layout, int senders, float[] mask) {
+        this.layout = layout;
         live = new boolean[senders];
         changed = new boolean[senders];
         recompute = new boolean[senders];
@@ -40,7 +43,7 @@ final class PassPlan {
      */
     static PassPlan of(PatchLayout layout, float[] mask, float[] baseMask, boolean[] valid) {
         List<ReceiverGroup> groups = layout.groups;
-        PassPlan p = new PassPlan(layout.senderRows(), mask);
+        PassPlan p = new PassPlan(layout, layout.senderRows(), mask);
         // live: backwards, so that when a group is reached every reader of its own rows has been seen
         for (int g = groups.size() - 1; g >= 0; g--) {
             ReceiverGroup rg = groups.get(g);
@@ -63,9 +66,10 @@ final class PassPlan {
                     for (int h = 0; h < H; h++) {
                         int row = rg.firstOwnRow() + h;
                         if (p.changed[row]) continue;
-                        int direct = rg.directIds()[ch][h];
+                        int i = ch == 0 ? h : layout.groupOf(h);                // k and v: the head's key/value group
+                        int direct = rg.directIds()[ch][i];
                         p.changed[row] = mask[direct] != baseMask[direct]
-                                || (mask[direct] != 0f && inputChanged(rg, ch * H + h, mask, baseMask, p.changed));
+                                || (mask[direct] != 0f && inputChanged(rg, layout.receiverRow(ch, i), mask, baseMask, p.changed));
                     }
                 }
             }
@@ -78,14 +82,20 @@ final class PassPlan {
     }
 
     /** Whether receiver r of group rg is needed: the output always; an MLP's input when the MLP is live; a head's
-     *  input when the head is live and the input's direct edge is not 0. */
+     *  input when the head is live and the input's direct edge is not 0 (a key/value group's: when one of its heads is). */
     boolean receiverLive(ReceiverGroup rg, int r) {
         return switch (rg.kind()) {
             case OUTPUT -> true;
             case MLP_IN -> live[rg.firstOwnRow()];
             case HEAD_INPUT -> {
-                int H = rg.ownRows(), ch = r / H, h = r % H;
-                yield live[rg.firstOwnRow() + h] && mask[rg.directIds()[ch][h]] != 0f;
+                int H = layout.heads, G = layout.kvHeads;
+                if (r < H) yield live[rg.firstOwnRow() + r] && mask[rg.directIds()[0][r]] != 0f;
+                // a key/value input: needed when one head of its group is live
+                int ch = 1 + (r - H) / G, i = (r - H) % G;
+                if (mask[rg.directIds()[ch][i]] == 0f) yield false;
+                boolean any = false;
+                for (int h = 0; h < H && !any; h++) any = layout.groupOf(h) == i && live[rg.firstOwnRow() + h];
+                yield any;
             }
             default -> throw new IllegalStateException("unhandled receiver group " + rg.kind());
         };

@@ -16,11 +16,16 @@ import java.util.List;
  * topological order, in sender groups: 0 the embedding(s), 1 + 2l the heads of layer l, 2 + 2l its MLP (empty when
  * attention-only). Receivers are processed in {@link ReceiverGroup}s in topological order: the heads of layer 0,
  * the MLP of layer 0, the heads of layer 1, …, the output. A group reads a prefix of the sender rows, and every
- * group but the output writes the rows of one sender group (its heads, or its MLP).
+ * group but the output writes the rows of one sender group (its heads, or its MLP). With a parallel residual an MLP
+ * reads the same prefix as its layer's heads (the rows before the layer), so it reads fewer rows than the rows
+ * recomputed before it.
  */
 final class PatchLayout {
     final TransformerConfig config;
     final int heads;
+    final boolean parallel;             // parallel residual: an MLP reads only the earlier layers, not its own heads
+    final int kvHeads;                  // G, key/value heads (groups) per layer
+    final boolean grouped;              // G < H: k and v receivers per group
     final int senderGroupCount;
     final int[] senderGroupSize;
     final int[] rowOffset;              // per sender group: its first row; [senderGroupCount] = S
@@ -29,8 +34,9 @@ final class PatchLayout {
 
     /**
      * A set of receivers whose inputs are computed together. They read sender rows [0, senderRows); rowIds[r][s] is
-     * the edge id from sender row s to receiver r, or −1 where there is no edge. Head groups have 3H receivers, row
-     * ch·H + h the input of channel ch of head h, and directIds[ch][h] the id of that head's direct edge. The group
+     * the edge id from sender row s to receiver r, or −1 where there is no edge. Head groups have H + 2G receivers
+     * ({@link #receiverRow}: the H q inputs, the G k inputs, the G v inputs; 3H rows ch·H + h when G = H), and
+     * directIds[ch][i] the id of the direct edge of q head i (k, v: of key/value head i). The group
      * writes sender rows [firstOwnRow, firstOwnRow + ownRows): its heads (one row each) or its MLP; none for the output.
      */
     record ReceiverGroup(NodeKind kind, int layer, int rows, int senderRows, int[][] rowIds, int[][] directIds,
@@ -38,6 +44,13 @@ final class PatchLayout {
 
     PatchLayout(CircuitGraph graph) {
         this.config = graph.config();
+        if (config.architecture().postNorms()) {
+            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': post-norms are not patched yet"
+                    + " (issue 17)");
+        }
+        this.parallel = config.architecture().parallelResidual();
+        this.kvHeads = config.nKeyValueHeads();
+        this.grouped = kvHeads != config.nHeads();
         this.heads = config.nHeads();
         int L = config.nLayers();
         senderGroupCount = 1 + 2 * L;
@@ -80,6 +93,21 @@ final class PatchLayout {
         return rowOffset[1 + 2 * layer];
     }
 
+    /** Heads of a channel: H for q, G for k and v. */
+    int channelHeads(int channel) {
+        return channel == 0 ? heads : kvHeads;
+    }
+
+    /** The row in a head group of the input of channel ch (0 q, 1 k, 2 v) of q head or key/value head i. */
+    int receiverRow(int channel, int i) {
+        return channel == 0 ? i : heads + (channel - 1) * kvHeads + i;
+    }
+
+    /** The key/value head (group) that query head h reads: h / (H/G), transformers' repeat_kv. */
+    int groupOf(int head) {
+        return head / (heads / kvHeads);
+    }
+
     /** The sender nodes of group sg, in row order. */
     private List<Node> sendersOfGroup(int sg) {
         if (senderGroupSize[sg] == 0) return List.of();
@@ -104,19 +132,27 @@ final class PatchLayout {
         };
     }
 
+    /** The q input of head i, or the k (v) input of key/value head i (per group under grouped-query attention). */
+    private Node input(int layer, int i, Node.Channel ch) {
+        return grouped && ch != Node.Channel.Q ? Node.kvInput(layer, i, ch) : Node.headInput(layer, i, ch);
+    }
+
     private ReceiverGroup group(CircuitGraph graph, NodeKind kind, int layer) {
         List<Node> receivers = new ArrayList<>();
         if (kind == NodeKind.HEAD_INPUT) {
-            for (Node.Channel ch : Node.Channel.values()) for (int h = 0; h < heads; h++) receivers.add(Node.headInput(layer, h, ch));
+            for (Node.Channel ch : Node.Channel.values()) {
+                for (int h = 0; h < channelHeads(ch.ordinal()); h++) receivers.add(input(layer, h, ch));
+            }
         } else if (kind == NodeKind.MLP_IN) {
             receivers.add(Node.mlpIn(layer));
         } else {
             receivers.add(Node.output());
         }
-        // a head group reads every sender of the earlier layers; an MLP also its own layer's heads; the output everything
+        // a head group reads every sender of the earlier layers; an MLP also its own layer's heads (not with a parallel
+        // residual, where it reads the block's input as the heads do); the output everything
         int senderRows = switch (kind) {
             case HEAD_INPUT -> firstRowOfLayer(layer);
-            case MLP_IN -> mlpRow(layer);
+            case MLP_IN -> parallel ? firstRowOfLayer(layer) : mlpRow(layer);
             default -> senderRows();
         };
         int[][] ids = new int[receivers.size()][senderRows];
@@ -132,10 +168,11 @@ final class PatchLayout {
         }
         int[][] direct = null;
         if (kind == NodeKind.HEAD_INPUT) {
-            direct = new int[3][heads];
+            direct = new int[3][];
             for (Node.Channel ch : Node.Channel.values()) {
-                for (int h = 0; h < heads; h++) {
-                    Node qkv = Node.headQkv(layer, h, ch);
+                direct[ch.ordinal()] = new int[channelHeads(ch.ordinal())];
+                for (int h = 0; h < channelHeads(ch.ordinal()); h++) {
+                    Node qkv = grouped && ch != Node.Channel.Q ? Node.kvQkv(layer, h, ch) : Node.headQkv(layer, h, ch);
                     List<Edge> in = graph.inEdges(qkv);
                     if (in.size() != 1 || in.get(0).kind() != EdgeKind.DIRECT) {
                         throw new IllegalStateException("expected one direct-computation edge into " + qkv + ", found " + in);

@@ -18,7 +18,7 @@ final class PatchTensors {
     final NDArray cleanDiff;             // clean − ablated of every sender [S, B·P·D]
     final NDArray[] ablatedRows;         // per sender group: ablated [n, B·P·D], or null when the group is empty
     final NDArray[] ablSums;             // per receiver group: Σ ablated senders it reads + the b_O of earlier layers [B·P·D]
-    final NDArray[][] ablatedQkvByHead;  // [layer][channel]: ablated hook_q/k/v as [H, 1, B·P, d]
+    final NDArray[][] ablatedQkvByHead;  // [layer][channel]: ablated hook_q/k/v as [H, 1, B·P, d] (k, v: [G, 1, B·P, d])
     final NDArray attnBias;              // [B or 1, 1, P, P] or null
     final NDArray cleanLogits;           // [B, P, V]
 

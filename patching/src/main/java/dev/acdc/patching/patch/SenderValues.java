@@ -40,7 +40,8 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
         TransformerConfig c = model.config();
         Map<String, NDArray> seen = new HashMap<>();
         List<Hook> all = new ArrayList<>(hooks);
-        List<String> names = new ArrayList<>(List.of(HookNames.EMBED, HookNames.POS_EMBED));
+        List<String> names = new ArrayList<>(List.of(HookNames.EMBED));
+        if (c.architecture().learnedPositions()) names.add(HookNames.POS_EMBED);     // rotary models have no hook_pos_embed
         for (int l = 0; l < c.nLayers(); l++) {
             names.addAll(List.of(HookNames.result(l), HookNames.q(l), HookNames.k(l), HookNames.v(l)));
             if (!c.attentionOnly()) names.add(HookNames.mlpOut(l));
@@ -61,8 +62,10 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
     }
 
     private static SenderValues fromActivations(TransformerConfig c, java.util.function.Function<String, NDArray> cache) {
-        NDArray tok = cache.apply(HookNames.EMBED), pos = cache.apply(HookNames.POS_EMBED);
-        NDArray embeds = c.separateEmbeddingNodes() ? tok.stack(pos, 0) : tok.add(pos).expandDims(0);
+        NDArray tok = cache.apply(HookNames.EMBED);
+        NDArray pos = c.architecture().learnedPositions() ? cache.apply(HookNames.POS_EMBED) : null;
+        // the embedding node: token plus position embedding, or (rotary: positions enter inside attention) the token's alone
+        NDArray embeds = c.separateEmbeddingNodes() ? tok.stack(pos, 0) : (pos == null ? tok : tok.add(pos)).expandDims(0);
         NDArray[] heads = new NDArray[c.nLayers()];
         NDArray[] mlps = new NDArray[c.nLayers()];
         NDArray[][] qkv = new NDArray[c.nLayers()][];
@@ -86,7 +89,7 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
     public static List<Hook> zeroAblationHooks(TransformerConfig c) {
         List<Hook> hooks = new ArrayList<>();
         hooks.add(new Hook(HookNames.EMBED, NDArray::zerosLike));
-        hooks.add(new Hook(HookNames.POS_EMBED, NDArray::zerosLike));
+        if (c.architecture().learnedPositions()) hooks.add(new Hook(HookNames.POS_EMBED, NDArray::zerosLike));
         for (int l = 0; l < c.nLayers(); l++) {
             hooks.add(new Hook(HookNames.result(l), NDArray::zerosLike));
             if (!c.attentionOnly()) hooks.add(new Hook(HookNames.mlpOut(l), NDArray::zerosLike));

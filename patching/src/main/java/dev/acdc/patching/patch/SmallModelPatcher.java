@@ -78,6 +78,10 @@ public final class SmallModelPatcher {
         this.c = weights.config();
         this.graph = graph;
         if (!graph.config().equals(c)) throw new IllegalArgumentException("graph and weights are for different models");
+        if (!c.gpt2StyleArchitecture()) {
+            throw new UnsupportedOperationException("SmallModelPatcher computes GPT-2-style blocks only; '" + c.name()
+                    + "' is a " + c.architecture() + " (use the EdgePatcher)");
+        }
         B = input.batch();
         P = input.length();
         N = B * P;

@@ -8,5 +8,16 @@
  * <p>Invariant: with every mask entry 1 the logits are the clean model's; with every entry 0 under
  * resample ablation they are the corrupted run's. Tests check both, and every random mask against a
  * slow reference built only from {@code runWithHooks}.
+ *
+ * <p>Model families (issue 17): the EdgePatcher computes any block {@link dev.acdc.patching.model.HookedTransformer}
+ * computes (rotary inside {@code attend}, RMSNorm, gated MLPs, soft-caps, windows) through the model's own
+ * projections. A parallel residual: an MLP's input is the sum of its kept senders before its layer plus the ablated
+ * values of the removed ones and the earlier layers' attention biases, as the graph has no edge from the layer's own
+ * heads. Grouped key/value heads: a layer's head receivers are H q inputs and G k and G v inputs (one per key/value
+ * group, as the graph has them); a k (v) input is the sum of its kept senders plus the ablated removed ones, its
+ * direct edge mixes the group's computed k (v) with the ablated one, and every head of the group attends with it. Rotary
+ * models have no position embedding: the embedding node is {@code hook_embed} alone. Not patched yet (refused by
+ * {@code PatchLayout}): post-norms. {@link dev.acdc.patching.patch.SmallModelPatcher}
+ * computes GPT-2-style blocks only and refuses the rest; ACDC's fast path takes the EdgePatcher for them.
  */
 package dev.acdc.patching.patch;

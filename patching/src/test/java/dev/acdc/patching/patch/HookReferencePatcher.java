@@ -53,12 +53,18 @@ final class HookReferencePatcher {
         TransformerConfig c = m.config();
         Map<Node, NDArray> current = new HashMap<>();
         List<Hook> hooks = new ArrayList<>();
-        hooks.add(new Hook(HookNames.EMBED, x -> { current.put(Node.tokEmbed(), x); return x; }));
-        hooks.add(new Hook(HookNames.POS_EMBED, x -> {
-            current.put(Node.posEmbed(), x);
-            current.put(Node.embed(), current.get(Node.tokEmbed()).add(x));
+        hooks.add(new Hook(HookNames.EMBED, x -> {
+            current.put(Node.tokEmbed(), x);
+            if (!c.architecture().learnedPositions()) current.put(Node.embed(), x);   // rotary: the token embedding alone
             return x;
         }));
+        if (c.architecture().learnedPositions()) {
+            hooks.add(new Hook(HookNames.POS_EMBED, x -> {
+                current.put(Node.posEmbed(), x);
+                current.put(Node.embed(), current.get(Node.tokEmbed()).add(x));
+                return x;
+            }));
+        }
         for (int l = 0; l < c.nLayers(); l++) {
             final int layer = l;
             hooks.add(new Hook(HookNames.result(l), x -> {
@@ -74,18 +80,22 @@ final class HookReferencePatcher {
             String[] qkvHooks = {HookNames.q(l), HookNames.k(l), HookNames.v(l)};
             for (Node.Channel ch : Node.Channel.values()) {
                 String inputHook = inputHooks[ch.ordinal()], qkvHook = qkvHooks[ch.ordinal()];
+                // grouped-query attention: k and v inputs and computed k, v per key/value group (the hooks hold G of them)
+                boolean ofGroups = ch != Node.Channel.Q && c.nKeyValueHeads() != c.nHeads();
+                int n = ch == Node.Channel.Q ? c.nHeads() : c.nKeyValueHeads();
                 hooks.add(new Hook(inputHook, x -> {
                     NDList perHead = new NDList();
-                    for (int h = 0; h < c.nHeads(); h++) {
+                    for (int h = 0; h < n; h++) {
                         NDArray ablatedInput = ablatedRun.get(inputHook).get(":, :, " + h + ", :");
-                        perHead.add(input(g, Node.headInput(layer, h, ch), current, ablatedRun, mask, ablatedInput));
+                        Node receiver = ofGroups ? Node.kvInput(layer, h, ch) : Node.headInput(layer, h, ch);
+                        perHead.add(input(g, receiver, current, ablatedRun, mask, ablatedInput));
                     }
                     return NDArrays.stack(perHead, 2);
                 }));
                 hooks.add(new Hook(qkvHook, x -> {
                     NDList perHead = new NDList();
-                    for (int h = 0; h < c.nHeads(); h++) {
-                        Edge direct = g.inEdges(Node.headQkv(layer, h, ch)).get(0);
+                    for (int h = 0; h < n; h++) {
+                        Edge direct = g.inEdges(ofGroups ? Node.kvQkv(layer, h, ch) : Node.headQkv(layer, h, ch)).get(0);
                         NDArray cur = x.get(":, :, " + h + ", :");
                         NDArray abl = ablatedRun.get(qkvHook).get(":, :, " + h + ", :");
                         perHead.add(abl.add(cur.sub(abl).mul(mask[direct.id()])));
@@ -115,7 +125,7 @@ final class HookReferencePatcher {
         return switch (s.kind()) {
             case TOK_EMBED -> run.get(HookNames.EMBED);
             case POS_EMBED -> run.get(HookNames.POS_EMBED);
-            case EMBED -> run.get(HookNames.EMBED).add(run.get(HookNames.POS_EMBED));
+            case EMBED -> run.contains(HookNames.POS_EMBED) ? run.get(HookNames.EMBED).add(run.get(HookNames.POS_EMBED)) : run.get(HookNames.EMBED);
             case HEAD_OUTPUT -> run.get(HookNames.result(s.layer())).get(":, :, " + s.head() + ", :");
             case MLP_OUT -> run.get(HookNames.mlpOut(s.layer()));
             default -> throw new IllegalArgumentException("not a sender " + s);
