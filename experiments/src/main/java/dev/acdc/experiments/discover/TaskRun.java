@@ -169,12 +169,6 @@ public final class TaskRun implements AutoCloseable {
      * Java and the native engine is never loaded: start-up then costs no libtorch. The run can then only
      * {@link #runAcdc}; {@link #problem} needs {@link #open}.
      */
-    /**
-     * {@code auto} (default): {@link #openForAcdc} computes in plain Java where it can; {@code off}: always through the
-     * engine (the ablated values and the metric's clean reference then come from libtorch, as before this path existed).
-     */
-    public static final String WITHOUT_ENGINE_PROPERTY = "acdc.withoutEngine";
-
     public static TaskRun openForAcdc(Task task, String metric, String ablation, String groundTruth, AcdcOptions options) {
         String metricName = parseMetric(task, metric);
         Ablation abl = parseAblation(ablation);
@@ -195,6 +189,12 @@ public final class TaskRun implements AutoCloseable {
         }
         return new TaskRun(task, metricName, abl, gt);
     }
+
+    /**
+     * {@code auto} (default): {@link #openForAcdc} computes in plain Java where it can; {@code off}: always through the
+     * engine (the ablated values and the metric's clean reference then come from libtorch, as before this path existed).
+     */
+    public static final String WITHOUT_ENGINE_PROPERTY = "acdc.withoutEngine";
 
     /** Whether this run computes in plain Java, without the native engine ({@link #openForAcdc}). */
     public boolean withoutEngine() {
