@@ -257,43 +257,34 @@ public final class BenchCommand implements Callable<Integer> {
         for (String name : FAMILY_PRESETS) {
             TransformerConfig c = Presets.byName(name).orElseThrow();
             String family = c.architecture().gatedMlp() ? "qwen2" : "pythia";
-            double[] r = forwardRatio(c, FAMILY_BATCH, FAMILY_POSITIONS, Math.min(repeats, 3));
-            figures.put("forward_seconds_" + family, r[0]);
-            figures.put("forward_gflops_" + family, r[1]);
-            figures.put("forward_ratio_" + family, r[1] / r[2]);
-            say("forward %s [%d, %d]: %.3f s, %.1f GFLOP/s, %.2f of the gemm run between its repeats (%.1f GFLOP/s)",
-                    c.name(), FAMILY_BATCH, FAMILY_POSITIONS, r[0], r[1], r[1] / r[2], r[2]);
-        }
-    }
-
-    /** Median forward seconds, its GFLOP/s and the GFLOP/s of the GEMM run between its repeats. */
-    private static double[] forwardRatio(TransformerConfig c, int b, int p, int reps) {
-        int[][] t = new int[b][p];
-        Random rng = new Random(1);
-        for (int[] row : t) for (int i = 0; i < p; i++) row[i] = rng.nextInt(c.dVocab());
-        int gemmRuns = 30;
-        try (HookedTransformer model = new HookedTransformer(Presets.randomWeights(c, 1));
-             NDManager m = NDManager.newBaseManager(); Gemm g = new Gemm(m)) {
-            Timing.Work pass = () -> {
-                try (NDManager s = NDManager.newBaseManager()) {
-                    model.forward(s, t).getFloat(0, 0, 0);
-                }
-            };
-            for (int i = 0; i < 2; i++) Timing.seconds(pass);
-            for (int i = 0; i < 10; i++) g.run();
-            double[] passes = new double[reps], gemms = new double[reps * gemmRuns];
-            for (int r = 0; r < reps; r++) {
-                passes[r] = Timing.seconds(pass);
-                for (int i = 0; i < gemmRuns; i++) gemms[r * gemmRuns + i] = Timing.seconds(g::run);
-            }
-            double seconds = Timing.of(passes).median();
-            return new double[] {seconds, forwardFlops(c, b, p) / seconds / 1e9, Gemm.FLOPS / Timing.of(gemms).median() / 1e9};
+            ForwardTiming f = forwardTiming(c, tokens(c, FAMILY_BATCH, FAMILY_POSITIONS, 1), Math.min(repeats, 3));
+            double gflops = forwardFlops(c, FAMILY_BATCH, FAMILY_POSITIONS) / f.forward().median() / 1e9;
+            double besideGflops = Gemm.FLOPS / f.gemm().median() / 1e9;
+            figures.put("forward_seconds_" + family, f.forward().median());
+            figures.put("forward_gflops_" + family, gflops);
+            figures.put("forward_ratio_" + family, gflops / besideGflops);
+            say("forward %s [%d, %d]: %s, %.1f GFLOP/s, %.2f of the gemm run between its repeats (%.1f GFLOP/s)",
+                    c.name(), FAMILY_BATCH, FAMILY_POSITIONS, f.forward(), gflops, gflops / besideGflops, besideGflops);
         }
     }
 
     private void forward() {
         TransformerConfig c = benchConfig();
-        int[][] t = tokens(c, batch, positions, 1);
+        ForwardTiming f = forwardTiming(c, tokens(c, batch, positions, 1), repeats);
+        double gflops = forwardFlops(c, batch, positions) / f.forward().median() / 1e9;
+        double besideGflops = Gemm.FLOPS / f.gemm().median() / 1e9;
+        figures.put("forward_seconds", f.forward().median());
+        figures.put("forward_gflops", gflops);
+        figures.put("forward_gemm_gflops", besideGflops);
+        figures.put("forward_ratio", gflops / besideGflops);
+        say("forward %s [%d, %d]: %s, %.1f GFLOP/s, %.2f of the gemm run between its repeats (%.1f GFLOP/s)",
+                c.name(), batch, positions, f.forward(), gflops, gflops / besideGflops, besideGflops);
+    }
+
+    /** A random-weight model's forward on {@code tokens}, and the GEMM of the ceiling timed between its repeats. */
+    record ForwardTiming(Timing forward, Timing gemm) {}
+
+    private static ForwardTiming forwardTiming(TransformerConfig c, int[][] tokens, int reps) {
         int gemmRuns = 30;
         try (HookedTransformer model = new HookedTransformer(Presets.randomWeights(c, 1));
              NDManager m = NDManager.newBaseManager(); Gemm g = new Gemm(m)) {
@@ -301,27 +292,19 @@ public final class BenchCommand implements Callable<Integer> {
             // part of a forward pass, so one element is read back instead.
             Timing.Work pass = () -> {
                 try (NDManager s = NDManager.newBaseManager()) {
-                    model.forward(s, t).getFloat(0, 0, 0);
+                    model.forward(s, tokens).getFloat(0, 0, 0);
                 }
             };
             // The ratio's GEMM runs between the forward repeats, so a machine that slows down or speeds up during
             // the suite moves both sides of the ratio alike.
             for (int i = 0; i < 2; i++) Timing.seconds(pass);
             for (int i = 0; i < 10; i++) g.run();
-            double[] passes = new double[repeats], gemms = new double[repeats * gemmRuns];
-            for (int r = 0; r < repeats; r++) {
+            double[] passes = new double[reps], gemms = new double[reps * gemmRuns];
+            for (int r = 0; r < reps; r++) {
                 passes[r] = Timing.seconds(pass);
                 for (int i = 0; i < gemmRuns; i++) gemms[r * gemmRuns + i] = Timing.seconds(g::run);
             }
-            Timing tm = Timing.of(passes), tg = Timing.of(gemms);
-            double gflops = forwardFlops(c, batch, positions) / tm.median() / 1e9;
-            double besideGflops = Gemm.FLOPS / tg.median() / 1e9;
-            figures.put("forward_seconds", tm.median());
-            figures.put("forward_gflops", gflops);
-            figures.put("forward_gemm_gflops", besideGflops);
-            figures.put("forward_ratio", gflops / besideGflops);
-            say("forward %s [%d, %d]: %s, %.1f GFLOP/s, %.2f of the gemm run between its repeats (%.1f GFLOP/s)",
-                    c.name(), batch, positions, tm, gflops, gflops / besideGflops, besideGflops);
+            return new ForwardTiming(Timing.of(passes), Timing.of(gemms));
         }
     }
 
