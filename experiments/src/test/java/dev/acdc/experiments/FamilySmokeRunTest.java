@@ -55,11 +55,28 @@ class FamilySmokeRunTest {
         assertTrue(d.err().contains("post-attention"), d.err());
     }
 
+    /**
+     * HISP on a grouped-query family (k and v components per key/value group) and on Pythia's parallel residual, no
+     * longer refused. (SP through {@code roc} trains its full λ list, minutes even on a fixture; the acdc module's
+     * FamilyComponentsTest trains it on these fixtures.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"qwen2-tiny", "pythia-tiny"})
+    void hispRocRunsOnTheFamilyFixtureAsASmokeRun(String family) throws Exception {
+        CliRun r = run("roc", "--task", "greater-than", "--methods", "hisp", "--model", fixture(family).toString(),
+                "--tokenizer", fixture("gpt2-tokenizer").toString(), "--offline", "--out", tmp.resolve("sp").toString(), "--json");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("smoke_run"), r.out());
+        String csv = Files.readString(tmp.resolve("sp/roc.csv"));
+        assertTrue(csv.contains("hisp"), csv);
+    }
+
     @Test
-    void subnetworkProbingOnAFamilyIsRefusedInOneLine() {
-        CliRun r = run("roc", "--task", "greater-than", "--methods", "sp", "--model", fixture("pythia-tiny").toString(), "--tokenizer",
-                fixture("gpt2-tokenizer").toString(), "--offline", "--out", tmp.resolve("sp").toString());
+    void spAndHispOnGemma2AreRefusedInOneLine() {
+        CliRun r = run("roc", "--task", "greater-than", "--methods", "sp,hisp", "--model", fixture("gemma2-tiny").toString(),
+                "--tokenizer", fixture("gpt2-tokenizer").toString(), "--offline", "--out", tmp.resolve("g2").toString());
         assertEquals(AcdcCli.EXIT_BAD_INPUT, r.code(), r.out() + r.err());
-        assertTrue(r.err().contains("GPT-2-style models only"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("post-attention"), r.err());
     }
 }

@@ -24,7 +24,8 @@ import java.util.Set;
  * rank components by a first-order estimate of how much ablating them changes the metric, and keep the top k.
  *
  * <p><b>Score.</b> For each {@link Component} C (each head's q, k, v at {@code attn.hook_q/k/v}, each MLP
- * output at {@code hook_mlp_out}):
+ * output at {@code hook_mlp_out}; with grouped key/value heads q per query head and k, v per key/value group, the
+ * sum then running over the group's slice of {@code hook_k/v}, whose change reaches every query head of the group):
  * <pre>
  *   I_C = (1/B) Σ_i | Σ_{p,d} (C(x_i) − C(x′_i))[p,d] · ∂F_i/∂C(x_i)[p,d] |
  * </pre>

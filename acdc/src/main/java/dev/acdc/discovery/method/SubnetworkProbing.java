@@ -25,7 +25,11 @@ import java.util.Random;
  * mask over model components that keeps the task metric low while using as few components as possible.
  *
  * <p><b>Masks.</b> One mask per {@link Component}: every head's q, k and v (the activations at
- * {@code attn.hook_q/k/v}, one mask per head) and every MLP's output ({@code hook_mlp_out}). A masked
+ * {@code attn.hook_q/k/v}, one mask per head) and every MLP's output ({@code hook_mlp_out}). On a model with
+ * grouped key/value heads (Llama, Qwen2, Gemma) q is still per query head but k and v are per key/value group
+ * ({@code hook_k/v} hold [B, P, G, d]), so a group's k or v mask acts on every query head of the group (our
+ * definition: the ACDC code had no grouped attention); see {@link ComponentCircuits} for the edge circuit. A
+ * parallel residual (Pythia) changes nothing here. A masked
  * activation is {@code m·x + (1 − m)·a}, with a the ablated value (see {@link ComponentPatching}: under resample
  * ablation a plain forward pass on the corrupted inputs, as the ACDC code's {@code do_random_resample_caching}
  * caches it, so the tracr tasks' position scramble, which the ACDC code applies only in its ACDC runs, is not
@@ -305,15 +309,18 @@ public final class SubnetworkProbing implements DiscoveryMethod {
      * The weight of each mask in R, in mask order (the components as {@link ComponentCircuits#components} lists
      * them, then on an attention-only model one unread MLP mask per layer): 1 / (4·L · masks at its hook point), so
      * that R = Σ_i w_i·σ(θ_i − β·log(−γ/ζ)) is the mean over the ACDC code's 4·L masked hook points (q, k, v,
-     * mlp_out per layer) of the per-hook-point mean: 1/(4·L·H) for a q, k or v mask, 1/(4·L) for an MLP mask.
+     * mlp_out per layer) of the per-hook-point mean: 1/(4·L·H) for a q, k or v mask, 1/(4·L) for an MLP mask. With
+     * G &lt; H grouped key/value heads a k or v mask weighs 1/(4·L·G) (G masks at {@code hook_k}, {@code hook_v}).
      */
     public static double[] regularizerWeights(TransformerConfig config) {
         List<Component> components = ComponentCircuits.components(config);
+        Map<String, Integer> perHook = new java.util.HashMap<>();
+        for (Component c : components) perHook.merge(c.hookName(), 1, Integer::sum);
         double hookPoints = 4.0 * config.nLayers();
         double[] w = new double[maskCount(config)];
         for (int i = 0; i < w.length; i++) {
-            boolean mlp = i >= components.size() || components.get(i).isMlp();
-            w[i] = mlp ? 1 / hookPoints : 1 / (hookPoints * config.nHeads());
+            boolean unread = i >= components.size();   // an attention-only model's MLP masks: one per hook point
+            w[i] = 1 / (hookPoints * (unread ? 1 : perHook.get(components.get(i).hookName())));
         }
         return w;
     }
