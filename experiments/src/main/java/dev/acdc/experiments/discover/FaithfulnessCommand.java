@@ -13,6 +13,10 @@ import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.metrics.Faithfulness;
 import dev.acdc.metrics.FaithfulnessBootstrap;
+import dev.acdc.metrics.Resampled;
+import dev.acdc.discovery.Acdc;
+import dev.acdc.discovery.AcdcOptions;
+import dev.acdc.discovery.AcdcResult;
 import dev.acdc.patching.graph.CircuitGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,6 +56,8 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     static final int MAX_SIZES = 100;
     /** The most bootstrap replicates {@code --bootstrap} accepts. */
     static final int MAX_BOOTSTRAP = 100_000;
+    /** The most ACDC runs {@code --stability} accepts (each is a whole ACDC run). */
+    static final int MAX_STABILITY = 50;
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name, or file:PATH (prompts from a JSON Lines file)")
     String task;
@@ -80,6 +86,15 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                     + "(default 200; 0 disables; at most " + MAX_BOOTSTRAP + "); not MIB's, which reports means only")
     int bootstrap;
 
+    @Option(names = "--stability", defaultValue = "0", paramLabel = "N",
+            description = "run ACDC at --threshold on N bootstrap resamples of the examples (seeded by --seed) and report the "
+                    + "mean pairwise Jaccard overlap of the kept edges (default 0: off; else 2 to " + MAX_STABILITY + ")")
+    int stability;
+
+    @Option(names = "--threshold", paramLabel = "TAU",
+            description = "ACDC's threshold for --stability (default: the middle of the task's default thresholds)")
+    Double threshold;
+
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-faithfulness)")
     Path out;
 
@@ -103,6 +118,10 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         if (bootstrap < 0 || bootstrap > MAX_BOOTSTRAP) {
             throw new BadInputException("--bootstrap " + bootstrap + ": expected 0 (off) to " + MAX_BOOTSTRAP + " replicates");
         }
+        if (stability < 0 || stability == 1 || stability > MAX_STABILITY) {
+            throw new BadInputException("--stability " + stability + ": expected 0 (off) or 2 to " + MAX_STABILITY + " runs");
+        }
+        if (threshold != null) TaskRun.checkThreshold("--threshold", threshold);
         double[] fractions = parseSizes(sizes == null ? MIB_SIZES : sizes);
         Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-faithfulness");
         try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, OUTPUT_FILES::contains, "a previous faithfulness result",
@@ -233,6 +252,10 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 }
             }
             summary.putAll(perMethod);
+            if (stability > 0) {
+                if (!perRow) throw new BadInputException("--stability: metric " + metricName + " gives no per-example values to resample");
+                summary.putAll(stability(t, problem, err, tty));
+            }
         }
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
@@ -253,12 +276,56 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 line.append(String.format(Locale.ROOT, " %s CPR %.3f, CMD %.3f;", m, (double) summary.get("cpr." + m),
                         (double) summary.get("cmd." + m)));
             }
+            if (summary.containsKey("stability.acdc")) {
+                line.append(String.format(Locale.ROOT, " ACDC stability %.3f (mean pairwise Jaccard of %d resamples, τ=%s);",
+                        (double) summary.get("stability.acdc"), stability, summary.get("stability_threshold")));
+            }
             line.append(String.format(Locale.ROOT, " %.1f s%s → %s", (double) summary.get("seconds"),
                     t.smokeRun() ? " [smoke run]" : "", staged.target()));
             o.println(line);
         }
         o.flush();
     }
+
+    /**
+     * ACDC at one threshold on {@code stability} bootstrap resamples of the examples: resample b draws n examples with
+     * replacement ({@link Resampled#counts}, one {@code java.util.Random} seeded with {@code seed ^ STABILITY_SALT}
+     * for all runs), ACDC then scores the metric of the drawn examples ({@link Resampled#metric}); the result is the mean
+     * Jaccard overlap of the kept edge sets over all pairs of runs.
+     */
+    private Map<String, Object> stability(Task t, DiscoveryProblem problem, PrintWriter err, boolean tty) {
+        long s0 = System.nanoTime();
+        double[] defaults = t.defaultThresholds();
+        double tau = threshold != null ? threshold : defaults[defaults.length / 2];
+        int n = t.clean().batch();
+        long seqLen = t.clean().length();
+        java.util.Random r = new java.util.Random(taskOptions.seed() ^ STABILITY_SALT);
+        List<java.util.BitSet> sets = new ArrayList<>();
+        List<Integer> edges = new ArrayList<>();
+        for (int b = 0; b < stability; b++) {
+            int[] counts = Resampled.counts(n, r);
+            AcdcResult res = new Acdc(problem.patcher(), Resampled.metric(problem.metric(), counts, seqLen),
+                    AcdcOptions.fast(0).withThreshold(tau)).run();
+            sets.add(res.circuit().bits());
+            edges.add(res.circuit().edgeCount());
+            if (tty) {
+                err.print("\rstability: ACDC τ=" + tau + " on resample " + (b + 1) + "/" + stability + "          ");
+                err.flush();
+            }
+        }
+        if (tty) err.println();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("stability.acdc", Resampled.meanPairwiseJaccard(sets));
+        out.put("stability_runs", stability);
+        out.put("stability_threshold", tau);
+        out.put("stability_seed", taskOptions.seed());
+        out.put("stability_edges.acdc", edges);
+        out.put("stability_seconds", (System.nanoTime() - s0) / 1e9);
+        return out;
+    }
+
+    /** Mixed into --seed for the stability resamples, so that they are not the bootstrap interval's draws. */
+    static final long STABILITY_SALT = 0x5AB1E5EEDL;
 
     /** The bootstrap interval of f at each point of a curve; null without a bootstrap. */
     private static FaithfulnessBootstrap.Interval[] intervals(FaithfulnessBootstrap boot, FaithfulnessCurves.Evaluator ev,

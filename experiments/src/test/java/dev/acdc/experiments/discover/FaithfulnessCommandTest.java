@@ -148,6 +148,27 @@ class FaithfulnessCommandTest {
         assertEquals(ja.get("faithfulness.eap"), j0.get("faithfulness.eap"), "the point estimate does not depend on the bootstrap");
     }
 
+    /** ACDC's stability over 3 bootstrap resamples of tracr-reverse's examples: a mean Jaccard in [0, 1], 3 runs. */
+    @Test
+    void stabilityOfAcdcOnThreeResamplesIsAJaccardInTheUnitInterval() throws Exception {
+        Path out = tmp.resolve("stab");
+        CliRun r = run("faithfulness", "--task", "tracr-reverse", "--methods", "acdc", "--bootstrap", "0", "--stability", "3",
+                "--threshold", "0.001", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        double s = j.get("stability.acdc").getAsDouble();
+        assertTrue(s >= 0 && s <= 1, "stability " + s);
+        assertEquals(3, j.get("stability_runs").getAsInt());
+        assertEquals(0.001, j.get("stability_threshold").getAsDouble(), 0);
+        assertEquals(3, j.getAsJsonArray("stability_edges.acdc").size());
+        JsonObject file = JsonParser.parseString(Files.readString(out.resolve("faithfulness.json"))).getAsJsonObject();
+        assertEquals(s, file.get("stability.acdc").getAsDouble(), 0);
+        CliRun off = run("faithfulness", "--task", "tracr-reverse", "--methods", "acdc", "--bootstrap", "0", "--out",
+                tmp.resolve("nostab").toString(), "--json");
+        assertEquals(0, off.code(), off.err());
+        assertFalse(JsonParser.parseString(off.out().strip()).getAsJsonObject().keySet().stream().anyMatch(k -> k.startsWith("stability")));
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
