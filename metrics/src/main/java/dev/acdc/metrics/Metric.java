@@ -43,6 +43,55 @@ public interface Metric {
                 + "outputs only; call apply");
     }
 
+    /**
+     * Each scored row's own value [N], the numbers whose mean {@link #applyRows} returns (up to float rounding of the
+     * mean), for a metric that is a mean over its scored rows ({@link #scoresPerRow}). Per-example statistics
+     * (a bootstrap over examples) use it; {@link #apply} is unchanged.
+     */
+    default NDArray applyPerRow(NDArray rows) {
+        throw new UnsupportedOperationException("metric '" + name() + "' gives no per-row values");
+    }
+
+    /** Whether {@link #applyPerRow} is implemented (the metric is a mean over its scored rows). */
+    default boolean scoresPerRow() {
+        return false;
+    }
+
+    /**
+     * The per-row values of an output [B, P, …] as doubles, with the example (batch row) each scored row belongs to:
+     * {@code values[k]} is the k-th scored row of {@link ScoredPositions#select}, {@code examples[k]} its batch row.
+     */
+    @SuppressWarnings("try")   // the scope is only opened and closed
+    default PerRow evaluatePerRow(NDArray output) {
+        ScoredPositions positions = scoredPositions().orElseThrow(() -> new UnsupportedOperationException(
+                "metric '" + name() + "' names no scored positions"));
+        long batch = output.getShape().get(0), seqLen = output.getShape().get(1);
+        long[] flat = positions.flatIndices(batch, seqLen);
+        int[] examples = new int[flat.length];
+        for (int k = 0; k < flat.length; k++) examples[k] = (int) (flat[k] / seqLen);
+        try (NDScope ignored = new NDScope()) {
+            double[] values = applyPerRow(positions.select(output)).toType(DataType.FLOAT64, false).toDoubleArray();
+            return new PerRow(values, examples, (int) batch);
+        }
+    }
+
+    /** Per-row metric values, the batch row (example) of each, and the number of examples. */
+    record PerRow(double[] values, int[] examples, int batch) {
+        /** Σ of the values of each example [batch]. */
+        public double[] sumsByExample() {
+            double[] s = new double[batch];
+            for (int k = 0; k < values.length; k++) s[examples[k]] += values[k];
+            return s;
+        }
+
+        /** How many scored rows each example has [batch]. */
+        public int[] rowsByExample() {
+            int[] n = new int[batch];
+            for (int e : examples) n[e]++;
+            return n;
+        }
+    }
+
     /** {@link #applyRows} as a double; every array created along the way is closed. */
     @SuppressWarnings("try")   // the scope is only opened and closed
     default double evaluateRows(NDArray rows) {

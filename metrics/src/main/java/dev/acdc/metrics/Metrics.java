@@ -40,9 +40,14 @@ public final class Metrics {
      * the clean arrays outlive the evaluation (see {@link #inScopeOf}). −log q + log p is log p − log q exactly.
      */
     static NDArray klOfRows(NDArray cleanLogProbs, NDArray cleanProbs, NDArray patchedRows) {
+        return klPerRow(cleanLogProbs, cleanProbs, patchedRows).mean();
+    }
+
+    /** {@link #klOfRows} of each row [N], before the mean. */
+    static NDArray klPerRow(NDArray cleanLogProbs, NDArray cleanProbs, NDArray patchedRows) {
         sameShape("klDivergence", cleanLogProbs, patchedRows);
         NDArray logProbs = patchedRows.logSoftmax(-1);                                              // [N, V]
-        return logProbs.neg().add(cleanLogProbs).mul(cleanProbs).sum(new int[] {-1}).mean();
+        return logProbs.neg().add(cleanLogProbs).mul(cleanProbs).sum(new int[] {-1});
     }
 
     /**
@@ -79,13 +84,18 @@ public final class Metrics {
 
     /** {@link #logitDifference} of each row's scored logits [B, V]. */
     static NDArray logitDifferenceOfRows(NDArray rows, int[] correct, int[] wrong) {
+        return logitDifferencePerRow(rows, correct, wrong).mean();
+    }
+
+    /** {@link #logitDifferenceOfRows} of each row [B], before the mean. */
+    static NDArray logitDifferencePerRow(NDArray rows, int[] correct, int[] wrong) {
         checkRows("logitDifference", rows);
         long batch = rows.getShape().get(0);
         long vocab = rows.getShape().get(1);
         checkTokens("correct", correct, batch, vocab);
         checkTokens("wrong", wrong, batch, vocab);
         NDArray flat = rows.reshape(-1);                                                        // [B·V]
-        return pick(flat, correct, vocab).sub(pick(flat, wrong, vocab)).mean();
+        return pick(flat, correct, vocab).sub(pick(flat, wrong, vocab));
     }
 
     /**
@@ -104,6 +114,11 @@ public final class Metrics {
 
     /** {@link #probabilityDifference} of each row's scored logits [B, V]. */
     static NDArray probabilityDifferenceOfRows(NDArray rows, int[] candidates, int[] thresholds) {
+        return probabilityDifferencePerRow(rows, candidates, thresholds).mean();
+    }
+
+    /** {@link #probabilityDifferenceOfRows} of each row [B], before the mean. */
+    static NDArray probabilityDifferencePerRow(NDArray rows, int[] candidates, int[] thresholds) {
         checkRows("probabilityDifference", rows);
         long batch = rows.getShape().get(0);
         long vocab = rows.getShape().get(1);
@@ -120,7 +135,7 @@ public final class Metrics {
         NDArray idx = rows.getManager().create(toLong(candidates));
         NDArray candidateProbs = probs.get(new NDIndex(":, {}", idx));                          // [B, C]
         NDArray signs = rows.getManager().create(sign, new Shape(batch, candidates.length)).toType(rows.getDataType(), false);
-        return candidateProbs.mul(signs).sum(new int[] {1}).mean();
+        return candidateProbs.mul(signs).sum(new int[] {1});
     }
 
     /**
@@ -138,13 +153,18 @@ public final class Metrics {
 
     /** {@link #tokenProbabilityDifference} of each row's scored logits [B, V]. */
     static NDArray tokenProbabilityDifferenceOfRows(NDArray rows, int[] correct, int[] wrong) {
+        return tokenProbabilityDifferencePerRow(rows, correct, wrong).mean();
+    }
+
+    /** {@link #tokenProbabilityDifferenceOfRows} of each row [B], before the mean. */
+    static NDArray tokenProbabilityDifferencePerRow(NDArray rows, int[] correct, int[] wrong) {
         checkRows("tokenProbabilityDifference", rows);
         long batch = rows.getShape().get(0);
         long vocab = rows.getShape().get(1);
         checkTokens("correct", correct, batch, vocab);
         checkTokens("wrong", wrong, batch, vocab);
         NDArray flat = rows.softmax(-1).reshape(-1);                                            // [B·V]
-        return pick(flat, correct, vocab).sub(pick(flat, wrong, vocab)).mean();
+        return pick(flat, correct, vocab).sub(pick(flat, wrong, vocab));
     }
 
     // ------------------------------------------------------------------ metrics for discovery (lower is better)
@@ -161,7 +181,7 @@ public final class Metrics {
         return new Named("kl_div", positions, out -> {
             checkShape("kl_div", shape, out);
             return positions.select(out);
-        }, rows -> klOfRows(cleanLogProbs, cleanProbs, rows));
+        }, rows -> klOfRows(cleanLogProbs, cleanProbs, rows), rows -> klPerRow(cleanLogProbs, cleanProbs, rows));
     }
 
     /** L2 against a fixed clean output (valid while {@code cleanOutput}'s manager is open). */
@@ -206,6 +226,17 @@ public final class Metrics {
         public NDArray applyRows(NDArray rows) {
             sameShape("l2", cleanRows, Objects.requireNonNull(rows, "rows"));
             return rows.sub(cleanRows).square().mean();
+        }
+
+        @Override
+        public NDArray applyPerRow(NDArray rows) {
+            sameShape("l2", cleanRows, Objects.requireNonNull(rows, "rows"));
+            return rows.sub(cleanRows).square().mean(new int[] {1});
+        }
+
+        @Override
+        public boolean scoresPerRow() {
+            return true;
         }
 
         @Override
@@ -278,7 +309,7 @@ public final class Metrics {
         int[] c = correct.clone();
         int[] w = wrong.clone();
         return new Named("logit_diff", positions, out -> onePerRow("logitDifference", out, positions),
-                rows -> logitDifferenceOfRows(rows, c, w).neg());
+                rows -> logitDifferenceOfRows(rows, c, w).neg(), rows -> logitDifferencePerRow(rows, c, w).neg());
     }
 
     /** −(probability difference), so that lower is better. */
@@ -286,7 +317,7 @@ public final class Metrics {
         int[] c = candidates.clone();
         int[] t = thresholds.clone();
         return new Named("prob_diff", positions, out -> onePerRow("probabilityDifference", out, positions),
-                rows -> probabilityDifferenceOfRows(rows, c, t).neg());
+                rows -> probabilityDifferenceOfRows(rows, c, t).neg(), rows -> probabilityDifferencePerRow(rows, c, t).neg());
     }
 
     /** −(token probability difference), so that lower is better. */
@@ -294,12 +325,25 @@ public final class Metrics {
         int[] c = correct.clone();
         int[] w = wrong.clone();
         return new Named("prob_diff", positions, out -> onePerRow("tokenProbabilityDifference", out, positions),
-                rows -> tokenProbabilityDifferenceOfRows(rows, c, w).neg());
+                rows -> tokenProbabilityDifferenceOfRows(rows, c, w).neg(), rows -> tokenProbabilityDifferencePerRow(rows, c, w).neg());
     }
 
-    /** A metric of the scored rows: select picks them from a whole output (checking its shape), ofRows scores them. */
+    /**
+     * A metric of the scored rows: select picks them from a whole output (checking its shape), ofRows scores them,
+     * perRow gives each row's value (ofRows is their mean).
+     */
     private record Named(String name, ScoredPositions positions, Function<NDArray, NDArray> select,
-                         Function<NDArray, NDArray> ofRows) implements Metric {
+                         Function<NDArray, NDArray> ofRows, Function<NDArray, NDArray> perRow) implements Metric {
+        @Override
+        public NDArray applyPerRow(NDArray rows) {
+            return perRow.apply(Objects.requireNonNull(rows, "rows"));
+        }
+
+        @Override
+        public boolean scoresPerRow() {
+            return true;
+        }
+
         @Override
         public NDArray apply(NDArray output) {
             return ofRows.apply(select.apply(Objects.requireNonNull(output, "output")));

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,37 @@ class MetricsTest {
             double expected = (kl(0, 3) + kl(1, 3) + kl(2, 3)) / 3;
             assertEquals(expected, Metrics.klDivergence(clean, ScoredPositions.last()).evaluate(patched), 1e-5);
             assertEquals(0.0, Metrics.klDivergence(clean, ScoredPositions.last()).evaluate(clean), 1e-6);
+        }
+    }
+
+    /** Per-row values: each example's rows, whose mean over all rows is the metric; hand-computed KL per row. */
+    @Test
+    void per_row_values_average_to_the_metric_and_name_their_examples() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray clean = m.create(cleanData, new Shape(B, P, V));
+            NDArray patched = m.create(patchedData, new Shape(B, P, V));
+            boolean[][] mask = {{false, true, true, false}, {false, false, false, true}, {true, false, false, false}};
+            Metric kl = Metrics.klDivergence(clean, ScoredPositions.mask(mask));
+            assertTrue(kl.scoresPerRow());
+            Metric.PerRow rows = kl.evaluatePerRow(patched);
+            assertEquals(4, rows.values().length);
+            assertEquals(kl(0, 1), rows.values()[0], 1e-5);
+            assertEquals(kl(0, 2), rows.values()[1], 1e-5);
+            assertEquals(kl(1, 3), rows.values()[2], 1e-5);
+            assertEquals(kl(2, 0), rows.values()[3], 1e-5);
+            assertArrayEquals(new int[] {0, 0, 1, 2}, rows.examples());
+            assertArrayEquals(new int[] {2, 1, 1}, rows.rowsByExample());
+            assertEquals(kl(0, 1) + kl(0, 2), rows.sumsByExample()[0], 1e-5);
+            int[] tokens = {1, 2, 3}, others = {0, 4, 3}, candidates = {4, 0, 2}, thresholds = {0, 1, 2};
+            for (Metric metric : java.util.List.of(kl, Metrics.l2(clean, ScoredPositions.mask(mask)),
+                    Metrics.negativeLogitDifference(ScoredPositions.last(), tokens, others),
+                    Metrics.negativeProbabilityDifference(ScoredPositions.last(), candidates, thresholds),
+                    Metrics.negativeTokenProbabilityDifference(ScoredPositions.last(), tokens, others))) {
+                double[] v = metric.evaluatePerRow(patched).values();
+                assertEquals(metric.evaluate(patched), java.util.Arrays.stream(v).average().orElseThrow(), 1e-5, metric.name());
+            }
+            double[] ld = Metrics.negativeLogitDifference(ScoredPositions.last(), tokens, others).evaluatePerRow(patched).values();
+            for (int b = 0; b < B; b++) assertEquals(-(at(patchedData, b, 3, tokens[b]) - at(patchedData, b, 3, others[b])), ld[b], 1e-5);
         }
     }
 

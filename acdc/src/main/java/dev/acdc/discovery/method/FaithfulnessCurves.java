@@ -106,9 +106,11 @@ public final class FaithfulnessCurves {
      * @param complementEdges the edges of the pruned complement
      * @param complementMetric m(N ∖ C)
      * @param complementF     f(N ∖ C)
+     * @param exampleSums     Σ of the metric's row values of each example for C, [examples]; null unless the
+     *                        evaluator keeps them ({@link Evaluator#perExample()})
      */
     public record Point(double fraction, int nominalEdges, Selected selected, int edges, double metric, double f,
-                        int complementEdges, double complementMetric, double complementF) {}
+                        int complementEdges, double complementMetric, double complementF, double[] exampleSums) {}
 
     /** A curve, its CPR and CMD. */
     public record Curve(List<Point> points, Faithfulness.Area area) {
@@ -124,25 +126,63 @@ public final class FaithfulnessCurves {
     /** Evaluates circuits on a problem: m(C) by the problem's patcher and metric, m(N) and m(∅) once. */
     public static final class Evaluator {
         private final DiscoveryProblem problem;
+        private final boolean perExample;
         private final double full;
         private final double empty;
+        private final double[] fullSums;
+        private final double[] emptySums;
 
         public Evaluator(DiscoveryProblem problem) {
-            this.problem = problem;
-            this.full = metric(Circuit.full(problem.graph()));
-            this.empty = metric(Circuit.empty(problem.graph()));
+            this(problem, false);
         }
+
+        /**
+         * With {@code perExample}, every evaluation also keeps the per-example sums of the metric's row values
+         * ({@link dev.acdc.metrics.Metric#evaluatePerRow}) from the same forward pass, for a bootstrap over examples;
+         * the metric must then {@link dev.acdc.metrics.Metric#scoresPerRow score per row}.
+         */
+        public Evaluator(DiscoveryProblem problem, boolean perExample) {
+            if (perExample && !(problem.metric().scoresPerRow() && problem.metric().scoredPositions().isPresent())) {
+                throw new IllegalArgumentException("metric " + problem.metricName() + " gives no per-row values");
+            }
+            this.problem = problem;
+            this.perExample = perExample;
+            Value f = evaluate(Circuit.full(problem.graph()));
+            Value e = evaluate(Circuit.empty(problem.graph()));
+            this.full = f.mean();
+            this.empty = e.mean();
+            this.fullSums = f.exampleSums();
+            this.emptySums = e.exampleSums();
+        }
+
+        /** A circuit's metric (the mean MIB uses) and, when kept, the per-example sums of its row values. */
+        public record Value(double mean, double[] exampleSums) {}
 
         /** The metric (the problem's, mean over the examples) with every edge outside c ablated. */
         public double metric(Circuit c) {
+            return evaluate(c).mean();
+        }
+
+        /** {@link #metric} and, with {@link #perExample()}, the per-example sums, from one forward pass. */
+        public Value evaluate(Circuit c) {
             BitSet removed = new BitSet(problem.graph().edgeCount());
             removed.set(0, problem.graph().edgeCount());
             removed.andNot(c.bits());
             try (NDManager scope = NDManager.newBaseManager()) {
                 NDArray logits = problem.patcher().logits(scope, removed);
-                return problem.metric().evaluate(logits);
+                double mean = problem.metric().evaluate(logits);
+                return new Value(mean, perExample ? problem.metric().evaluatePerRow(logits).sumsByExample() : null);
             }
         }
+
+        /** Whether evaluations keep per-example sums. */
+        public boolean perExample() { return perExample; }
+
+        /** The full model's per-example sums (null unless {@link #perExample()}). */
+        public double[] fullSums() { return fullSums == null ? null : fullSums.clone(); }
+
+        /** The empty circuit's per-example sums (null unless {@link #perExample()}). */
+        public double[] emptySums() { return emptySums == null ? null : emptySums.clone(); }
 
         /** m(N): the full model. */
         public double full() { return full; }
@@ -169,9 +209,10 @@ public final class FaithfulnessCurves {
                 Selected s = select.apply(n);
                 Circuit c = prune(s.circuit());
                 Circuit rest = prune(c.complement());
-                double m = metric(c), mRest = metric(rest);
+                Value v = evaluate(c);
+                double m = v.mean(), mRest = metric(rest);
                 f[i] = f(m);
-                points.add(new Point(fractions[i], n, s, c.edgeCount(), m, f[i], rest.edgeCount(), mRest, f(mRest)));
+                points.add(new Point(fractions[i], n, s, c.edgeCount(), m, f[i], rest.edgeCount(), mRest, f(mRest), v.exampleSums()));
             }
             return new Curve(points, Faithfulness.area(fractions, f));
         }

@@ -197,6 +197,24 @@ public final class InductionTask implements Task {
                     .toDevice(logProbs.getDevice(), false);
             return logProbs.mul(oneHot).sum(new int[] {-1}).mean().neg();
         }
+
+        @Override
+        public NDArray applyPerRow(NDArray rows) {
+            if (rows.getShape().dimension() != 2 || rows.getShape().get(0) != targets.length) {
+                throw new IllegalArgumentException("nll: expected the " + targets.length + " scored rows [N, V], found shape "
+                        + rows.getShape());
+            }
+            NDArray logProbs = rows.logSoftmax(-1);                                                    // [N, V]
+            long vocab = logProbs.getShape().get(1);
+            NDArray oneHot = rows.getManager().create(targets).oneHot((int) vocab).toType(logProbs.getDataType(), false)
+                    .toDevice(logProbs.getDevice(), false);
+            return logProbs.mul(oneHot).sum(new int[] {-1}).neg();
+        }
+
+        @Override
+        public boolean scoresPerRow() {
+            return true;
+        }
     }
 
     static int[] permutation(int n, Random r) {

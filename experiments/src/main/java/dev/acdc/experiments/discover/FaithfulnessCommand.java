@@ -12,6 +12,11 @@ import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.metrics.Faithfulness;
+import dev.acdc.metrics.FaithfulnessBootstrap;
+import dev.acdc.metrics.Resampled;
+import dev.acdc.discovery.Acdc;
+import dev.acdc.discovery.AcdcOptions;
+import dev.acdc.discovery.AcdcResult;
 import dev.acdc.patching.graph.CircuitGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,6 +54,10 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     /** MIB's sizes in percent of the edges (evaluation.py l.31, as fractions there). */
     static final List<String> MIB_SIZES = List.of("0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50", "100");
     static final int MAX_SIZES = 100;
+    /** The most bootstrap replicates {@code --bootstrap} accepts. */
+    static final int MAX_BOOTSTRAP = 100_000;
+    /** The most ACDC runs {@code --stability} accepts (each is a whole ACDC run). */
+    static final int MAX_STABILITY = 50;
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name, or file:PATH (prompts from a JSON Lines file)")
     String task;
@@ -72,6 +81,20 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     @Mixin
     EapOptionsMixin eap;
 
+    @Option(names = "--bootstrap", defaultValue = "200", paramLabel = "B",
+            description = "replicates of a percentile bootstrap 95% interval of f over the examples, seeded by --seed "
+                    + "(default 200; 0 disables; at most " + MAX_BOOTSTRAP + "); not MIB's, which reports means only")
+    int bootstrap;
+
+    @Option(names = "--stability", defaultValue = "0", paramLabel = "N",
+            description = "run ACDC at --threshold on N bootstrap resamples of the examples (seeded by --seed) and report the "
+                    + "mean pairwise Jaccard overlap of the kept edges (default 0: off; else 2 to " + MAX_STABILITY + ")")
+    int stability;
+
+    @Option(names = "--threshold", paramLabel = "TAU",
+            description = "ACDC's threshold for --stability (default: the middle of the task's default thresholds)")
+    Double threshold;
+
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-faithfulness)")
     Path out;
 
@@ -92,6 +115,13 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         for (String m : StrictParsing.distinctItems("--methods", methods, MethodFactory.NAMES.size())) TaskRun.checkMethod("--methods", m);
         TaskRun.parseAblation(ablation);   // before the task (and its model) is loaded
         eap.gradientAt();
+        if (bootstrap < 0 || bootstrap > MAX_BOOTSTRAP) {
+            throw new BadInputException("--bootstrap " + bootstrap + ": expected 0 (off) to " + MAX_BOOTSTRAP + " replicates");
+        }
+        if (stability < 0 || stability == 1 || stability > MAX_STABILITY) {
+            throw new BadInputException("--stability " + stability + ": expected 0 (off) or 2 to " + MAX_STABILITY + " runs");
+        }
+        if (threshold != null) TaskRun.checkThreshold("--threshold", threshold);
         double[] fractions = parseSizes(sizes == null ? MIB_SIZES : sizes);
         Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-faithfulness");
         try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, OUTPUT_FILES::contains, "a previous faithfulness result",
@@ -150,11 +180,20 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             metricName = run.metricName();
             DiscoveryProblem problem = run.problem(taskOptions.seed());
             CircuitGraph g = problem.graph();
-            FaithfulnessCurves.Evaluator ev = new FaithfulnessCurves.Evaluator(problem);
+            boolean perRow = problem.metric().scoresPerRow() && problem.metric().scoredPositions().isPresent();
+            int replicates = bootstrap;
+            if (replicates > 0 && !perRow) {
+                err.println("faithfulness: metric " + metricName + " gives no per-example values; no bootstrap interval");
+                replicates = 0;
+            }
+            FaithfulnessCurves.Evaluator ev = new FaithfulnessCurves.Evaluator(problem, replicates > 0);
             if (!ev.defined()) {
                 throw new BadInputException("faithfulness is undefined on " + t.name() + " with metric " + metricName + " and ablation "
                         + ablation + ": the full model and the empty circuit score the same (" + ev.full() + ", " + ev.empty() + ")");
             }
+            FaithfulnessBootstrap boot = replicates > 0 ? new FaithfulnessBootstrap(ev.fullSums().length, replicates, taskOptions.seed()) : null;
+            if (boot != null) csv.setLength(csv.length() - 1);
+            if (boot != null) csv.append(",f_ci_low,f_ci_high,f_bootstrap_sd\n");
             summary.put("task", t.name());
             summary.put("metric", metricName);
             summary.put("ablation", ablation);
@@ -165,6 +204,11 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             summary.put("metric_full", ev.full());
             summary.put("metric_empty", ev.empty());
             summary.put("eap_gradient", eap.describe());
+            summary.put("bootstrap", replicates);
+            if (boot != null) {
+                summary.put("bootstrap_seed", taskOptions.seed());
+                summary.put("bootstrap_examples", boot.examples());
+            }
             Map<String, Object> perMethod = new LinkedHashMap<>();
             for (String method : methods) {
                 long m0 = System.nanoTime();
@@ -184,13 +228,22 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                     cprRanking = cmdRanking = "sweep";
                 }
                 if (tty) err.println();
-                append(csv, method, cprRanking, cprCurve);
-                if (cmdCurve != cprCurve) append(csv, method, cmdRanking, cmdCurve);
+                FaithfulnessBootstrap.Interval[] cprCi = intervals(boot, ev, cprCurve);
+                FaithfulnessBootstrap.Interval[] cmdCi = cmdCurve == cprCurve ? cprCi : intervals(boot, ev, cmdCurve);
+                append(csv, method, cprRanking, cprCurve, cprCi);
+                if (cmdCurve != cprCurve) append(csv, method, cmdRanking, cmdCurve, cmdCi);
                 perMethod.put("cpr." + method, cprCurve.area().cpr());
                 perMethod.put("cmd." + method, cmdCurve.area().cmd());
                 perMethod.put("faithfulness." + method, boxed(cprCurve.f()));
                 perMethod.put("faithfulness_abs." + method, boxed(cmdCurve.f()));
                 perMethod.put("complement." + method, boxed(cprCurve.complementF()));
+                if (boot != null) {
+                    perMethod.put("faithfulness_ci_low." + method, Arrays.stream(cprCi).map(FaithfulnessBootstrap.Interval::low).toList());
+                    perMethod.put("faithfulness_ci_high." + method, Arrays.stream(cprCi).map(FaithfulnessBootstrap.Interval::high).toList());
+                    perMethod.put("faithfulness_sd." + method, Arrays.stream(cprCi).map(FaithfulnessBootstrap.Interval::sd).toList());
+                    perMethod.put("faithfulness_abs_ci_low." + method, Arrays.stream(cmdCi).map(FaithfulnessBootstrap.Interval::low).toList());
+                    perMethod.put("faithfulness_abs_ci_high." + method, Arrays.stream(cmdCi).map(FaithfulnessBootstrap.Interval::high).toList());
+                }
                 perMethod.put("seconds." + method, (System.nanoTime() - m0) / 1e9);
                 plotted.put(String.format(Locale.ROOT, "%s%s (CPR %.3f)", method, cprRanking.equals("sweep") ? "" : " " + cprRanking,
                         cprCurve.area().cpr()), cprCurve.f());
@@ -199,6 +252,10 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 }
             }
             summary.putAll(perMethod);
+            if (stability > 0) {
+                if (!perRow) throw new BadInputException("--stability: metric " + metricName + " gives no per-example values to resample");
+                summary.putAll(stability(t, problem, err, tty));
+            }
         }
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
@@ -219,6 +276,10 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 line.append(String.format(Locale.ROOT, " %s CPR %.3f, CMD %.3f;", m, (double) summary.get("cpr." + m),
                         (double) summary.get("cmd." + m)));
             }
+            if (summary.containsKey("stability.acdc")) {
+                line.append(String.format(Locale.ROOT, " ACDC stability %.3f (mean pairwise Jaccard of %d resamples, τ=%s);",
+                        (double) summary.get("stability.acdc"), stability, summary.get("stability_threshold")));
+            }
             line.append(String.format(Locale.ROOT, " %.1f s%s → %s", (double) summary.get("seconds"),
                     t.smokeRun() ? " [smoke run]" : "", staged.target()));
             o.println(line);
@@ -226,14 +287,73 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         o.flush();
     }
 
-    private static void append(StringBuilder csv, String method, String ranking, FaithfulnessCurves.Curve c) {
-        for (FaithfulnessCurves.Point p : c.points()) {
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s,%d,%s,%s,%d,%s,%s%n", method, ranking,
+    /**
+     * ACDC at one threshold on {@code stability} bootstrap resamples of the examples: resample b draws n examples with
+     * replacement ({@link Resampled#counts}, one {@code java.util.Random} seeded with {@code seed ^ STABILITY_SALT}
+     * for all runs), ACDC then scores the metric of the drawn examples ({@link Resampled#metric}); the result is the mean
+     * Jaccard overlap of the kept edge sets over all pairs of runs.
+     */
+    private Map<String, Object> stability(Task t, DiscoveryProblem problem, PrintWriter err, boolean tty) {
+        long s0 = System.nanoTime();
+        double[] defaults = t.defaultThresholds();
+        double tau = threshold != null ? threshold : defaults[defaults.length / 2];
+        int n = t.clean().batch();
+        long seqLen = t.clean().length();
+        java.util.Random r = new java.util.Random(taskOptions.seed() ^ STABILITY_SALT);
+        List<java.util.BitSet> sets = new ArrayList<>();
+        List<Integer> edges = new ArrayList<>();
+        for (int b = 0; b < stability; b++) {
+            int[] counts = Resampled.counts(n, r);
+            AcdcResult res = new Acdc(problem.patcher(), Resampled.metric(problem.metric(), counts, seqLen),
+                    AcdcOptions.fast(0).withThreshold(tau)).run();
+            sets.add(res.circuit().bits());
+            edges.add(res.circuit().edgeCount());
+            if (tty) {
+                err.print("\rstability: ACDC τ=" + tau + " on resample " + (b + 1) + "/" + stability + "          ");
+                err.flush();
+            }
+        }
+        if (tty) err.println();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("stability.acdc", Resampled.meanPairwiseJaccard(sets));
+        out.put("stability_runs", stability);
+        out.put("stability_threshold", tau);
+        out.put("stability_seed", taskOptions.seed());
+        out.put("stability_edges.acdc", edges);
+        out.put("stability_seconds", (System.nanoTime() - s0) / 1e9);
+        return out;
+    }
+
+    /** Mixed into --seed for the stability resamples, so that they are not the bootstrap interval's draws. */
+    static final long STABILITY_SALT = 0x5AB1E5EEDL;
+
+    /** The bootstrap interval of f at each point of a curve; null without a bootstrap. */
+    private static FaithfulnessBootstrap.Interval[] intervals(FaithfulnessBootstrap boot, FaithfulnessCurves.Evaluator ev,
+                                                              FaithfulnessCurves.Curve c) {
+        if (boot == null) return null;
+        double[] full = ev.fullSums(), empty = ev.emptySums();
+        return c.points().stream().map(p -> boot.interval(p.exampleSums(), full, empty)).toArray(FaithfulnessBootstrap.Interval[]::new);
+    }
+
+    private static void append(StringBuilder csv, String method, String ranking, FaithfulnessCurves.Curve c,
+                               FaithfulnessBootstrap.Interval[] ci) {
+        for (int i = 0; i < c.points().size(); i++) {
+            FaithfulnessCurves.Point p = c.points().get(i);
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s,%d,%s,%s,%d,%s,%s", method, ranking,
                     DiscoverCommand.plain(round(p.fraction() * 100)), DiscoverCommand.plain(p.fraction()), p.nominalEdges(),
                     p.selected().parameter(), DiscoverCommand.plain(p.selected().value()), p.edges(), DiscoverCommand.plain(p.metric()),
                     DiscoverCommand.plain(p.f()), p.complementEdges(), DiscoverCommand.plain(p.complementMetric()),
                     DiscoverCommand.plain(p.complementF())));
+            if (ci != null) {
+                csv.append(',').append(plainOrNaN(ci[i].low())).append(',').append(plainOrNaN(ci[i].high()))
+                        .append(',').append(plainOrNaN(ci[i].sd()));
+            }
+            csv.append('\n');
         }
+    }
+
+    private static String plainOrNaN(double x) {
+        return Double.isFinite(x) ? DiscoverCommand.plain(x) : Double.toString(x);
     }
 
     /** A percentage back from its fraction, without the binary noise of ×100 (0.001 × 100 = 0.1, not 0.1000…02). */

@@ -61,7 +61,7 @@ class FaithfulnessCommandTest {
 
         List<String> csv = Files.readAllLines(out.resolve("faithfulness.csv"));
         assertEquals("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,complement_edges,"
-                + "complement_metric,complement_f", csv.get(0));
+                + "complement_metric,complement_f,f_ci_low,f_ci_high,f_bootstrap_sd", csv.get(0));
         // acdc and hisp: one sweep curve each; eap-ig: the signed (CPR) and the absolute (CMD) ranking
         assertEquals(1 + 10 + 10 + 20, csv.size(), String.join("\n", csv));
         for (String row : csv.subList(1, csv.size())) {
@@ -89,6 +89,90 @@ class FaithfulnessCommandTest {
         double[] f = array(j.getAsJsonArray("faithfulness.acdc"));
         assertEquals(0.5 * (f[0] + f[1]) / 2, j.get("cpr.acdc").getAsDouble(), 1e-12);
         assertEquals(0.5 * (Math.abs(1 - f[0]) + Math.abs(1 - f[1])) / 2, j.get("cmd.acdc").getAsDouble(), 1e-12);
+    }
+
+    /**
+     * The bootstrap interval of f on tracr-reverse (default B = 200): it contains MIB's f at every size, is the same
+     * bytes for a seed and changes with the seed; B = 0 writes no interval.
+     */
+    @Test
+    void bootstrapIntervalContainsFIsDeterministicForASeedAndOffAtZero() throws Exception {
+        String[] base = {"faithfulness", "--task", "tracr-reverse", "--methods", "acdc,eap", "--json"};
+        Path a = tmp.resolve("a"), b = tmp.resolve("b"), c = tmp.resolve("c"), off = tmp.resolve("off");
+        CliRun ra = run(concat(base, "--out", a.toString()));
+        assertEquals(0, ra.code(), ra.err());
+        JsonObject j = JsonParser.parseString(ra.out().strip()).getAsJsonObject();
+        assertEquals(200, j.get("bootstrap").getAsInt());
+        assertEquals(0, j.get("bootstrap_seed").getAsLong());
+        boolean someWidth = false;
+        for (String m : List.of("acdc", "eap")) {
+            double[] f = array(j.getAsJsonArray("faithfulness." + m));
+            double[] lo = array(j.getAsJsonArray("faithfulness_ci_low." + m));
+            double[] hi = array(j.getAsJsonArray("faithfulness_ci_high." + m));
+            double[] fAbs = array(j.getAsJsonArray("faithfulness_abs." + m));
+            double[] loAbs = array(j.getAsJsonArray("faithfulness_abs_ci_low." + m));
+            double[] hiAbs = array(j.getAsJsonArray("faithfulness_abs_ci_high." + m));
+            for (int i = 0; i < f.length; i++) {
+                assertTrue(lo[i] <= f[i] + 1e-9 && f[i] <= hi[i] + 1e-9, m + " size " + i + ": " + lo[i] + " ≤ " + f[i] + " ≤ " + hi[i]);
+                assertTrue(loAbs[i] <= fAbs[i] + 1e-9 && fAbs[i] <= hiAbs[i] + 1e-9, m + " abs size " + i);
+                someWidth |= hi[i] - lo[i] > 1e-6;
+            }
+            assertEquals(0.0, lo[0], 1e-9, "the empty circuit: f = 0 in every replicate");
+            assertEquals(1.0, hi[9], 1e-9, "the full model: f = 1 in every replicate");
+        }
+        assertTrue(someWidth, "some size has an interval of positive width");
+
+        assertEquals(0, run(concat(base, "--out", b.toString())).code());
+        for (String file : List.of("faithfulness.csv")) {
+            assertEquals(Files.readString(a.resolve(file)), Files.readString(b.resolve(file)), "same seed, same " + file);
+        }
+        JsonObject jb = JsonParser.parseString(Files.readString(b.resolve("faithfulness.json"))).getAsJsonObject();
+        JsonObject ja = JsonParser.parseString(Files.readString(a.resolve("faithfulness.json"))).getAsJsonObject();
+        for (String k : List.of("faithfulness_ci_low.eap", "faithfulness_ci_high.eap", "faithfulness_ci_low.acdc", "faithfulness_ci_high.acdc")) {
+            assertEquals(ja.get(k), jb.get(k), k);
+        }
+        CliRun rc = run(concat(base, "--out", c.toString(), "--seed", "5"));
+        assertEquals(0, rc.code(), rc.err());
+        JsonObject jc = JsonParser.parseString(rc.out().strip()).getAsJsonObject();
+        // tracr-reverse has 6 examples, so the percentiles are coarse; the replicates' spread shows the other resamples
+        assertEquals(ja.get("faithfulness.eap"), jc.get("faithfulness.eap"), "the seed does not change tracr-reverse's f");
+        assertNotEquals(ja.get("faithfulness_sd.eap"), jc.get("faithfulness_sd.eap"), "another seed, other resamples");
+
+        CliRun r0 = run(concat(base, "--out", off.toString(), "--bootstrap", "0"));
+        assertEquals(0, r0.code(), r0.err());
+        JsonObject j0 = JsonParser.parseString(r0.out().strip()).getAsJsonObject();
+        assertEquals(0, j0.get("bootstrap").getAsInt());
+        assertTrue(j0.keySet().stream().noneMatch(k -> k.contains("_ci_") || k.startsWith("faithfulness_sd") || k.startsWith("bootstrap_")),
+                j0.keySet().toString());
+        assertFalse(Files.readAllLines(off.resolve("faithfulness.csv")).get(0).contains("ci"));
+        assertEquals(ja.get("faithfulness.eap"), j0.get("faithfulness.eap"), "the point estimate does not depend on the bootstrap");
+    }
+
+    /** ACDC's stability over 3 bootstrap resamples of tracr-reverse's examples: a mean Jaccard in [0, 1], 3 runs. */
+    @Test
+    void stabilityOfAcdcOnThreeResamplesIsAJaccardInTheUnitInterval() throws Exception {
+        Path out = tmp.resolve("stab");
+        CliRun r = run("faithfulness", "--task", "tracr-reverse", "--methods", "acdc", "--bootstrap", "0", "--stability", "3",
+                "--threshold", "0.001", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        double s = j.get("stability.acdc").getAsDouble();
+        assertTrue(s >= 0 && s <= 1, "stability " + s);
+        assertEquals(3, j.get("stability_runs").getAsInt());
+        assertEquals(0.001, j.get("stability_threshold").getAsDouble(), 0);
+        assertEquals(3, j.getAsJsonArray("stability_edges.acdc").size());
+        JsonObject file = JsonParser.parseString(Files.readString(out.resolve("faithfulness.json"))).getAsJsonObject();
+        assertEquals(s, file.get("stability.acdc").getAsDouble(), 0);
+        CliRun off = run("faithfulness", "--task", "tracr-reverse", "--methods", "acdc", "--bootstrap", "0", "--out",
+                tmp.resolve("nostab").toString(), "--json");
+        assertEquals(0, off.code(), off.err());
+        assertFalse(JsonParser.parseString(off.out().strip()).getAsJsonObject().keySet().stream().anyMatch(k -> k.startsWith("stability")));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
