@@ -92,6 +92,8 @@ class MetricsTest {
                     kl.applyRows(rows);
                     l2.apply(patched);
                     l2.applyRows(rows);
+                    kl.applyPerRow(rows);
+                    l2.applyPerRow(rows);
                     Metrics.klDivergence(c, patched, ScoredPositions.last());
                     Metrics.l2(c, patched, ScoredPositions.last());
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
