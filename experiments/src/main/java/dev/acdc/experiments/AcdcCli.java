@@ -71,6 +71,13 @@ public final class AcdcCli implements Runnable {
         }
     }
 
+    /** Whether these arguments print a usage: none at all, {@code help}, or {@code -h}/{@code --help} anywhere. */
+    private static boolean showsUsage(String[] arguments) {
+        if (arguments.length == 0 || arguments[0].equals("help")) return true;
+        for (String a : arguments) if (a.equals("-h") || a.equals("--help")) return true;
+        return false;
+    }
+
     /** The command line with every subcommand. */
     public static CommandLine newCommandLine() {
         return newCommandLine(new String[0]);
@@ -87,7 +94,9 @@ public final class AcdcCli implements Runnable {
         for (var e : SUBCOMMANDS.entrySet()) {
             if (!one || e.getKey().equals(first)) cl.addSubcommand(e.getKey(), e.getValue());
         }
-        HelpLists.install(cl);   // the valid tasks, metrics, ablations and methods, from the registries
+        // the valid tasks, metrics, ablations and methods, from the registries: only a usage or help shows them, so a run
+        // does not load every task class at start-up
+        if (showsUsage(arguments)) HelpLists.install(cl);
         cl.setParameterExceptionHandler((ex, args) -> {
             // one line, like every other bad input: the message, then where the usage is
             ex.getCommandLine().getErr().println("acdc: " + oneLine(ex.getMessage()) + " (see 'acdc "

@@ -259,7 +259,7 @@ public final class TracrTask implements Task {
 
     @Override
     public int[] corruptedPositionPermutation() {
-        return positionPermutation == null ? null : positionPermutation.clone();
+        return positionPermutation();
     }
 
     @Override
