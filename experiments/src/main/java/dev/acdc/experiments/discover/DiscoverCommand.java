@@ -11,6 +11,7 @@ import dev.acdc.discovery.AcdcResult;
 import dev.acdc.discovery.RunDescription;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.explorer.CircuitExplorer;
 import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.experiments.output.RunLock;
 import dev.acdc.metrics.Roc;
@@ -187,6 +188,7 @@ public final class DiscoverCommand implements Callable<Integer> {
             Map<String, byte[]> files = new LinkedHashMap<>();
             files.put("circuit.dot", CircuitDot.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
             files.put("circuit.svg", CircuitSvg.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
+            files.put(CircuitExplorer.FILE, explorerPage(t, run, found, result, title).getBytes(StandardCharsets.UTF_8));
             files.put("circuit.json", (gson(true).toJson(file) + "\n").getBytes(StandardCharsets.UTF_8));
             OutputDirectory.commitFiles(dir, files);
 
@@ -220,6 +222,20 @@ public final class DiscoverCommand implements Callable<Integer> {
             if (created) removeIfEmpty(dir);   // a run that failed before writing anything leaves no directory behind
         }
         return 0;
+    }
+
+    /** The explorer page of the run's circuit: one step, ACDC's effects, the run's ground truth. */
+    private String explorerPage(Task t, TaskRun run, Circuit found, AcdcResult result, String title) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("task", t.name());
+        facts.put("method", "acdc" + (reference ? " (reference)" : ""));
+        facts.put("metric", run.metricName());
+        facts.put("ablation", run.ablation().cliName());
+        facts.put("τ", plain(threshold));
+        facts.put("metric final / full", String.format(Locale.ROOT, "%.4g / %.4g", result.metricFinal(), result.metricFull()));
+        if (t.smokeRun()) facts.put("smoke run", "yes");
+        return CircuitExplorer.html(new CircuitExplorer.Page(title, facts, run.hasTruth() ? run.truth() : null, run.groundTruthName(),
+                CircuitExplorer.ACDC_EFFECT, List.of(new CircuitExplorer.Step("threshold", threshold, found)), 0));
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.explorer.CircuitExplorer;
 import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
@@ -77,7 +78,7 @@ public final class RocCommand implements Callable<Integer> {
         // the task's name, not its spelling: runs on the ACDC code's data get their own directory
         Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-roc");
         // checked and locked before anything is computed; the three files appear together or not at all
-        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, OUTPUT_FILES::contains, "a previous roc result",
+        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, RocCommand::isOutputFile, "a previous roc result",
                 String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
             run(staged);
         }
@@ -86,6 +87,11 @@ public final class RocCommand implements Callable<Integer> {
 
     /** What roc writes; a directory holding only these is a previous result that a new run may replace. */
     static final java.util.Set<String> OUTPUT_FILES = java.util.Set.of("roc.csv", "roc.png", "auc.json");
+
+    /** One of roc's files: {@link #OUTPUT_FILES} or a method's explorer page ({@code explorer-METHOD.html}). */
+    static boolean isOutputFile(String name) {
+        return OUTPUT_FILES.contains(name) || name.startsWith("explorer-") && name.endsWith(".html");
+    }
 
     private void run(OutputDirectory.Staging staged) {
         long start = System.nanoTime();
@@ -110,6 +116,9 @@ public final class RocCommand implements Callable<Integer> {
                 progress.begin(done + 1, method);
                 MethodResult r = MethodFactory.create(method, t, metricName, settings).discover(run.problem(taskOptions.seed()));
                 done++;
+                if (!r.points().isEmpty()) {   // every circuit of the sweep, browsable; written into the staging directory now
+                    AtomicFiles.write(staged.dir().resolve(CircuitExplorer.rocPage(method)), CircuitExplorer.html(explorerPage(t, run, method, r)));
+                }
                 for (SweepPoint sp : r.points()) {
                     String rates = ",,,";   // no ground truth: the circuit's size without TPR/FPR
                     if (run.hasTruth()) {
@@ -165,6 +174,18 @@ public final class RocCommand implements Callable<Integer> {
             o.println(line);
         }
         o.flush();
+    }
+
+    private CircuitExplorer.Page explorerPage(Task t, TaskRun run, String method, MethodResult r) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("task", t.name());
+        facts.put("method", method);
+        facts.put("metric", run.metricName());
+        facts.put("ablation", run.ablation().cliName());
+        facts.put("circuits", Integer.toString(r.points().size()));
+        if (t.smokeRun()) facts.put("smoke run", "yes");
+        return CircuitExplorer.sweep(t.name() + "  " + method + " sweep  (" + run.ablation().cliName() + " ablation)", facts,
+                run.hasTruth() ? run.truth() : null, run.groundTruthName(), method, r.points());
     }
 
     private double[] thresholds(Task t) {

@@ -49,7 +49,7 @@ final class Report {
 
     /** Whether a file name is one a report writes: a directory holding only these is a previous report. */
     static boolean isOutputFile(String name) {
-        return List.of("results.json", "auc_table.csv", "auc_table.md", "index.html").contains(name)
+        return List.of("results.json", "auc_table.csv", "auc_table.md", "index.html", "cells").contains(name)
                 || (name.startsWith("roc-") && name.endsWith(".png"));
     }
 

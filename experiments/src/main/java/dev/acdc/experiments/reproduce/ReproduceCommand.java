@@ -8,6 +8,8 @@ import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.discover.EapOptionsMixin;
 import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.discover.AtomicFiles;
+import dev.acdc.experiments.explorer.CircuitExplorer;
 import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.experiments.discover.MethodFactory;
 import dev.acdc.experiments.discover.TaskOptionsMixin;
@@ -189,6 +191,10 @@ public final class ReproduceCommand implements Callable<Integer> {
                                     roc.edge().trapezoidalAuc(), acdcCodeNodes.trapezoidalAuc(), roc.node().trapezoidalAuc(),
                                     r.seconds(), pts);
                             cells.add(c);
+                            if (!r.points().isEmpty()) {   // the cell's circuits, browsable; into the staging directory now
+                                AtomicFiles.write(staged.dir().resolve(CircuitExplorer.cellPage(task.name(), metricName, abl, method)),
+                                        CircuitExplorer.html(explorerPage(task, run, metricName, abl, method, r)));
+                            }
                             progress.println(String.format(Locale.ROOT,
                                     "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
                                     task.name(), metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
@@ -216,6 +222,19 @@ public final class ReproduceCommand implements Callable<Integer> {
                     out.resolve("index.html"));
         }
         o.flush();
+    }
+
+    private static CircuitExplorer.Page explorerPage(Task task, TaskRun run, String metric, String ablation, String method,
+                                                     MethodResult r) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("task", task.name());
+        facts.put("method", method);
+        facts.put("metric", metric);
+        facts.put("ablation", ablation);
+        facts.put("circuits", Integer.toString(r.points().size()));
+        if (task.smokeRun()) facts.put("smoke run", "yes");
+        return CircuitExplorer.sweep(task.name() + "  " + metric + "  " + ablation + "  " + method, facts, run.truth(),
+                run.groundTruthName(), method, r.points());
     }
 
     /**
