@@ -58,6 +58,14 @@ class RocCommandTest {
             }
         }
 
+        // the sweep's circuits, browsable: one explorer page per method, one step per threshold
+        JsonObject explorer = dev.acdc.experiments.explorer.ExplorerPages.data(out.resolve("explorer-acdc.html"));
+        assertEquals(3, explorer.getAsJsonArray("steps").size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Integer.parseInt(csv.get(i + 1).split(",")[3]),
+                    explorer.getAsJsonArray("steps").get(i).getAsJsonObject().getAsJsonArray("kept").size(), "step " + i + " is row " + (i + 1));
+        }
+
         BufferedImage png = ImageIO.read(out.resolve("roc.png").toFile());
         assertNotNull(png, "roc.png is a PNG");
         assertTrue(png.getWidth() > 100 && png.getHeight() > 100);

@@ -38,8 +38,10 @@ final class HeadlessChromium {
     static HeadlessChromium require() {
         Optional<Path> found = find();
         if (found.isEmpty()) {
-            String why = "no Chromium found (system property acdc.chromium, or chromium, chromium-browser, google-chrome on the PATH);"
-                    + " install it with 'apt-get install chromium' to run the explorer's browser tests";
+            String given = System.getProperty("acdc.chromium");
+            String why = (given != null && !given.isBlank() ? "acdc.chromium=" + given + " is not an executable file"
+                    : "no Chromium found (chromium, chromium-browser, google-chrome on the PATH, or the system property acdc.chromium)")
+                    + "; install it with 'apt-get install chromium' to run the explorer's browser tests";
             if (Boolean.getBoolean("acdc.browser.required")) {
                 throw new AssertionError(why + " (acdc.browser.required=true: this run needs them)");
             }

@@ -95,6 +95,13 @@ class ReproduceCommandTest {
                 assertTrue(Files.size(out.resolve("roc-" + FakeTasks.NAME + "-" + metric + "-" + abl + ".png")) > 1000);
             }
         }
+        // each cell's circuits, browsable: one explorer page per cell, one step per circuit of its sweep
+        for (String metric : List.of("kl_div", "l2")) {
+            for (String abl : List.of("resample", "zero")) {
+                Path page = out.resolve(dev.acdc.experiments.explorer.CircuitExplorer.cellPage(FakeTasks.NAME, metric, abl, "acdc"));
+                assertEquals(2, dev.acdc.experiments.explorer.ExplorerPages.data(page).getAsJsonArray("steps").size(), page.toString());
+            }
+        }
         String html = Files.readString(out.resolve("index.html"));
         assertTrue(html.startsWith("<!DOCTYPE html>") && html.endsWith("</html>\n"));
         assertEquals(4, html.split("data:image/png;base64,", -1).length - 1, "every plot is inlined");
