@@ -47,7 +47,10 @@ final class Report {
         return "roc-" + dev.acdc.experiments.discover.TaskRun.fileName(task) + "-" + metric + "-" + ablation + ".png";
     }
 
-    /** Whether a file name is one a report writes: a directory holding only these is a previous report. */
+    /**
+     * Whether a file name is one a report writes: a directory holding only these is a previous report ({@code cells}
+     * holds the cells' explorer pages, {@code CircuitExplorer.cellPage}).
+     */
     static boolean isOutputFile(String name) {
         return List.of("results.json", "auc_table.csv", "auc_table.md", "index.html", "cells").contains(name)
                 || (name.startsWith("roc-") && name.endsWith(".png"));

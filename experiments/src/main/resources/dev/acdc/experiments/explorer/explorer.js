@@ -333,7 +333,7 @@
     });
   }
 
-  function fmt(x) { return x == null ? '–' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 || x === 0 ? x.toPrecision(4) : x.toExponential(3); }
+  function fmt(x) { return x == null ? '–' : x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(3); }
 
   var STATUS_WORDS = { tp: 'true positive', fp: 'false positive', fn: 'false negative', tn: 'true negative' };
   function describe(ele) {
