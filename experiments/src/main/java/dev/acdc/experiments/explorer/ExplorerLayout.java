@@ -13,7 +13,7 @@ import dev.acdc.patching.model.TransformerConfig;
 final class ExplorerLayout {
     private ExplorerLayout() {}
 
-    static final double COL = 110, ROW = 150, CHANNEL = 26;
+    static final double COL = 140, ROW = 130, CHANNEL = 28;
 
     /** The row a node belongs to: -1 for the embeddings, the number of layers for the output. */
     static int layer(TransformerConfig c, Node n) {

@@ -157,7 +157,25 @@
   $('kinds').addEventListener('change', function (ev) { state.kinds[ev.target.dataset.kind] = ev.target.checked; render(false); });
   $('more').addEventListener('click', function () { state.cap = state.cap * 2; render(false); });
   $('all').addEventListener('click', function () { state.cap = E; render(false); });
-  $('fit').addEventListener('click', function () { cy.fit(cy.elements(), 30); });
+  $('fit').addEventListener('click', function () {
+    fit(cy.nodes().map(function (n) { return { position: n.position(), classes: n.hasClass('guide') ? 'guide' : '' }; }));
+  });
+
+  // the viewport that shows these nodes' preset positions: Cytoscape's own fit measures every element's rendered
+  // bounding box (labels, arrows), a second's work at GPT-2 scale; the layout's positions say the same, at once
+  function fit(els) {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    els.forEach(function (e) {
+      if (!e.position) return;
+      // a row's label is drawn to the left of its (invisible) node
+      x0 = Math.min(x0, e.position.x - (e.classes === 'guide' ? 90 : 0)); x1 = Math.max(x1, e.position.x);
+      y0 = Math.min(y0, e.position.y); y1 = Math.max(y1, e.position.y);
+    });
+    if (!isFinite(x0)) return;
+    var pad = 60, w = cy.width(), h = cy.height();
+    var zoom = Math.min(2, w / (x1 - x0 + 2 * pad), h / (y1 - y0 + 2 * pad));
+    cy.viewport({ zoom: zoom, pan: { x: w / 2 - zoom * (x0 + x1) / 2, y: h / 2 - zoom * (y0 + y1) / 2 } });
+  }
 
   // ---- the graph ----
   var cy = cytoscape({
@@ -247,7 +265,7 @@
       cy.elements().remove();
       cy.add(els);
     });
-    if (first) cy.fit(cy.elements(), 30);
+    if (first) fit(els);
     syncControls();
     writeHash();
     summary(sd, matching);
