@@ -139,6 +139,17 @@ class CircuitExplorerTest {
     }
 
     @Test
+    void theVendoredLibraryIsTheReleasedFileUnchanged() throws Exception {
+        byte[] js;
+        try (InputStream in = CircuitExplorer.class.getResourceAsStream("cytoscape.min.js")) {
+            js = in.readAllBytes();
+        }
+        String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(js));
+        assertEquals("71fa9ebec21a7ca2c40cff6aacc30d1f6464e363662ad4b2c197e1adc770cd94", digest,
+                "cytoscape@" + CircuitExplorer.CYTOSCAPE_VERSION + "'s dist/cytoscape.min.js from npm");
+    }
+
+    @Test
     void aSweepOpensOnTheCircuitWithTheLargestTprMinusFpr() {
         Circuit truth = Circuit.ofIds(G, 1, 2, 3, 4);
         List<SweepPoint> points = List.of(

@@ -108,11 +108,11 @@ class ExplorerBrowserTest {
     }
 
     /**
-     * GPT-2 small's whole graph (32,923 edges) with every edge shown as candidates: the page draws the cap's worth, the
-     * largest |effect| first, on the step the fragment names.
+     * GPT-2 small's whole graph (32,923 edges), every edge a candidate, filtered by kind, layer and |effect| as the
+     * fragment says: the page draws the cap's worth, the largest |effect| first, on the step the fragment names.
      */
     @Test
-    void onGpt2SmallThePageDrawsTheCappedTopEdgesOfTheChosenStep() throws Exception {
+    void onGpt2SmallThePageDrawsTheCappedTopFilteredEdgesOfTheChosenStep() throws Exception {
         HeadlessChromium chromium = HeadlessChromium.require();
         CircuitGraph g = CircuitGraph.of(Presets.gpt2Small());
         assertEquals(32_923, g.edgeCount());
@@ -130,33 +130,47 @@ class ExplorerBrowserTest {
         String html = CircuitExplorer.html(p);
         Files.writeString(page, html);
 
-        // the expected view, from the page's own data: every edge ordered by |effect| (ties by id), the first 2,000
+        // the expected view, from the page's own data: the edges into q, k, v inputs and direct edges with an end in
+        // layers 3..5 and |effect| ≥ 1e-3, ordered by |effect| (ties by id), the first 2,000
         JsonObject data = ExplorerPages.data(html);
         assertEquals(0, data.getAsJsonArray("steps").get(1).getAsJsonObject().get("effects_of_step").getAsInt(), "one copy of equal effects");
         JsonArray effects = data.getAsJsonArray("steps").get(0).getAsJsonObject().getAsJsonArray("effects");
         int[] sender = ints(data.getAsJsonArray("edge_sender")), receiver = ints(data.getAsJsonArray("edge_receiver"));
-        List<Integer> order = new ArrayList<>(IntStream.range(0, g.edgeCount()).boxed().toList());
-        order.sort((a, b) -> {
+        int[] kind = ints(data.getAsJsonArray("edge_kind"));
+        JsonArray nodeData = data.getAsJsonArray("nodes");
+        List<String> kinds = strings(data.getAsJsonArray("kinds"));
+        Set<String> wanted = Set.of("q", "k", "v", "direct");
+        List<Integer> matching = new ArrayList<>();
+        for (int i = 0; i < g.edgeCount(); i++) {
+            int ls = nodeData.get(sender[i]).getAsJsonObject().get("layer").getAsInt();
+            int lr = nodeData.get(receiver[i]).getAsJsonObject().get("layer").getAsInt();
+            if (wanted.contains(kinds.get(kind[i])) && (ls >= 3 && ls <= 5 || lr >= 3 && lr <= 5)
+                    && Math.abs(effects.get(i).getAsDouble()) >= 1e-3) {
+                matching.add(i);
+            }
+        }
+        matching.sort((a, b) -> {
             int c = Double.compare(Math.abs(effects.get(b).getAsDouble()), Math.abs(effects.get(a).getAsDouble()));
             return c != 0 ? c : Integer.compare(a, b);
         });
+        assertTrue(matching.size() > 2000, "the filters leave more than the cap: " + matching.size());
         Set<Integer> nodes = new HashSet<>();
-        for (int i : order.subList(0, 2000)) {
+        for (int i : matching.subList(0, 2000)) {
             nodes.add(sender[i]);
             nodes.add(receiver[i]);
         }
 
-        String dom = chromium.dumpDom(page, "step=1&show=all&cap=2000");
+        String dom = chromium.dumpDom(page, "step=1&show=all&cap=2000&kinds=q,k,v,direct&from=3&to=5&min=1e-3");
         Map<String, String> status = ExplorerPages.elements(dom, "div id=\"status\"").get(0);
         assertEquals("1", status.get("data-step"));
         assertEquals("32923", status.get("data-total-edges"));
-        assertEquals("32923", status.get("data-matching"));
+        assertEquals(Integer.toString(matching.size()), status.get("data-matching"));
         assertEquals("2000", status.get("data-edges"));
         assertEquals(Integer.toString(nodes.size()), status.get("data-nodes"));
         int missed = truth.minus(small).edgeCount(), wrong = small.minus(truth).edgeCount();
         assertEquals(Integer.toString(missed), ExplorerPages.textBetween(dom, "fn-count", "fn-list").replaceAll("\\D", ""));
         assertEquals(Integer.toString(wrong), ExplorerPages.textBetween(dom, "fp-count", "fp-list").replaceAll("\\D", ""));
-        System.out.println("explorer on gpt2-small: 2,000 of 32,923 edges drawn in " + status.get("data-render-ms") + " ms (virtual time)");
+        System.out.println("explorer on gpt2-small: 2,000 of " + matching.size() + " matching edges drawn in " + status.get("data-render-ms") + " ms (virtual time)");
     }
 
     /** mL names the MLP's output as a sender and its input as a receiver: two nodes. */
