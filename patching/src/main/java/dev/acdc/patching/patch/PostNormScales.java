@@ -45,13 +45,13 @@ public record PostNormScales(NDArray[] attention, NDArray[] mlp) {
     }
 
     /** Arrays to be filled by {@link #recordingHooks()}. */
-    static PostNormScales empty(TransformerConfig c) {
+    public static PostNormScales empty(TransformerConfig c) {
         if (!applies(c)) throw new IllegalArgumentException("model '" + c.name() + "' has no RMSNorm post-norms");
         return new PostNormScales(new NDArray[c.nLayers()], new NDArray[c.nLayers()]);
     }
 
     /** Hooks that record each post-norm's rms into this object's arrays (the values of the run they are on). */
-    List<Hook> recordingHooks() {
+    public List<Hook> recordingHooks() {
         List<Hook> hooks = new ArrayList<>();
         for (int l = 0; l < attention.length; l++) {
             int layer = l;
@@ -70,8 +70,9 @@ public record PostNormScales(NDArray[] attention, NDArray[] mlp) {
         List<Hook> hooks = new ArrayList<>();
         for (int l = 0; l < attention.length; l++) {
             NDArray a = attention[l], m = mlp[l];
-            hooks.add(new Hook(HookNames.ln1PostScale(l), x -> a));
-            if (m != null) hooks.add(new Hook(HookNames.ln2PostScale(l), x -> m));
+            // a copy in the pass's scope (these arrays may live in a capped manager), independent of x: no gradient
+            hooks.add(new Hook(HookNames.ln1PostScale(l), x -> PatchTensors.copyInto(x.getManager(), a)));
+            if (m != null) hooks.add(new Hook(HookNames.ln2PostScale(l), x -> PatchTensors.copyInto(x.getManager(), m)));
         }
         return hooks;
     }
