@@ -200,4 +200,48 @@ class EdgePatcherPostNormTest {
                     "another input's own rms differs from the clean one's");
         }
     }
+
+    /**
+     * The bias's share: Gemma 2 has no b_O, so the fixture with an attention output bias added (random, per layer) checks
+     * that every receiver's ablated sum carries {@code g ⊙ b_O / rms_clean} of the layers before it, as the oracle adds it.
+     */
+    @Test
+    void anAttentionOutputBiasGoesWithItsLayerAsItsShare() {
+        dev.acdc.patching.model.TransformerWeights w = dev.acdc.patching.load.ModelDirectory.load(
+                dev.acdc.patching.testsupport.Fixtures.path("fixtures/" + FIXTURE)).weights();
+        TransformerConfig c = w.config();
+        dev.acdc.patching.model.Architecture a = c.architecture();
+        dev.acdc.patching.model.Architecture withBias = new dev.acdc.patching.model.Architecture(a.positions(), a.keyValueHeads(),
+                a.mlp(), a.residual(), a.postNorms(), a.embeddingScale(), a.attentionSoftCap(), a.logitSoftCap(), a.slidingWindow(),
+                new dev.acdc.patching.model.Architecture.Biases(a.biases().qkv(), true, a.biases().mlp(), a.biases().unembed()),
+                a.tiedUnembedding());
+        TransformerConfig cb = new TransformerConfig(c.name(), c.nLayers(), c.dModel(), c.nHeads(), c.dHead(), c.dMlp(), c.dVocab(),
+                c.dVocabOut(), c.nCtx(), c.normalization(), c.layerNormEps(), c.activation(), c.causal(), c.attentionScale(),
+                c.separateEmbeddingNodes(), withBias);
+        java.util.Map<String, dev.acdc.patching.model.Tensor> t = new java.util.LinkedHashMap<>(w.tensors());
+        Random r = new Random(60);
+        for (int l = 0; l < c.nLayers(); l++) {
+            float[] b = new float[c.dModel()];
+            for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+            t.put(WeightNames.bO(l), new dev.acdc.patching.model.Tensor(new int[] {c.dModel()}, b));
+        }
+        try (HookedTransformer m = new HookedTransformer(dev.acdc.patching.model.TransformerWeights.of(cb, t));
+             NDManager scope = NDManager.newBaseManager()) {
+            ModelInput clean = tokens(cb, 2, 6, 61), corrupted = tokens(cb, 2, 6, 62);
+            CircuitGraph g = CircuitGraph.of(cb);
+            try (EdgePatcher p = EdgePatcher.create(m, g, clean, Ablation.RESAMPLE, corrupted, List.of());
+                 EdgePatcher zero = EdgePatcher.create(m, g, clean, Ablation.ZERO, null, null)) {
+                assertTrue(diff(p.logitsNonIncremental(scope, new float[][] {ones(p.maskLength())}), m.forward(scope, clean)) <= 1e-5);
+                ActivationCache corruptedRun = m.runWithCache(scope, corrupted);
+                ActivationCache zeroRun = HookReferencePatcher.zeroAblatedRun(m, scope, clean);
+                for (int trial = 0; trial < 2; trial++) {
+                    float[] mask = randomMask(g.edgeCount(), r, 0.5);
+                    NDArray expected = HookReferencePatcher.logits(m, g, scope, clean, corruptedRun, mask);
+                    assertTrue(diff(p.logits(scope, new float[][] {mask}), expected) < 1e-4, "resample, trial " + trial);
+                    NDArray expectedZero = HookReferencePatcher.logits(m, g, scope, clean, zeroRun, mask);
+                    assertTrue(diff(zero.logits(scope, new float[][] {mask}), expectedZero) < 1e-4, "zero, trial " + trial);
+                }
+            }
+        }
+    }
 }
