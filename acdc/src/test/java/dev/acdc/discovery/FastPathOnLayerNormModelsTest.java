@@ -41,7 +41,7 @@ class FastPathOnLayerNormModelsTest {
     /** Per model, from a τ that keeps many tested edges to one that removes most (and so exercises the batches). */
     static double[] thresholds(String model) {
         return switch (model) {
-            case "induction", "pythia-tiny", "qwen2-tiny" -> new double[] {1e-3, 0.05};
+            case "induction", "pythia-tiny", "qwen2-tiny", "gemma2-tiny" -> new double[] {1e-3, 0.05};
             default -> new double[] {0.02, 0.5};
         };
     }
@@ -56,7 +56,9 @@ class FastPathOnLayerNormModelsTest {
                 // a Hugging Face family: rotary, parallel residual (the fixture of the test resources)
                 Arguments.of("pythia-tiny", Ablation.RESAMPLE), Arguments.of("pythia-tiny", Ablation.ZERO),
                 // grouped key/value heads, RMSNorm, a gated MLP
-                Arguments.of("qwen2-tiny", Ablation.RESAMPLE), Arguments.of("qwen2-tiny", Ablation.ZERO));
+                Arguments.of("qwen2-tiny", Ablation.RESAMPLE), Arguments.of("qwen2-tiny", Ablation.ZERO),
+                // post-norms linearised at the clean rms, soft-caps, a sliding window (Gemma 2)
+                Arguments.of("gemma2-tiny", Ablation.RESAMPLE), Arguments.of("gemma2-tiny", Ablation.ZERO));
     }
 
     @ParameterizedTest(name = "{0}, {1} ablation")

@@ -184,7 +184,8 @@ public final class Tasks {
 
     /**
      * The model, if the patching engine covers its architecture: GPT-2-style models and the Hugging Face families
-     * without post-norms (Pythia, Llama, Qwen2, Gemma); Gemma 2's post-norms are not in the edge graph yet (issue 17).
+     * (Pythia, Llama, Qwen2, Gemma, and Gemma 2, whose RMSNorm post-norms are linearised at the clean run's rms,
+     * see {@link dev.acdc.patching.patch.PostNormScales}).
      */
     private static LoadedModel requirePatchable(LoadedModel m) {
         String why = notPatchable(m.config());
@@ -196,9 +197,9 @@ public final class Tasks {
 
     /** Why the tasks' patching engine cannot run a model, or null when it can. */
     public static String notPatchable(TransformerConfig c) {
-        if (c.architecture().postNorms()) {
-            return "has post-attention and post-MLP norms (Gemma 2), which the edge graph does not count yet (issue 17);"
-                    + " model-info runs it, discovery runs on GPT-2-style models, Pythia, Llama, Qwen2 and Gemma";
+        if (c.architecture().postNorms() && !dev.acdc.patching.patch.PostNormScales.applies(c)) {
+            return "has LayerNorm post-norms, which edge patching does not linearise (it fixes an RMSNorm's rms, as"
+                    + " Gemma 2 has them); model-info runs it";
         }
         return null;
     }

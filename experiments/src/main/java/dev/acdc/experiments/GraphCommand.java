@@ -62,28 +62,12 @@ public final class GraphCommand implements Callable<Integer> {
     }
 
     /**
-     * The edge graph of {@code --model} (a preset, a model directory or tracr:PROGRAM), refused in one line for an
-     * architecture whose receivers the graph does not count yet.
+     * The edge graph of {@code --model} (a preset, a model directory or tracr:PROGRAM). Every architecture the runtime
+     * runs has one: grouped key/value heads, a parallel residual and post-norms (each head's share with the clean
+     * rms) are counted as the graph package's documentation says.
      */
     public static CircuitGraph graphOf(String command, String model) {
-        TransformerConfig config = resolve(model);
-        String unsupported = receiversNotYetCounted(config);
-        if (unsupported != null) {
-            throw new BadInputException(command + " --model " + model + ": its " + unsupported + " changes the graph's receivers, which"
-                    + " are not counted yet (issue 17); models counted now: GPT-2-style, tracr, and the families without post-norms"
-                    + " (Pythia, Llama, Qwen2, Gemma)");
-        }
-        return CircuitGraph.of(config);
-    }
-
-    /**
-     * The architectural choice that changes which receivers the graph has and that the graph does not count yet, if
-     * the config makes one: post-norms (head outputs no longer add up linearly). Grouped key/value heads and a
-     * parallel residual are counted (see the graph package's documentation). Null when the graph counts the config.
-     */
-    static String receiversNotYetCounted(TransformerConfig c) {
-        if (c.architecture().postNorms()) return "post-attention norm";
-        return null;
+        return CircuitGraph.of(resolve(model));
     }
 
     /** The config a {@code --model} value names: a preset, {@code tracr:PROGRAM} (compiled with its defaults) or a model directory. */

@@ -121,7 +121,7 @@ class ModelInfoFamiliesTest {
     }
 
     @ParameterizedTest(name = "graph --model {0}: {1} edges")
-    @CsvSource({"pythia-70m, 3724, 144", "qwen2.5-0.5b, 80245, 432"})
+    @CsvSource({"pythia-70m, 3724, 144", "qwen2.5-0.5b, 80245, 432", "gemma-2-2b, 51026, 416"})
     void graphCountsParallelResidualAndGroupedQueryAttentionModels(String model, int edges, int direct) {
         CliRun r = run("graph", "--model", model, "--json");
         assertEquals(0, r.code(), r.err());
@@ -129,16 +129,43 @@ class ModelInfoFamiliesTest {
         assertTrue(r.out().contains("\"direct_edges\":" + direct), r.out());
     }
 
+    /** A grouped-query model's circuit through the CLI, to EAP-IG's per-query-head edges and back. */
     @Test
-    void graphOfAPostNormModelSaysItsReceiversAreNotCountedYet() {
-        assertOneLineBadInput(run("graph", "--model", "gemma-2-2b"), "post-attention norm");
+    void convertTakesAGroupedQueryModelsCircuitToEapIgAndBack(@TempDir Path dir) throws Exception {
+        String model = dev.acdc.patching.testsupport.Fixtures.path("fixtures/qwen2-tiny").toString();
+        CliRun d = run("discover", "--task", "greater-than", "--model", model, "--tokenizer",
+                dev.acdc.patching.testsupport.Fixtures.path("fixtures/gpt2-tokenizer").toString(), "--offline", "--threshold", "0.01",
+                "--out", dir.resolve("acdc").toString());
+        assertEquals(0, d.code(), d.err());
+        Path eapIg = dir.resolve("eap-ig.json"), back = dir.resolve("back.json");
+        CliRun to = run("convert", "--model", model, "--from", dir.resolve("acdc/circuit.json").toString(), "--to", eapIg.toString());
+        assertEquals(0, to.code(), to.err());
+        assertTrue(Files.readString(eapIg).contains("<k>"));
+        CliRun from = run("convert", "--model", model, "--from", eapIg.toString(), "--to", back.toString());
+        assertEquals(0, from.code(), from.err());
+        var kept = new java.util.TreeSet<String>();
+        var keptBack = new java.util.TreeSet<String>();
+        for (var e : com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("acdc/circuit.json"))).getAsJsonObject().getAsJsonArray("edges")) {
+            if (e.getAsJsonObject().get("kept").getAsBoolean()) kept.add(e.getAsJsonObject().get("edge").getAsString());
+        }
+        for (var e : com.google.gson.JsonParser.parseString(Files.readString(back)).getAsJsonObject().getAsJsonArray("edges")) {
+            if (e.getAsJsonObject().get("kept").getAsBoolean()) keptBack.add(e.getAsJsonObject().get("edge").getAsString());
+        }
+        assertFalse(kept.isEmpty());
+        // ACDC may keep an input's edges without its direct edge, which EAP-IG cannot hold: compare the edges it can
+        var holdable = new java.util.TreeSet<String>();
+        for (String e : kept) {
+            String receiver = e.substring(e.indexOf("->") + 2);
+            if (receiver.contains(".hook_")) continue;                                   // a direct edge: below
+            boolean headInput = receiver.matches("a\\d+\\.(kv)?\\d+\\.[qkv]");
+            if (!headInput || kept.contains(receiver + "->" + receiver.replaceAll("\\.([qkv])$", ".hook_$1"))) holdable.add(e);
+        }
+        for (String e : kept) {
+            String input = e.substring(0, e.indexOf("->"));
+            if (e.contains(".hook_") && holdable.stream().anyMatch(h -> h.endsWith("->" + input))) holdable.add(e);
+        }
+        assertFalse(holdable.isEmpty());
+        assertEquals(holdable, keptBack, "what EAP-IG can hold comes back, and nothing else");
     }
 
-    @Test
-    void convertRefusesGroupedKeyValueHeadsInOneLine(@TempDir Path dir) throws Exception {
-        Path from = dir.resolve("circuit.json");
-        Files.writeString(from, "{}");
-        assertOneLineBadInput(run("convert", "--model", "qwen2.5-0.5b", "--from", from.toString(), "--to", dir.resolve("out.json").toString()),
-                "grouped key/value heads");
-    }
 }

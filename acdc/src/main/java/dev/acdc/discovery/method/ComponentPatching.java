@@ -8,6 +8,7 @@ import dev.acdc.patching.model.Hook;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
 import dev.acdc.patching.patch.Ablation;
+import dev.acdc.patching.patch.PostNormScales;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +33,13 @@ import java.util.Objects;
  *   <li>MEAN: the clean activation's mean over batch and positions; MEAN_PER_POSITION: over the batch.</li>
  * </ul>
  *
+ * <p>Post-norm models (Gemma 2): every pass holds each post-norm's rms at the clean run's value
+ * ({@link PostNormScales#fixingHooks}), the linearisation the edge patcher uses, so that a masked q/k/v changes its head's
+ * share of the attention output and no other head's; {@code hook_mlp_out} is then the MLP's share with the clean scale,
+ * and its ablated value is the share of the ablated run's MLP output with that same scale
+ * ({@code hook_mlp_out · rms_run / rms_clean}, mean ablation: the mean of {@code hook_mlp_out · rms} over the clean run,
+ * divided by each (row, position)'s clean rms). Zero ablation: zero, as without post-norms.
+ *
  * <p>Memory: the ablated values live in this object's manager; every array a hook creates hangs off the
  * activation (the left operand), so it lives in the pass's scope.
  */
@@ -44,6 +52,7 @@ final class ComponentPatching implements AutoCloseable {
     private final List<Group> groups;
     private final NDManager manager;
     private final Map<String, NDArray> ablated = new LinkedHashMap<>();   // empty for ZERO
+    private final PostNormScales scales;                                   // the clean run's post-norm rms, or null
 
     /** The components of the problem's model patched under its ablation, as SP and HISP use them. */
     static ComponentPatching of(DiscoveryProblem problem, List<Component> components) {
@@ -56,6 +65,13 @@ final class ComponentPatching implements AutoCloseable {
         this.groups = groups(this.components);
         this.manager = NDManager.newBaseManager(model.device());
         Objects.requireNonNull(ablation, "ablation");
+        if (PostNormScales.applies(model.config())) {
+            try (NDManager pass = manager.newSubManager()) {
+                scales = PostNormScales.capture(model, pass, clean).attachTo(manager);
+            }
+        } else {
+            scales = null;
+        }
         if (ablation == Ablation.ZERO) return;
         ModelInput source = ablation == Ablation.RESAMPLE ? Objects.requireNonNull(corrupted, "resample ablation needs corrupted inputs") : clean;
         if (source.batch() != clean.batch() || source.length() != clean.length()) {
@@ -71,19 +87,36 @@ final class ComponentPatching implements AutoCloseable {
                     return x;
                 }));
             }
+            PostNormScales own = scales == null ? null : PostNormScales.empty(model.config());
+            if (own != null) hooks.addAll(own.recordingHooks());
             model.runWithHooks(pass, source, hooks);
             for (var e : seen.entrySet()) {
                 NDArray x = e.getValue();
+                int mlpLayer = mlpLayerOf(e.getKey());
+                // post-norms: the MLP's output before the division by its run's rms (g ⊙ mlp_raw), linear, so means are means
+                if (own != null && mlpLayer >= 0) x = x.mul(own.mlp()[mlpLayer]);
                 NDArray a = switch (ablation) {
                     case RESAMPLE -> x.duplicate();
                     case MEAN -> x.mean(new int[] {0}, true).mean(new int[] {1}, true);   // PyTorch engine: one axis per keep-dims mean
                     case MEAN_PER_POSITION -> x.mean(new int[] {0}, true);
                     case ZERO -> throw new AssertionError();
                 };
+                if (own != null && mlpLayer >= 0) a = a.div(scales.mlp()[mlpLayer]);   // its share with the clean rms [B, P, D]
                 a.attach(manager);   // outlives the pass
                 ablated.put(e.getKey(), a);
             }
         }
+    }
+
+    /** The layer of an MLP component's hook ({@code hook_mlp_out}), or −1 for a q/k/v hook. */
+    private int mlpLayerOf(String hookName) {
+        for (Component c : components) if (c.isMlp() && c.hookName().equals(hookName)) return c.layer();
+        return -1;
+    }
+
+    /** Hooks that hold every post-norm's rms at the clean run's (empty without post-norms); part of every pass. */
+    List<Hook> postNormHooks() {
+        return scales == null ? List.of() : scales.fixingHooks();
     }
 
     List<Component> components() {
@@ -109,7 +142,7 @@ final class ComponentPatching implements AutoCloseable {
             throw new IllegalArgumentException("mask has " + mask.getShape().size() + " entries, expected one per component ("
                     + components.size() + ")");
         }
-        List<Hook> hooks = new ArrayList<>(groups.size());
+        List<Hook> hooks = new ArrayList<>(postNormHooks());
         for (Group g : groups) {
             NDArray a = ablated.get(g.hookName());
             hooks.add(new Hook(g.hookName(), x -> {

@@ -58,6 +58,13 @@ import java.util.Map;
  * [R, B·P·D], and the group's gradients are freed. Senders are laid out in forward order, so a receiver
  * group's senders are a prefix of the rows. Runs (the points) are contracted one by one and their weighted
  * scores summed, since the LayerNorm Jacobian differs from run to run.
+ *
+ * <p>Post-norm models (Gemma 2): each forward holds every post-norm's rms at the clean run's value
+ * ({@link EdgePatcher#postNormHooks}), so the gradients are those of the linearised model whose edges the patcher
+ * evaluates, and the deltas are the senders' shares with that clean scale (see
+ * {@link dev.acdc.patching.patch.PostNormScales}). hannamw/EAP-IG instead multiplies raw {@code attn.hook_result}
+ * differences (before ln1_post) and {@code hook_mlp_out} differences (after ln2_post, each run with its own rms) with
+ * the gradients of the unmodified model.
  */
 public final class EdgeAttribution {
     private EdgeAttribution() {}
@@ -233,6 +240,9 @@ public final class EdgeAttribution {
                 NDArray[] residPre = new NDArray[L];
                 NDArray outLeaf = leaf(pass, new Shape(B, P, D));
                 List<Hook> hooks = new ArrayList<>(extraHooks);
+                // post-norms (Gemma 2): every rms held at the clean run's, the linearisation the patcher's shares use, at
+                // every point α (the senders' deltas are shares with the clean scale too)
+                hooks.addAll(patcher.postNormHooks());
                 for (int l = 0; l < L; l++) {
                     int layer = l;
                     if (c.layerNorm()) hooks.add(new Hook(HookNames.residPre(l), x -> { residPre[layer] = x; return x; }));

@@ -107,7 +107,7 @@ public final class HeadImportance implements DiscoveryMethod {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Map<String, NDArray> values = new LinkedHashMap<>();
             Map<String, NDArray> leaves = new LinkedHashMap<>();
-            List<Hook> hooks = new ArrayList<>();
+            List<Hook> hooks = new ArrayList<>(patching.postNormHooks());   // post-norms: the clean rms, held fixed
             for (ComponentPatching.Group g : groups) {
                 hooks.add(new Hook(g.hookName(), x -> {
                     NDArray leaf = scope.zeros(x.getShape(), x.getDataType());

@@ -11,6 +11,10 @@
  * (the stable-sort tie-break), {@link dev.acdc.discovery.method.Eap} and
  * {@link dev.acdc.discovery.method.EapIg} (where the gradient is taken: {@link dev.acdc.discovery.method.GradientAt}).
  *
+ * <p>Post-norm models (Gemma 2): every method works on the model linearised at the clean run's post-norm rms, as the
+ * edge patcher defines the edges ({@link dev.acdc.patching.patch.PostNormScales}): EAP and EAP-IG take gradients with
+ * the rms held fixed, SP and HISP mask components in forwards with the rms held fixed ({@code ComponentPatching}).
+ *
  * <p>Invariants: a method never closes what the problem holds; the same problem and seed give the same result.
  * Ties are resolved in one place per kind of result: a sweep method when it builds its circuits, a ranking by
  * {@link dev.acdc.metrics.Roc#rankingCurve} (tied scores kept together) at edge and node level alike.

@@ -128,12 +128,13 @@ class EapTest {
     }
 
     /**
-     * The families: RMSNorm (qwen2, llama, gemma: gain 1 + w), grouped key/value heads, a parallel residual (pythia):
+     * The families: RMSNorm (qwen2, llama, gemma: gain 1 + w), grouped key/value heads, a parallel residual (pythia),
+     * post-norms linearised at the clean rms (gemma2):
      * EAP's scores are still minus the patcher's mask gradient, edge by edge, direct edges per key/value group included.
      */
     @ParameterizedTest(name = "{0}, {1}")
     @org.junit.jupiter.params.provider.CsvSource({"pythia-tiny, RESAMPLE", "qwen2-tiny, RESAMPLE", "qwen2-tiny, ZERO",
-            "llama-tiny, RESAMPLE", "gemma-tiny, RESAMPLE"})
+            "llama-tiny, RESAMPLE", "gemma-tiny, RESAMPLE", "gemma2-tiny, RESAMPLE", "gemma2-tiny, ZERO"})
     void eapEqualsMinusTheMaskGradientOnTheFamilyFixtures(String fixture, Ablation ablation) {
         try (Setup s = Setup.of(new FixtureTask(fixture), ablation, "logit_diff", null)) {
             double[] eap = new Eap().attribute(s.problem).signed();

@@ -123,7 +123,7 @@ class FamilyComponentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2-tiny", "pythia-tiny"})
+    @ValueSource(strings = {"qwen2-tiny", "pythia-tiny", "gemma2-tiny"})
     void spLambdaZeroKeepsEveryComponentAndAHugeLambdaNone(String fixture) {
         // KL to the clean output: least at the clean model, so with λ = 0 every mask is pushed up
         MethodResult r = Problems.with(new EapTest.FixtureTask(fixture), Ablation.RESAMPLE, "kl", 3,
@@ -149,7 +149,7 @@ class FamilyComponentsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2-tiny", "pythia-tiny"})
+    @ValueSource(strings = {"qwen2-tiny", "pythia-tiny", "gemma2-tiny"})
     void hispTopAllIsTheFullCircuitAndTopZeroTheEmptyOne(String fixture) {
         MethodResult r = Problems.with(new EapTest.FixtureTask(fixture), Ablation.RESAMPLE, "kl", 0,
                 p -> new HeadImportance().discover(p));
@@ -161,5 +161,46 @@ class FamilyComponentsTest {
         Circuit empty = r.points().get(0).circuit(), full = r.points().get(n).circuit();
         assertEquals(embedToOutput(empty.graph()), empty.edgeNames());
         assertEquals(Circuit.full(full.graph()), full);
+    }
+
+    /**
+     * Post-norms (gemma2-tiny): SP's and HISP's masked forward holds every post-norm's rms at the clean run's, so
+     * ablating a component is exactly what the edge patcher does when it removes that component's edges: an MLP's
+     * output (every edge out of mL) or a key/value group's k (its direct edge). Two implementations that share no code
+     * (hooks here, the patcher's rows there), under resample and mean ablation.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Ablation.class, names = {"RESAMPLE", "MEAN", "ZERO"})
+    void onAPostNormModelAblatingAComponentIsRemovingItsEdges(Ablation ablation) {
+        var task = new EapTest.FixtureTask("gemma2-tiny");
+        try (EapTest.Setup s = EapTest.Setup.of(task, ablation, "logit_diff", null);
+             ComponentPatching patching = ComponentPatching.of(s.problem(), ComponentCircuits.components(task.weights().config()));
+             ai.djl.ndarray.NDManager scope = ai.djl.ndarray.NDManager.newBaseManager()) {
+            List<Component> cs = patching.components();
+            CircuitGraph g = s.problem().graph();
+            for (Component dropped : List.of(Component.mlp(0), Component.kvK(1, 1), Component.q(0, 2))) {
+                float[] m = new float[cs.size()];
+                java.util.Arrays.fill(m, 1f);
+                m[cs.indexOf(dropped)] = 0f;
+                ai.djl.ndarray.NDArray viaHooks = s.model().runWithHooks(scope, task.clean(), patching.maskedHooks(scope.create(m)));
+                java.util.BitSet removed = new java.util.BitSet();
+                for (var e : g.edges()) {
+                    boolean out = dropped.isMlp() ? e.sender().name().equals("m0") && e.kind() == dev.acdc.patching.graph.EdgeKind.ADDITION
+                            : e.kind() == dev.acdc.patching.graph.EdgeKind.DIRECT && e.sender().name().equals(dropped.name());
+                    if (out) removed.set(e.id());
+                }
+                assertFalse(removed.isEmpty(), dropped.name());
+                ai.djl.ndarray.NDArray viaEdges = s.patcher().logits(scope, removed);
+                double diff = viaHooks.sub(viaEdges).abs().max().getFloat();
+                assertTrue(diff < 1e-4, dropped.name() + ": " + diff);
+                double moved = viaHooks.sub(s.patcher().cleanLogits(scope)).abs().max().getFloat();
+                if (ablation != Ablation.ZERO || dropped.isMlp()) assertTrue(moved > 1e-4, dropped.name() + " matters");
+            }
+            // every mask 1: the clean model
+            float[] ones = new float[cs.size()];
+            java.util.Arrays.fill(ones, 1f);
+            ai.djl.ndarray.NDArray full = s.model().runWithHooks(scope, task.clean(), patching.maskedHooks(scope.create(ones)));
+            assertTrue(full.sub(s.patcher().cleanLogits(scope)).abs().max().getFloat() < 1e-5);
+        }
     }
 }

@@ -62,12 +62,6 @@ public final class MethodFactory {
      */
     public static DiscoveryMethod create(String name, Task task, String metricName, Settings settings) {
         GradientAt at = settings.eapGradient();
-        if ((name.equals("sp") || name.equals("hisp")) && task.weights().config().architecture().postNorms()) {
-            // their components run on GPT-2-style models and the families without post-norms (grouped key/value heads:
-            // k and v per group, see ComponentCircuits); Gemma 2's post-norms are not covered, as the edge graph's
-            throw new BadInputException("method " + name + " does not run on models with post-attention norms yet; model "
-                    + task.weights().config().name() + " has them (Gemma 2, issue 17)");
-        }
         return switch (name) {
             case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
             case "sp" -> {

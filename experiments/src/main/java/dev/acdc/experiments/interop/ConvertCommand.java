@@ -64,12 +64,6 @@ public final class ConvertCommand implements Callable<Integer> {
         Path parent = to.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) throw new BadInputException("--to " + to + ": directory " + parent + " does not exist");
         CircuitGraph graph = GraphCommand.graphOf("convert", model);
-        if (graph.config().nKeyValueHeads() != graph.config().nHeads()) {
-            // EAP-IG's graph has a k and a v input per query head; ours has them per key/value group
-            throw new BadInputException("convert --model " + model + ": grouped key/value heads (" + graph.config().nKeyValueHeads()
-                    + " for " + graph.config().nHeads() + " query heads) have no EAP-IG graph name yet: EAP-IG names a k and a v"
-                    + " input per query head, this graph one per key/value group");
-        }
         String text;
         try {
             text = Files.readString(from, StandardCharsets.UTF_8);

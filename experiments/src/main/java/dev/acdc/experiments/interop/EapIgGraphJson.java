@@ -49,6 +49,17 @@ import java.util.regex.Pattern;
  *       {@code input}. They are written under our names, a file only this project reads.</li>
  *   <li>EAP-IG always builds MLP nodes; an attention-only model (induction) has none. Export writes our edges only;
  *       import accepts an MLP edge only when it is out of the graph with score 0.</li>
+ *   <li>Grouped key/value heads (Llama, Qwen2, Gemma, Gemma 2 with G &lt; H): our graph has one k and one v input per
+ *       key/value group ({@code aL.kvG.k}), EAP-IG's (as MIB runs these models, with TransformerLens's
+ *       {@code ungroup_grouped_query_attention}) one per query head ({@code aL.hH<k>}). Export writes an edge
+ *       {@code X->aL.kvG.k} as {@code X->aL.hH<k>} for each of the group's n = H/G query heads, with the group's
+ *       {@code in_graph} and 1/n of its score each. Import requires the n heads of a group to agree on {@code in_graph}
+ *       (our graph cannot keep a group's k for one of its heads and not another; a file that does is bad input, one
+ *       line naming the edge) and scores the group's edge with the sum of its heads' scores: the group's input feeds
+ *       every head of the group, so the derivative with respect to it is the sum of the derivatives with respect to the
+ *       heads' copies, and a linear attribution (EAP, EAP-IG) of the group's edge is the sum of the heads' scores. An
+ *       import of an export gives back the group's score exactly when n is a power of two (the fixtures, gemma-2-2b,
+ *       llama-3.2-1b), within rounding otherwise (qwen2.5-0.5b: n = 7).</li>
  *   <li>Scores: ours are ACDC's effects or attribution scores, positive when removing the edge makes the metric
  *       worse; EAP-IG's (MIB's {@code loss=True} metric) are positive when the edge helps: the same sign. An edge ACDC
  *       never tested has no effect; it is written with score 0 (JSON has no NaN).</li>
@@ -88,7 +99,9 @@ public final class EapIgGraphJson {
                 if (e.kind() != EdgeKind.ADDITION) continue;
                 boolean in = circuit.kept().get(e.id()) && directKept(graph, e.receiver(), circuit.kept());
                 double s = circuit.scores()[e.id()];
-                edges.add(new Object[] {theirSender(e.sender()) + "->" + theirReceiver(e.receiver()), Double.isFinite(s) ? s : 0.0, in});
+                List<String> receivers = theirReceivers(c, e.receiver());
+                double share = Double.isFinite(s) ? s / receivers.size() : 0.0;   // a group's score split over its heads
+                for (String r : receivers) edges.add(new Object[] {theirSender(e.sender()) + "->" + r, share, in});
                 if (in) nodes.put(theirSender(e.sender()), true);
             }
             w.name("nodes").beginObject();
@@ -138,6 +151,10 @@ public final class EapIgGraphJson {
         double[] scores = new double[graph.edgeCount()];
         Arrays.fill(scores, 0.0);   // an edge the file leaves out keeps score 0 and stays out, as from_json leaves it
         BitSet kept = new BitSet(graph.edgeCount());
+        // grouped key/value heads: the in_graph of the first head of a group seen for each of our edges, and its name
+        Map<Integer, Boolean> groupIn = new java.util.HashMap<>();
+        Map<Integer, String> groupFirst = new java.util.HashMap<>();
+        Map<Integer, Integer> groupHeads = new java.util.HashMap<>();
         for (var entry : o.getAsJsonObject("edges").entrySet()) {
             String name = entry.getKey();
             if (!entry.getValue().isJsonObject()) throw new BadInputException(source + ": edge " + name + " should be {\"score\": x, \"in_graph\": b}");
@@ -156,8 +173,29 @@ public final class EapIgGraphJson {
                 }
                 continue;
             }
-            scores[e.id()] = score.getAsDouble();
+            if (e.receiver().isKvGroup()) {
+                Boolean before = groupIn.putIfAbsent(e.id(), in.getAsBoolean());
+                if (before == null) {
+                    groupFirst.put(e.id(), name);
+                } else if (before != in.getAsBoolean()) {
+                    throw new BadInputException(source + ": edges " + groupFirst.get(e.id()) + " and " + name + " disagree on"
+                            + " in_graph, but both are the key/value group edge " + e.name() + " of model " + c.name()
+                            + " (the heads of a group share their k and v input)");
+                }
+                groupHeads.merge(e.id(), 1, Integer::sum);
+                scores[e.id()] += score.getAsDouble();   // the group's score: the sum of its heads'
+            } else {
+                scores[e.id()] = score.getAsDouble();
+            }
             if (in.getAsBoolean()) kept.set(e.id());
+        }
+        int perGroup = c.nHeads() / c.nKeyValueHeads();
+        for (var g : groupHeads.entrySet()) {
+            if (g.getValue() != perGroup) {
+                throw new BadInputException(source + ": lists " + g.getValue() + " of the " + perGroup + " query heads' edges of"
+                        + " the key/value group edge " + graph.edge(g.getKey()).name() + " (e.g. " + groupFirst.get(g.getKey())
+                        + "); a group's edge needs every head of the group");
+            }
         }
         // direct edges: kept when any edge into their input is; scored with the largest of those scores
         for (Edge d : graph.edges()) {
@@ -177,7 +215,20 @@ public final class EapIgGraphJson {
     /** A head input's direct edge is kept (any other receiver has none). */
     private static boolean directKept(CircuitGraph graph, Node receiver, BitSet kept) {
         if (receiver.kind() != NodeKind.HEAD_INPUT) return true;
-        return kept.get(graph.find(receiver, Node.headQkv(receiver.layer(), receiver.head(), receiver.channel())).orElseThrow().id());
+        Node computed = receiver.isKvGroup() ? Node.kvQkv(receiver.layer(), receiver.head(), receiver.channel())
+                : Node.headQkv(receiver.layer(), receiver.head(), receiver.channel());
+        return kept.get(graph.find(receiver, computed).orElseThrow().id());
+    }
+
+    /** Their names of a receiver: one, or for a key/value group's k or v input that input of each query head of the group. */
+    static List<String> theirReceivers(TransformerConfig c, Node n) {
+        if (!n.isKvGroup()) return List.of(theirReceiver(n));
+        int perGroup = c.nHeads() / c.nKeyValueHeads();
+        List<String> names = new ArrayList<>(perGroup);
+        for (int h = n.head() * perGroup; h < (n.head() + 1) * perGroup; h++) {
+            names.add("a" + n.layer() + ".h" + h + "<" + n.channel().letter() + ">");
+        }
+        return names;
     }
 
     /** Their name of a sender, or null for a node that sends nothing (inputs, q/k/v, MLP inputs, the output). */
@@ -205,7 +256,7 @@ public final class EapIgGraphJson {
     private static Edge ourEdge(CircuitGraph graph, String name, String source) {
         int arrow = name.indexOf("->");
         Node sender = arrow < 0 ? null : parseSender(graph, name.substring(0, arrow));
-        Node receiver = arrow < 0 ? null : parseReceiver(name.substring(arrow + 2));
+        Node receiver = arrow < 0 ? null : parseReceiver(graph.config(), name.substring(arrow + 2));
         if (sender != null && receiver != null) {
             var e = graph.find(sender, receiver);
             if (e.isPresent() && e.get().kind() == EdgeKind.ADDITION) return e.get();
@@ -226,7 +277,7 @@ public final class EapIgGraphJson {
         return null;
     }
 
-    private static Node parseReceiver(String s) {
+    private static Node parseReceiver(TransformerConfig config, String s) {
         if (s.equals("logits")) return Node.output();
         Matcher h = RECEIVER_HEAD.matcher(s);
         if (h.matches()) {
@@ -235,7 +286,14 @@ public final class EapIgGraphJson {
                 case "k" -> Node.Channel.K;
                 default -> Node.Channel.V;
             };
-            return Node.headInput(Integer.parseInt(h.group(1)), Integer.parseInt(h.group(2)), c);
+            int layer = Integer.parseInt(h.group(1)), head = Integer.parseInt(h.group(2));
+            boolean grouped = config.nKeyValueHeads() != config.nHeads();
+            if (grouped && c != Node.Channel.Q) {
+                // a query head's k (v) input is its key/value group's (transformers' repeat_kv: head h reads h / (H/G))
+                if (head >= config.nHeads()) return null;
+                return Node.kvInput(layer, head / (config.nHeads() / config.nKeyValueHeads()), c);
+            }
+            return Node.headInput(layer, head, c);
         }
         Matcher m = MLP.matcher(s);
         if (m.matches()) return Node.mlpIn(Integer.parseInt(m.group(1)));

@@ -5,6 +5,7 @@
  *
  * <p>Invariant: reading what was written gives back every kept edge and every score EAP-IG can hold; edges that
  * exist on one side only (direct-computation edges, MLP edges of attention-only models, tracr's two embeddings) follow
- * the rules stated in {@code EapIgGraphJson}.
+ * the rules stated in {@code EapIgGraphJson}; a key/value group's k and v edges are written once per query head of the
+ * group (EAP-IG's names) and read back only when those heads agree.
  */
 package dev.acdc.experiments.interop;

@@ -183,4 +183,74 @@ class EapIgGraphJsonTest {
         assertFalse(Files.exists(tmp.resolve("y.json")), "nothing written");
         assertEquals(1, Arrays.stream(neither.err().strip().split("\n")).count());
     }
+
+    private static CircuitGraph fixtureGraph(String name) {
+        return CircuitGraph.of(dev.acdc.patching.load.ModelDirectory.load(dev.acdc.patching.testsupport.Fixtures.path("fixtures/" + name)).config());
+    }
+
+    /**
+     * Grouped key/value heads, as MIB runs Qwen-2.5 and Gemma-2 (TransformerLens's ungroup_grouped_query_attention): k
+     * and v edges per query head. EAP-IG's edge count of a sequential model, Σ over receivers of their senders:
+     * 3H·Σ_l (1 + l(H + 1)) + Σ_l (1 + l(H + 1) + H) + 1 + L(H + 1); qwen2.5-0.5b (L 24, H 14): 174,888 + 4,500 + 361.
+     */
+    @Test
+    void aGroupedModelHasEapIgsPerQueryHeadEdges() {
+        CircuitGraph g = CircuitGraph.of(Presets.byName("qwen2.5-0.5b").orElseThrow());
+        BitSet all = new BitSet();
+        all.set(0, g.edgeCount());
+        JsonObject o = JsonParser.parseString(EapIgGraphJson.write(g, new EapIgGraphJson.Circuit(new double[g.edgeCount()], all)))
+                .getAsJsonObject();
+        JsonObject edges = o.getAsJsonObject("edges");
+        assertEquals(179_749, edges.size());
+        // group 1 of layer 3 is query heads 7..13: each has its own k and v edge from the embedding
+        for (int h = 0; h < 14; h++) assertTrue(edges.has("input->a3.h" + h + "<k>") && edges.has("a0.h2->a3.h" + h + "<v>"), "head " + h);
+        assertEquals(14, o.getAsJsonObject("cfg").get("n_heads").getAsInt());
+    }
+
+    /** The fixtures have n = 2 query heads per group: each head's half of the group's score adds back exactly. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"qwen2-tiny", "gemma2-tiny", "llama-tiny"})
+    void aGroupedModelsCircuitSurvivesExportAndImport(String fixture) {
+        CircuitGraph g = fixtureGraph(fixture);
+        assertTrue(g.config().nKeyValueHeads() < g.config().nHeads());
+        for (long seed = 1; seed <= 3; seed++) {
+            EapIgGraphJson.Circuit x = randomCircuit(g, seed);
+            String written = EapIgGraphJson.write(g, x);
+            EapIgGraphJson.Circuit y = EapIgGraphJson.read(written, g, "test");
+            assertEquals(x.kept(), y.kept());
+            assertArrayEquals(x.scores(), y.scores());
+            // the group's score is split over its two heads
+            Edge k = g.edge("embed->a1.kv1.k");
+            JsonObject edges = JsonParser.parseString(written).getAsJsonObject().getAsJsonObject("edges");
+            assertEquals(x.scores()[k.id()] / 2, edges.getAsJsonObject("input->a1.h3<k>").get("score").getAsDouble());
+            assertEquals(x.scores()[k.id()] / 2, edges.getAsJsonObject("input->a1.h2<k>").get("score").getAsDouble());
+        }
+    }
+
+    /** qwen2.5-0.5b has 7 query heads per group: the sum of sevenths gives the score back within rounding. */
+    @Test
+    void sevenHeadsPerGroupGiveTheScoreBackWithinRounding() {
+        CircuitGraph g = CircuitGraph.of(Presets.byName("qwen2.5-0.5b").orElseThrow());
+        EapIgGraphJson.Circuit x = randomCircuit(g, 9);
+        EapIgGraphJson.Circuit y = EapIgGraphJson.read(EapIgGraphJson.write(g, x), g, "test");
+        assertEquals(x.kept(), y.kept());
+        for (int i = 0; i < g.edgeCount(); i++) assertEquals(x.scores()[i], y.scores()[i], 1e-15 * Math.abs(x.scores()[i]), g.edge(i).name());
+    }
+
+    @Test
+    void headsOfOneGroupThatDisagreeOrAreMissingAreBadInput() {
+        CircuitGraph g = fixtureGraph("qwen2-tiny");
+        BitSet all = new BitSet();
+        all.set(0, g.edgeCount());
+        String written = EapIgGraphJson.write(g, new EapIgGraphJson.Circuit(new double[g.edgeCount()], all));
+        JsonObject o = JsonParser.parseString(written).getAsJsonObject();
+        o.getAsJsonObject("edges").getAsJsonObject("input->a1.h3<v>").addProperty("in_graph", false);
+        BadInputException ex = assertThrows(BadInputException.class, () -> EapIgGraphJson.read(o.toString(), g, "f.json"));
+        assertTrue(ex.getMessage().contains("input->a1.h2<v>") && ex.getMessage().contains("input->a1.h3<v>")
+                && ex.getMessage().contains("embed->a1.kv1.v") && !ex.getMessage().contains("\n"), ex.getMessage());
+        JsonObject p = JsonParser.parseString(written).getAsJsonObject();
+        p.getAsJsonObject("edges").remove("a0.h1->a1.h0<k>");
+        ex = assertThrows(BadInputException.class, () -> EapIgGraphJson.read(p.toString(), g, "f.json"));
+        assertTrue(ex.getMessage().contains("1 of the 2") && ex.getMessage().contains("a0.1->a1.kv0.k"), ex.getMessage());
+    }
 }

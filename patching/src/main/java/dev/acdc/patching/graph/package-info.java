@@ -53,8 +53,13 @@
  *       per head, because per-head k/v inputs would claim a freedom the model has not (two heads of one group cannot
  *       see different keys). With G = H (Pythia, GPT-2) the per-head names stay. Node-level ROC merges a group's
  *       four nodes into the component {@code aL.kvG}.</li>
- *   <li>Post-norms (Gemma 2) are not counted: the graph refuses them (head outputs do not add up linearly into
- *       the residual stream).</li>
+ *   <li>Post-norms (Gemma 2: {@code attn_out = g ⊙ (Σ_h result_h + b_O) / rms}, the MLP's alike): the graph is the
+ *       sequential one, unchanged. Our definition (a deviation from hannamw/EAP-IG, see
+ *       {@link dev.acdc.patching.patch.PostNormScales}): with each post-norm's rms fixed to the clean run's value per
+ *       (row, position), the layer's output is linear, and head h sends its share {@code g ⊙ result_h / rms_clean}
+ *       (the MLP {@code g ⊙ mlp_raw / rms_clean}); the bias's share goes with the layer, as b_O does elsewhere. So an
+ *       edge {@code aL.H -> r} carries head H's share, and every edge of the graph stays where a model without
+ *       post-norms has it. gemma-2-2b (L 26, H 8, G 4, R 16): 443 + 44,616 + 5,551 + 416 = 51,026.</li>
  * </ul>
  * The tested edges of L layers, H query heads, G key/value groups, R = H + 2G q/k/v input receivers per layer,
  * M = 1 with MLPs (0 attention-only), p = 1 for a parallel residual (0 sequential), E embedding nodes:

@@ -22,6 +22,8 @@ package dev.acdc.patching.model;
  * blocks.L.attn.hook_pattern                   [B, H, P, P]   (query, key)
  * blocks.L.attn.hook_z                         [B, P, H, d]
  * blocks.L.attn.hook_result                    [B, P, H, D]   per-head output z·W_O (no b_O, before any post-norm)
+ * blocks.L.ln1_post.hook_scale                 [B, P, 1]      Gemma 2: ln1_post's rms, sqrt(mean((Σ_h result + b_O)²) + eps);
+ *                                                              the post-norm divides by it (TransformerLens 2's RMSNorm hook)
  * blocks.L.hook_attn_out                       [B, P, D]      what attention adds to the stream: Σ_h result + b_O,
  *                                                              then ln1_post (Gemma 2)
  * blocks.L.hook_resid_mid                      [B, P, D]      sequential residual only
@@ -30,6 +32,7 @@ package dev.acdc.patching.model;
  * blocks.L.mlp.hook_pre                        [B, P, M]      pre-activation (of the gate, in a gated MLP)
  * blocks.L.mlp.hook_pre_linear                 [B, P, M]      gated MLP only: W_in·x + b_in
  * blocks.L.mlp.hook_post                       [B, P, M]
+ * blocks.L.ln2_post.hook_scale                 [B, P, 1]      Gemma 2: ln2_post's rms of the MLP's output
  * blocks.L.hook_mlp_out                        [B, P, D]      what the MLP adds to the stream (after ln2_post, Gemma 2)
  * blocks.L.hook_resid_post                     [B, P, D]
  * ln_final.hook_normalized                     [B, P, D]
@@ -61,12 +64,14 @@ public final class HookNames {
     public static String pattern(int layer) { return block(layer) + "attn.hook_pattern"; }
     public static String z(int layer) { return block(layer) + "attn.hook_z"; }
     public static String result(int layer) { return block(layer) + "attn.hook_result"; }
+    public static String ln1PostScale(int layer) { return block(layer) + "ln1_post.hook_scale"; }
     public static String attnOut(int layer) { return block(layer) + "hook_attn_out"; }
     public static String residMid(int layer) { return block(layer) + "hook_resid_mid"; }
     public static String mlpIn(int layer) { return block(layer) + "hook_mlp_in"; }
     public static String mlpPre(int layer) { return block(layer) + "mlp.hook_pre"; }
     public static String mlpPreLinear(int layer) { return block(layer) + "mlp.hook_pre_linear"; }
     public static String mlpPost(int layer) { return block(layer) + "mlp.hook_post"; }
+    public static String ln2PostScale(int layer) { return block(layer) + "ln2_post.hook_scale"; }
     public static String mlpOut(int layer) { return block(layer) + "hook_mlp_out"; }
     public static String residPost(int layer) { return block(layer) + "hook_resid_post"; }
 
@@ -74,7 +79,8 @@ public final class HookNames {
      * Every hook name a pass of a model with this config emits, in forward order. Names the config has no tensor
      * for are absent: {@code hook_pos_embed} with rotary positions, {@code hook_rot_q}/{@code hook_rot_k} without,
      * {@code hook_resid_mid} with a parallel residual, the MLP's names in attention-only models,
-     * {@code mlp.hook_pre_linear} in a standard MLP, the norms' hooks without normalization.
+     * {@code mlp.hook_pre_linear} in a standard MLP, the norms' hooks without normalization, the post-norms' scales
+     * without RMSNorm post-norms.
      */
     public static java.util.Set<String> of(TransformerConfig c) {
         java.util.Set<String> s = new java.util.LinkedHashSet<>();
@@ -98,6 +104,7 @@ public final class HookNames {
             s.add(pattern(l));
             s.add(z(l));
             s.add(result(l));
+            if (hasPostNormScales(c)) s.add(ln1PostScale(l));
             s.add(attnOut(l));
             if (c.attentionOnly() || !a.parallelResidual()) s.add(residMid(l));
             if (!c.attentionOnly()) {
@@ -106,6 +113,7 @@ public final class HookNames {
                 s.add(mlpPre(l));
                 if (a.gatedMlp()) s.add(mlpPreLinear(l));
                 s.add(mlpPost(l));
+                if (hasPostNormScales(c)) s.add(ln2PostScale(l));
                 s.add(mlpOut(l));
             }
             s.add(residPost(l));
@@ -113,6 +121,11 @@ public final class HookNames {
         if (c.normalized()) s.add(LN_FINAL);
         s.add(LOGITS);
         return s;
+    }
+
+    /** Whether the config's post-norms are RMSNorms, whose scale a pass hooks ({@code ln1_post.hook_scale}, …). */
+    public static boolean hasPostNormScales(TransformerConfig c) {
+        return c.architecture().postNorms() && c.normalization() == TransformerConfig.Normalization.RMSNORM;
     }
 
     private static String block(int layer) {

@@ -210,11 +210,30 @@ public final class HookedTransformer implements AutoCloseable {
         } else {
             attnOut = linear(z.reshape(B, P, (long) H * d), L.wOT, L.bO);
         }
-        if (arch.postNorms()) attnOut = Ops.norm(config, attnOut, L.ln1PostW, L.ln1PostB);
+        if (arch.postNorms()) attnOut = postNorm(pass, HookNames.ln1PostScale(l), attnOut, L.ln1PostW, L.ln1PostB);
         return pass.hook(HookNames.attnOut(l), attnOut);
     }
 
     private NDArray mlp(HookPass pass, int l, NDArray mlpIn) {
+        NDArray out = mlpBeforePostNorm(pass, l, mlpIn);                                 // [B, P, D]
+        LayerParams L = layers[l];
+        return arch.postNorms() ? postNorm(pass, HookNames.ln2PostScale(l), out, L.ln2PostW, L.ln2PostB) : out;
+    }
+
+    /**
+     * A post-norm (Gemma 2's ln1_post, ln2_post): an RMSNorm computed as {@link Ops#rmsNorm} does, with its rms
+     * ({@code sqrt(mean(x²) + eps)}, [.., 1]) a hook point, so that a pass can read it or fix it (edge patching fixes it
+     * to the clean run's, see {@code dev.acdc.patching.patch.PostNormScales}); a LayerNorm post-norm has no such hook.
+     */
+    private NDArray postNorm(HookPass pass, String scaleHook, NDArray x, NDArray w, NDArray b) {
+        if (config.normalization() != TransformerConfig.Normalization.RMSNORM) return Ops.norm(config, x, w, b);
+        int last = x.getShape().dimension() - 1;
+        NDArray meanSquare = x.mul(x).mean(new int[] {last}, true);                       // [..., 1]
+        NDArray rms = pass.hook(scaleHook, meanSquare.add((float) config.layerNormEps()).sqrt());
+        return x.div(rms).mul(w);
+    }
+
+    private NDArray mlpBeforePostNorm(HookPass pass, int l, NDArray mlpIn) {
         LayerParams L = layers[l];
         NDArray x = config.normalized() ? pass.hook(HookNames.ln2Normalized(l), Ops.norm(config, mlpIn, L.ln2W, L.ln2B)) : mlpIn;
         NDArray post;
@@ -228,8 +247,7 @@ public final class HookedTransformer implements AutoCloseable {
             NDArray pre = pass.hook(HookNames.mlpPre(l), linear(x, L.wInT, L.bIn));     // [B, P, M]
             post = pass.hook(HookNames.mlpPost(l), Ops.activation(config.activation(), pre));
         }
-        NDArray out = linear(post, L.wOutT, L.bOut);                                    // [B, P, D]
-        return arch.postNorms() ? Ops.norm(config, out, L.ln2PostW, L.ln2PostB) : out;
+        return linear(post, L.wOutT, L.bOut);                                           // [B, P, D]
     }
 
     /**
@@ -454,6 +472,30 @@ public final class HookedTransformer implements AutoCloseable {
     public NDArray mlp(int layer, NDArray mlpIn) {
         if (config.attentionOnly()) throw new IllegalStateException("model '" + config.name() + "' has no MLPs");
         return mlp(HookPass.NONE, layer, mlpIn);
+    }
+
+    /**
+     * The MLP output [.., D] for an MLP input [.., D] before any post-norm (ln2_post): what {@link #mlp(int, NDArray)}
+     * returns on a model without post-norms.
+     */
+    public NDArray mlpBeforePostNorm(int layer, NDArray mlpIn) {
+        if (config.attentionOnly()) throw new IllegalStateException("model '" + config.name() + "' has no MLPs");
+        return mlpBeforePostNorm(HookPass.NONE, layer, mlpIn);
+    }
+
+    /**
+     * A post-norm with its scale given instead of computed: {@code x / rms · w}, w the gain of ln1_post (attention) or
+     * ln2_post (the MLP), rms broadcast against x ([.., 1]). With the rms its own forward computed (the
+     * {@code ln1_post.hook_scale} value) it is that forward's post-norm; it is linear in x, so the post-norm of a sum
+     * is the sum of each term's, which is how edge patching gives each head its share of the attention output.
+     * RMSNorm post-norms only.
+     */
+    public NDArray postNormWithScale(int layer, boolean attention, NDArray x, NDArray rms) {
+        if (!HookNames.hasPostNormScales(config)) {
+            throw new IllegalStateException("model '" + config.name() + "' has no RMSNorm post-norms");
+        }
+        LayerParams L = layers[layer];
+        return x.div(rms).mul(attention ? L.ln1PostW : L.ln2PostW);
     }
 
     /** Logits [B, P, V] from the final residual stream [B, P, D] (ln_final when present, then the logit soft-cap). */

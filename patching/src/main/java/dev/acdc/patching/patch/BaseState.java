@@ -112,8 +112,10 @@ final class BaseState implements AutoCloseable {
                 switch (rg.kind()) {
                     case HEAD_INPUT -> heads(step, g, rg, mask, plan);
                     case MLP_IN -> {
+                        boolean scored = compact && rg.layer() == lastLayer;
                         NDArray x = input(step, g, rg.layer() == lastLayer, mask);                       // [rows, D]
-                        write(step, rg.firstOwnRow(), 1, model.mlp(rg.layer(), x).expandDims(0), compact && rg.layer() == lastLayer);
+                        NDArray rms = t.mlpRms == null ? null : rmsRows(step, t.mlpRms[rg.layer()], scored);
+                        write(step, rg.firstOwnRow(), 1, t.mlpShare(rg.layer(), x, rms).expandDims(0), scored);
                     }
                     case OUTPUT -> {
                         logits = model.unembed(input(step, g, true, mask));                                  // [N, V]
@@ -185,10 +187,16 @@ final class BaseState implements AutoCloseable {
         NDArray z = model.attend(l, q.reshape(t.B, t.P, hs.length, t.d), qkv[1].reshape(t.B, t.P, hs.length, t.d),
                 qkv[2].reshape(t.B, t.P, hs.length, t.d), t.attnBias).reshape(bp, hs.length, t.d);   // [B·P, h', d]
         if (last) z = z.get(new NDIndex("{}", scoredIndex));                                        // [N, h', d]
+        NDArray rms = t.attnRms == null ? null : rmsRows(step, t.attnRms[l], last);
         for (int j = 0; j < hs.length; j++) {
-            NDArray result = model.headResult(l, hs[j], z.get(new NDIndex(":, " + j)));             // [rows, D]
+            NDArray result = t.headShares(l, model.headResult(l, hs[j], z.get(new NDIndex(":, " + j))), rms);   // [rows, D]
             write(step, rg.firstOwnRow() + hs[j], 1, result.expandDims(0), last);
         }
+    }
+
+    /** A post-norm's clean rms [B·P, 1] at every row, or at the scored rows [N, 1]. */
+    private NDArray rmsRows(NDManager step, NDArray rms, boolean scored) {
+        return scored ? rms.get(step, new NDIndex("{}", scoredIndex)) : rms;
     }
 
     /** Projected q, k, v of the heads being recomputed: one [rows, d] per channel and head, or a whole [rows, h', d]. */

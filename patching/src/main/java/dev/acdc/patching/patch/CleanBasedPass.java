@@ -74,7 +74,8 @@ final class CleanBasedPass {
                 switch (rg.kind()) {
                     case HEAD_INPUT -> rows.append(heads(step, rg, in, masks, bias));
                     case MLP_IN -> {
-                        NDArray out = model.mlp(rg.layer(), in.reshape(K * B, P, D));                 // [K·B, P, D]
+                        NDArray x = in.reshape(K, (long) B * P, D);
+                        NDArray out = t.mlpShare(rg.layer(), x, t.mlpRms == null ? null : t.mlpRms[rg.layer()]);   // [K, B·P, D]
                         rows.append(out.reshape(K, 1, bpd).sub(t.ablatedRows[2 + 2 * rg.layer()]));
                     }
                     case OUTPUT -> {
@@ -183,6 +184,10 @@ final class CleanBasedPass {
         }
         NDArray z = model.attend(l, qkv[0], qkv[1], qkv[2], bias);                                 // [K·B, P, H, d]
         NDArray result = model.headResultsByHead(l, z);                                           // [H, K·B·P, D]
+        if (t.attnRms != null) {
+            // post-norms: each head's share with the clean scale of its (row, position), the same in every variant
+            result = t.headShares(l, result.reshape(H, K, (long) B * P, D), t.attnRms[l]).reshape(H, (long) K * B * P, D);
+        }
         NDArray byVariant = K == 1 ? result.reshape(1, H, bpd) : result.reshape(H, K, bpd).transpose(1, 0, 2);
         return byVariant.sub(t.ablatedRows[1 + 2 * l]);
     }

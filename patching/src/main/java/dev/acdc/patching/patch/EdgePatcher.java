@@ -73,6 +73,7 @@ public final class EdgePatcher implements AutoCloseable {
     private final NDArray corruptedLogits;      // [B, P, V] for resample, else null
     private final NDArray[][] qkvDiffs;         // [layer][channel]: clean − ablated hook_q/k/v [B, P, H, d]
     private final int B, P;
+    private final PostNormScales postNormScales;   // the clean run's post-norm scales, or null without post-norms
     private final NDManager baseManager;        // uncapped: the base is made on the first single-variant pass
     private BaseState base;
 
@@ -93,6 +94,7 @@ public final class EdgePatcher implements AutoCloseable {
         this.layout = new PatchLayout(graph);
         NDArray cleanLogits, corr = null, attnBias;
         SenderValues abl;
+        PostNormScales scales = null;   // post-norm models: the clean run's, which every sender's share uses
         // the clean values are needed only until the rows are built; each run has its own scope, closed before the
         // next, so that only one run's activations are alive at a time
         try (NDManager cleanValues = manager.newSubManager(); NDManager ablatedValues = manager.newSubManager()) {
@@ -101,6 +103,7 @@ public final class EdgePatcher implements AutoCloseable {
                 var captured = SenderValues.capture(model, run, input, List.of());
                 clean = captured.values().attachTo(cleanValues);
                 cleanLogits = detach(captured.logits());
+                if (clean.postNorms() != null) scales = clean.postNorms().attachTo(manager);
             }
             try (NDManager run = manager.newSubManager()) {
                 switch (ablation) {
@@ -126,6 +129,9 @@ public final class EdgePatcher implements AutoCloseable {
                 NDArray bias = model.attentionBias(run, input);
                 attnBias = bias == null ? null : detach(bias);
             }
+            // post-norms: every sender's value becomes its share with the clean scale (clean and ablated alike)
+            clean = clean.asShares(model, scales);
+            abl = abl.asShares(model, scales);
             corruptedLogits = corr;
             List<NDArray> cleanParts = new ArrayList<>(), ablatedParts = new ArrayList<>();
             for (int sg = 0; sg < layout.senderGroupCount; sg++) {
@@ -168,10 +174,17 @@ public final class EdgePatcher implements AutoCloseable {
                     case MLP_IN -> layout.parallel ? rg.layer() : rg.layer() + 1;   // parallel: the block input's biases
                     default -> L;
                 };
-                for (int l = 0; l < biasLayers; l++) sum = sum.reshape(B, P, D).add(model.attentionOutputBias(l)).reshape(bpd);
+                for (int l = 0; l < biasLayers; l++) {
+                    NDArray b = model.attentionOutputBias(l);
+                    // post-norms: the bias's share of the layer's output, g ⊙ b_O / rms_clean, per (row, position)
+                    if (scales != null) b = model.postNormWithScale(l, true, sum.reshape(B, P, D).zerosLike().add(b), scales.attention()[l]);
+                    sum = sum.reshape(B, P, D).add(b).reshape(bpd);
+                }
                 ablSums[g] = sum;
             }
-            tensors = new PatchTensors(model, layout, B, P, cleanDiff, ablatedRows, ablSums, ablatedQkvByHead, attnBias, cleanLogits);
+            tensors = new PatchTensors(model, layout, B, P, cleanDiff, ablatedRows, ablSums, ablatedQkvByHead, attnBias, cleanLogits,
+                    scales);
+            postNormScales = scales;
         }
         cleanBased = new CleanBasedPass(tensors);
         baseManager = manager.newSubManager();
@@ -373,6 +386,15 @@ public final class EdgePatcher implements AutoCloseable {
      */
     public NDArray qkvDelta(NDManager scope, int layer, Channel channel) {
         return copyInto(scope, qkvDiffs[layer][channel.ordinal()]);
+    }
+
+    /**
+     * Hooks that fix every post-norm's scale to the clean run's (see {@link PostNormScales}): a forward of the model
+     * with them computes what this patcher computes at the all-ones mask, and its gradients are the linearised
+     * model's (EAP, EAP-IG). Empty without post-norms.
+     */
+    public List<Hook> postNormHooks() {
+        return postNormScales == null ? List.of() : postNormScales.fixingHooks();
     }
 
     /**

@@ -44,9 +44,10 @@ final class PatchLayout {
 
     PatchLayout(CircuitGraph graph) {
         this.config = graph.config();
-        if (config.architecture().postNorms()) {
-            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': post-norms are not patched yet"
-                    + " (issue 17)");
+        if (config.architecture().postNorms() && !PostNormScales.applies(config)) {
+            // the linearisation fixes an RMSNorm's rms; a LayerNorm post-norm would need its mean fixed too (no family has one)
+            throw new UnsupportedOperationException("edge patching of '" + config.name() + "': post-norms are patched as"
+                    + " RMSNorms only, this model's are " + config.normalization());
         }
         this.parallel = config.architecture().parallelResidual();
         this.kvHeads = config.nKeyValueHeads();

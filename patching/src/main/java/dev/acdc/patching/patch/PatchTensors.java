@@ -21,9 +21,11 @@ final class PatchTensors {
     final NDArray[][] ablatedQkvByHead;  // [layer][channel]: ablated hook_q/k/v as [H, 1, B·P, d] (k, v: [G, 1, B·P, d])
     final NDArray attnBias;              // [B or 1, 1, P, P] or null
     final NDArray cleanLogits;           // [B, P, V]
+    final NDArray[] attnRms, mlpRms;     // post-norm models: per layer the clean run's ln1_post / ln2_post rms [B·P, 1]; else null
 
     PatchTensors(HookedTransformer model, PatchLayout layout, int batch, int positions, NDArray cleanDiff,
-                 NDArray[] ablatedRows, NDArray[] ablSums, NDArray[][] ablatedQkvByHead, NDArray attnBias, NDArray cleanLogits) {
+                 NDArray[] ablatedRows, NDArray[] ablSums, NDArray[][] ablatedQkvByHead, NDArray attnBias, NDArray cleanLogits,
+                 PostNormScales scales) {
         this.model = model;
         this.layout = layout;
         this.B = batch;
@@ -38,6 +40,27 @@ final class PatchTensors {
         this.ablatedQkvByHead = ablatedQkvByHead;
         this.attnBias = attnBias;
         this.cleanLogits = cleanLogits;
+        if (scales == null) {
+            attnRms = mlpRms = null;
+        } else {
+            int L = layout.config.nLayers();
+            attnRms = new NDArray[L];
+            mlpRms = new NDArray[L];
+            for (int l = 0; l < L; l++) {
+                attnRms[l] = scales.attention()[l].reshape((long) B * P, 1);
+                mlpRms[l] = scales.mlp()[l] == null ? null : scales.mlp()[l].reshape((long) B * P, 1);
+            }
+        }
+    }
+
+    /** Recomputed head results [H', n, D] (n a multiple of B·P, or rows at the given rms rows) as shares: post-norms only scale them. */
+    NDArray headShares(int layer, NDArray results, NDArray rmsRows) {
+        return attnRms == null ? results : model.postNormWithScale(layer, true, results, rmsRows);
+    }
+
+    /** The MLP's share for its input x [.., D], with the rms of x's rows [.., 1] (post-norms), else the MLP's output. */
+    NDArray mlpShare(int layer, NDArray x, NDArray rmsRows) {
+        return mlpRms == null ? model.mlp(layer, x) : model.postNormWithScale(layer, false, model.mlpBeforePostNorm(layer, x), rmsRows);
     }
 
     /** The ablated output of sender row s: [B·P·D], a view in the scope. */

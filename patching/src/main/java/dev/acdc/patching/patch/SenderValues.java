@@ -23,8 +23,19 @@ import java.util.Map;
  * position embedding otherwise), {@code heads[l] [H, B, P, D]} ({@code attn.hook_result}),
  * {@code mlps[l] [B, P, D]} ({@code hook_mlp_out}; null for attention-only models),
  * {@code qkv[l][c] [B, P, H, d]} ({@code attn.hook_q|k|v}).
+ *
+ * <p>Post-norm models (Gemma 2, see {@link PostNormScales}): as captured, {@code heads[l]} is {@code attn.hook_result}
+ * (before ln1_post), {@code mlps[l]} the MLP's output before ln2_post's division by its rms ({@code g ⊙ mlp_raw},
+ * read as {@code hook_mlp_out · rms}), and {@code postNorms} the run's own rms; both are linear in what the run
+ * computed, so means over the batch are means of them. {@link #asShares} turns them into what the patcher adds
+ * into the residual stream: each sender's share with a given (the clean run's) scale. {@code postNorms} is null
+ * without post-norms and after {@link #asShares}.
  */
-public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDArray[][] qkv) {
+public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDArray[][] qkv, PostNormScales postNorms) {
+
+    public SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDArray[][] qkv) {
+        this(embeds, heads, mlps, qkv, null);
+    }
 
     /** The sender values and logits of one run. */
     public record Captured(SenderValues values, NDArray logits) {}
@@ -52,8 +63,32 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
                 return x;
             }));
         }
+        PostNormScales scales = PostNormScales.applies(c) ? PostNormScales.empty(c) : null;
+        if (scales != null) all.addAll(scales.recordingHooks());
         NDArray logits = model.runWithHooks(scope, input, all);
-        return new Captured(fromActivations(c, seen::get), logits);
+        SenderValues v = fromActivations(c, seen::get);
+        if (scales != null) {
+            NDArray[] raw = new NDArray[c.nLayers()];
+            // hook_mlp_out = g ⊙ raw / rms (zero where a hook zeroed it), so g ⊙ raw = hook_mlp_out · rms
+            for (int l = 0; l < raw.length; l++) raw[l] = v.mlps[l] == null ? null : v.mlps[l].mul(scales.mlp()[l]);
+            v = new SenderValues(v.embeds, v.heads, raw, v.qkv, scales);
+        }
+        return new Captured(v, logits);
+    }
+
+    /**
+     * The senders' shares of what each post-norm layer writes into the residual stream, with the given scales
+     * (the clean run's; see {@link PostNormScales}): head h of layer l {@code g_l ⊙ result_h / rms_l}, an MLP
+     * {@code (g ⊙ mlp_raw) / rms_mlp}. Embeddings and q/k/v are unchanged. Without post-norms, this object itself.
+     */
+    SenderValues asShares(HookedTransformer model, PostNormScales clean) {
+        if (clean == null) return this;
+        NDArray[] heads = new NDArray[this.heads.length], mlps = new NDArray[this.mlps.length];
+        for (int l = 0; l < heads.length; l++) {
+            heads[l] = model.postNormWithScale(l, true, this.heads[l], clean.attention()[l]);     // [H, B, P, D] / [B, P, 1]
+            mlps[l] = this.mlps[l] == null ? null : this.mlps[l].div(clean.mlp()[l]);
+        }
+        return new SenderValues(embeds, heads, mlps, qkv, null);
     }
 
     /** Reads the sender outputs of a cached run. */
@@ -99,7 +134,8 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
 
     /**
      * The mean over the batch (and, unless {@code perPosition}, over positions too) of each value,
-     * broadcast back to the full shape: the values of mean ablation.
+     * broadcast back to the full shape: the values of mean ablation. A mean has no post-norm scales of its own
+     * ({@code postNorms} null): its shares take the clean run's.
      */
     public static SenderValues meanOf(SenderValues of, boolean perPosition, NDManager manager) {
         return map(of, (a, batchAxis) -> {
@@ -125,15 +161,16 @@ public record SenderValues(NDArray embeds, NDArray[] heads, NDArray[] mlps, NDAr
             qkv[l] = new NDArray[3];
             for (int c = 0; c < 3; c++) qkv[l][c] = op.apply(v.qkv[l][c], 0);
         }
-        return new SenderValues(op.apply(v.embeds, 1), heads, mlps, qkv);
+        return new SenderValues(op.apply(v.embeds, 1), heads, mlps, qkv, null);
     }
 
     /** Moves every array to the manager (so it outlives the run's scope). */
     SenderValues attachTo(NDManager manager) {
-        return map(this, (a, batchAxis) -> {
+        SenderValues v = map(this, (a, batchAxis) -> {
             NDArray copy = a.duplicate();
             copy.attach(manager);
             return copy;
         });
+        return postNorms == null ? v : new SenderValues(v.embeds, v.heads, v.mlps, v.qkv, postNorms.attachTo(manager));
     }
 }

@@ -6,7 +6,7 @@
  * in-edges differ from intact.
  *
  * <p>Invariant: with every mask entry 1 the logits are the clean model's; with every entry 0 under
- * resample ablation they are the corrupted run's. Tests check both, and every random mask against a
+ * resample ablation they are the corrupted run's (not for post-norm models, see below). Tests check both, and every random mask against a
  * slow reference built only from {@code runWithHooks}.
  *
  * <p>Model families (issue 17): the EdgePatcher computes any block {@link dev.acdc.patching.model.HookedTransformer}
@@ -16,8 +16,13 @@
  * heads. Grouped key/value heads: a layer's head receivers are H q inputs and G k and G v inputs (one per key/value
  * group, as the graph has them); a k (v) input is the sum of its kept senders plus the ablated removed ones, its
  * direct edge mixes the group's computed k (v) with the ablated one, and every head of the group attends with it. Rotary
- * models have no position embedding: the embedding node is {@code hook_embed} alone. Not patched yet (refused by
- * {@code PatchLayout}): post-norms. {@link dev.acdc.patching.patch.SmallModelPatcher}
+ * models have no position embedding: the embedding node is {@code hook_embed} alone. Post-norms (Gemma 2): every
+ * sender value is its share of its layer's post-norm output with the clean run's rms
+ * ({@link dev.acdc.patching.patch.PostNormScales}: clean, recomputed and ablated values alike, the bias's share in the
+ * ablated sums), so the all-ones mask gives the clean logits, but the all-zeros mask under resample ablation does not
+ * give the corrupted run's (which normalises with its own rms); {@link dev.acdc.patching.patch.EdgePatcher#postNormHooks}
+ * fixes a forward's rms to the clean values for gradient methods. LayerNorm post-norms are refused by
+ * {@code PatchLayout} (no family has them). {@link dev.acdc.patching.patch.SmallModelPatcher}
  * computes GPT-2-style blocks only and refuses the rest; ACDC's fast path takes the EdgePatcher for them.
  */
 package dev.acdc.patching.patch;

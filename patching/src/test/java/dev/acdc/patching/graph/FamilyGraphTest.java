@@ -34,7 +34,7 @@ class FamilyGraphTest {
     }
 
     @ParameterizedTest(name = "{0}: {1} tested edges")
-    @CsvSource({"pythia-70m, 3724, 144", "qwen2.5-0.5b, 80245, 432", "gpt2-small, 32923, 432"})
+    @CsvSource({"pythia-70m, 3724, 144", "qwen2.5-0.5b, 80245, 432", "gpt2-small, 32923, 432", "gemma-2-2b, 51026, 416"})
     void family_presets_have_the_hand_counted_edges(String name, int edges, int direct) {
         CircuitGraph g = CircuitGraph.of(preset(name));
         assertEquals(edges, g.edgeCount());
@@ -43,7 +43,7 @@ class FamilyGraphTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2-small", "attn-only-2l", "attn-only-4l", "pythia-70m", "pythia-160m", "qwen2.5-0.5b", "llama-3.2-1b"})
+    @ValueSource(strings = {"gpt2-small", "attn-only-2l", "attn-only-4l", "pythia-70m", "pythia-160m", "qwen2.5-0.5b", "llama-3.2-1b", "gemma-2-2b"})
     void the_documented_formula_counts_every_preset(String name) {
         TransformerConfig c = preset(name);
         assertEquals(formula(c), CircuitGraph.of(c).edgeCount());

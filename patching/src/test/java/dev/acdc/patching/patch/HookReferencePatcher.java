@@ -51,6 +51,7 @@ final class HookReferencePatcher {
     static NDArray logits(HookedTransformer m, CircuitGraph g, NDManager scope, ModelInput clean,
                           ActivationCache ablatedRun, float[] mask) {
         TransformerConfig c = m.config();
+        if (c.architecture().postNorms()) return PostNormReference.logits(m, g, scope, clean, ablatedRun, mask);
         Map<Node, NDArray> current = new HashMap<>();
         List<Hook> hooks = new ArrayList<>();
         hooks.add(new Hook(HookNames.EMBED, x -> {
