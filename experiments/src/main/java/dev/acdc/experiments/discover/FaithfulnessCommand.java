@@ -64,7 +64,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc,sp,hisp,eap,eap-ig", split = ",", paramLabel = "METHOD",
-            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five)")
+            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five), acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%)")
     List<String> methods;
 
     @Option(names = "--sizes", split = ",", paramLabel = "PERCENT",
