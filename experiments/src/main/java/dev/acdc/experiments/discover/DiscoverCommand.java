@@ -11,7 +11,6 @@ import dev.acdc.discovery.AcdcResult;
 import dev.acdc.discovery.RunDescription;
 import dev.acdc.discovery.method.AttributionPrefilter;
 import dev.acdc.discovery.method.EapIg;
-import dev.acdc.discovery.method.PrefilteredAcdc;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.output.OutputDirectory;
@@ -53,12 +52,12 @@ public final class DiscoverCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (the only method with a single-threshold run; roc and reproduce sweep the others);"
-            + " acdc-eap-ig[:K] is --prefilter eap-ig:K (K default " + PrefilteredAcdc.DEFAULT_K + ")")
+            + " acdc-eap-ig[:K] is --prefilter eap-ig:K (K default 25%%)")
     String method;
 
     @Option(names = "--prefilter", paramLabel = "ATTRIBUTION:K",
             description = "EAP-guided ACDC: rank every edge by |score| of eap-ig or eap, remove the edges outside the top K before ACDC's"
-                    + " walk (never tested, effect null), and let ACDC decide the rest; K a count of edges (40) or a percentage (25%);"
+                    + " walk (never tested, effect null), and let ACDC decide the rest; K a count of edges (40) or a percentage (25%%);"
                     + " K >= the edges is plain ACDC")
     String prefilterSpec;
 

@@ -64,7 +64,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc,sp,hisp,eap,eap-ig", split = ",", paramLabel = "METHOD",
-            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five), acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%)")
+            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five), acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%%)")
     List<String> methods;
 
     @Option(names = "--sizes", split = ",", paramLabel = "PERCENT",
@@ -83,7 +83,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     EapOptionsMixin eap;
 
     @Option(names = "--bootstrap", defaultValue = "200", paramLabel = "B",
-            description = "replicates of a percentile bootstrap 95% interval of f over the examples, seeded by --seed "
+            description = "replicates of a percentile bootstrap 95%% interval of f over the examples, seeded by --seed "
                     + "(default 200; 0 disables; at most " + MAX_BOOTSTRAP + "); not MIB's, which reports means only")
     int bootstrap;
 

@@ -52,7 +52,7 @@ public final class ConvertCommand implements Callable<Integer> {
     Path to;
 
     @Option(names = "--mib-binary", description = "MIB's submission of binary circuits: from a circuit.json, --to is a folder <task>_<model>"
-            + " that receives nine circuits of at most 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50 % of EAP-IG's edges, the top edges by"
+            + " that receives nine circuits of at most 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50 %% of EAP-IG's edges, the top edges by"
             + " effect; from such a folder, --to is a JSON file listing each circuit's edges")
     boolean mibBinary;
 
