@@ -150,23 +150,47 @@ public final class Acdc {
     }
 
     public AcdcResult run(AcdcJournal journal, Consumer<Progress> progress) {
+        return run(new BitSet(), journal, progress);
+    }
+
+    /**
+     * ACDC on the graph less {@code removedBeforeWalk}: those edges are removed before the first receiver (an
+     * attribution prefilter, {@link dev.acdc.discovery.method.PrefilteredAcdc}), are never tested, never journaled and
+     * keep a NaN effect, as ACDC++ removes them from its graph before {@code exp.step()}. The walk is ACDC's: the
+     * reference metric starts at the prefiltered circuit's (ACDC recomputes it at each step, so every later effect is
+     * relative to the circuit left), receivers that feed no surviving edge are skipped, and the remaining edges are
+     * tested in the sender order. With no edge removed this is {@link #run(AcdcJournal, Consumer)} exactly (the same
+     * evaluations in the same order).
+     */
+    public AcdcResult run(BitSet removedBeforeWalk, AcdcJournal journal, Consumer<Progress> progress) {
         long start = System.nanoTime();
         int n = graph.edgeCount();
+        if (removedBeforeWalk.length() > n) {
+            throw new IllegalArgumentException("prefilter removes edge " + (removedBeforeWalk.length() - 1) + "; the graph has "
+                    + n + " edges");
+        }
         float[] mask = new float[n];
         Arrays.fill(mask, 1f);
+        removedBeforeWalk.stream().forEach(id -> mask[id] = 0f);
         double[] scores = new double[n];
         Arrays.fill(scores, Double.NaN);
         int tested = 0, forwards = 0;
-        double full = evaluate(new float[][] {mask})[0];
+        double full = evaluate(new float[][] {ones(n)})[0];
         forwards++;
         double cur = full;
+        if (!removedBeforeWalk.isEmpty()) {
+            cur = evaluate(new float[][] {mask})[0];
+            forwards++;
+        }
         var receivers = graph.receiversInOrder();
         int decided = options.receiverBudget() == 0 ? receivers.size() : Math.min(options.receiverBudget(), receivers.size());
         for (int ri = 0; ri < decided; ri++) {
             Node r = receivers.get(ri);
-            int[] ids = graph.inEdgeIds(r, options.senderOrder());
+            int[] all = graph.inEdgeIds(r, options.senderOrder());
+            int[] ids = removedBeforeWalk.isEmpty() ? all
+                    : Arrays.stream(all).filter(id -> !removedBeforeWalk.get(id)).toArray();
             if (!AcdcWalk.feedsSurvivingEdge(graph, r, mask)) {
-                for (int id : ids) mask[id] = 0f;
+                for (int id : all) mask[id] = 0f;
                 progress.accept(new Progress(ri + 1, decided, countKept(mask), tested, r, true));
                 continue;
             }
@@ -248,6 +272,12 @@ public final class Acdc {
                     + (remove ? "removed" : "kept") : "its new metric " + d.newMetric() + " gives effect " + effect)
                     + "; the journal contradicts this run: run without --resume to start over");
         }
+    }
+
+    private static float[] ones(int n) {
+        float[] m = new float[n];
+        Arrays.fill(m, 1f);
+        return m;
     }
 
     private static int countKept(float[] mask) {

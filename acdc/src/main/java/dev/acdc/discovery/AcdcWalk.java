@@ -5,6 +5,7 @@ import dev.acdc.patching.graph.Node;
 import dev.acdc.patching.graph.SenderOrder;
 
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.function.IntPredicate;
 
 /**
@@ -31,8 +32,18 @@ public final class AcdcWalk {
      * removed untested. Returns the number of tested edges.
      */
     public static int replay(CircuitGraph graph, SenderOrder order, IntPredicate keep, TestVisitor visitor) {
+        return replay(graph, order, new BitSet(), keep, visitor);
+    }
+
+    /**
+     * The replay of a run whose prefilter removed {@code removedBeforeWalk} before the walk
+     * ({@link Acdc#run(BitSet, AcdcJournal, java.util.function.Consumer)}): those edges start removed and are never
+     * tested.
+     */
+    public static int replay(CircuitGraph graph, SenderOrder order, BitSet removedBeforeWalk, IntPredicate keep, TestVisitor visitor) {
         float[] mask = new float[graph.edgeCount()];
         Arrays.fill(mask, 1f);
+        removedBeforeWalk.stream().forEach(id -> mask[id] = 0f);
         int tested = 0;
         for (Node r : graph.receiversInOrder()) {
             int[] ids = graph.inEdgeIds(r, order);
@@ -41,6 +52,7 @@ public final class AcdcWalk {
                 continue;
             }
             for (int id : ids) {
+                if (removedBeforeWalk.get(id)) continue;
                 mask[id] = 0f;
                 visitor.test(tested++, r, id, mask);
                 mask[id] = keep.test(id) ? 1f : 0f;

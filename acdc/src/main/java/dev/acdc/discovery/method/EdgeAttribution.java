@@ -443,7 +443,7 @@ public final class EdgeAttribution {
      * every edge with a score), distinct, in ascending circuit size; each point is
      * {@code SweepPoint("threshold", t, circuit)}. NaN scores are never kept.
      */
-    static MethodResult result(String method, CircuitGraph graph, Scores scores, double seconds) {
+    public static MethodResult result(String method, CircuitGraph graph, Scores scores, double seconds) {
         double[] abs = scores.magnitudes();
         double[] descending = java.util.Arrays.stream(abs).filter(v -> !Double.isNaN(v)).sorted().toArray();
         for (int i = 0, j = descending.length - 1; i < j; i++, j--) {

@@ -43,6 +43,28 @@ final class AcdcRunDescription {
     private AcdcRunDescription() {}
 
     static RunDescription of(TaskRun run, TaskOptions taskOptions, AcdcOptions acdc) {
+        return builder(run, taskOptions, acdc).build();
+    }
+
+    /**
+     * The description of a run whose prefilter removed {@code removed} before ACDC's walk: the plain run's fields, then
+     * {@code prefilter} (as spelled, {@code eap-ig:25%}), {@code prefilter_gradient} (where the attribution took its
+     * gradient) and {@code prefilter_removed} (a fingerprint of the removed edges). A plain run has none of the three, so a
+     * journal of a prefiltered run never resumes as a plain run, nor as one with another K or other scores, and the
+     * reverse.
+     */
+    static RunDescription of(TaskRun run, TaskOptions taskOptions, AcdcOptions acdc, String prefilter, String gradient,
+                             java.util.BitSet removed) {
+        RunDescription.Builder b = builder(run, taskOptions, acdc);
+        b.put("prefilter", prefilter);
+        b.put("prefilter_gradient", gradient);
+        List<String> lines = new ArrayList<>();
+        removed.stream().forEach(id -> lines.add(id + " " + run.graph().edge(id).name()));
+        b.put("prefilter_removed", Fingerprint.ofLines(lines));
+        return b.build();
+    }
+
+    private static RunDescription.Builder builder(TaskRun run, TaskOptions taskOptions, AcdcOptions acdc) {
         RunDescription.Builder b = RunDescription.builder();
         b.put("task", run.task().name());
         b.put("model", run.weightsFingerprint());
@@ -53,7 +75,7 @@ final class AcdcRunDescription {
         b.put("ablation", run.ablation().cliName());
         components(acdc, ACDC_OPTIONS_WITHOUT_EFFECT).forEach(b::put);
         b.put("graph", testOrder(run.graph(), acdc));
-        return b.build();
+        return b;
     }
 
     /** A record's components as snake_case name → value, leaving out {@code skip}. */

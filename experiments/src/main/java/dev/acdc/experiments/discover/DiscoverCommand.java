@@ -9,6 +9,8 @@ import dev.acdc.discovery.AcdcJournal;
 import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.AcdcResult;
 import dev.acdc.discovery.RunDescription;
+import dev.acdc.discovery.method.AttributionPrefilter;
+import dev.acdc.discovery.method.EapIg;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.explorer.CircuitExplorer;
@@ -30,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,8 +52,18 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "the task's name, or file:PATH (prompts from a JSON Lines file)")
     String task;
 
-    @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (the only method with a single-threshold run; roc and reproduce sweep the others)")
+    @Option(names = "--method", defaultValue = "acdc", paramLabel = "METHOD", description = "acdc (the only method with a single-threshold run; roc and reproduce sweep the others);"
+            + " acdc-eap-ig[:K] is --prefilter eap-ig:K (K default 25%%)")
     String method;
+
+    @Option(names = "--prefilter", paramLabel = "ATTRIBUTION:K",
+            description = "EAP-guided ACDC: rank every edge by |score| of eap-ig or eap, remove the edges outside the top K before ACDC's"
+                    + " walk (never tested, effect null), and let ACDC decide the rest; K a count of edges (40) or a percentage (25%%);"
+                    + " K >= the edges is plain ACDC")
+    String prefilterSpec;
+
+    @Mixin
+    EapOptionsMixin eap;
 
     @Option(names = "--threshold", required = true, paramLabel = "TAU", description = "ACDC's threshold τ: a finite decimal number ≥ 0")
     String thresholdText;
@@ -92,7 +105,8 @@ public final class DiscoverCommand implements Callable<Integer> {
     public Integer call() {
         long start = System.nanoTime();
         TaskRun.checkMethod("--method", method);
-        if (!method.equals("acdc")) {
+        AttributionPrefilter prefilter = prefilter();
+        if (!method.equals("acdc") && MethodFactory.prefilter(method) == null) {
             throw new BadInputException("--method " + method + ": discover runs ACDC at one threshold; sweep " + method
                     + " with 'acdc roc --methods " + method + "' or 'acdc reproduce --methods " + method + "'");
         }
@@ -104,7 +118,8 @@ public final class DiscoverCommand implements Callable<Integer> {
         // the directory may hold anything: discover only ever writes its own files into it. By default it is named
         // after the task, not its spelling: runs on the ACDC code's data get their own directory
         Path dir = OutputDirectory.check("--out", out != null ? out
-                        : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOpts) + "-acdc-" + plain(threshold)),
+                        : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOpts) + "-acdc-"
+                        + (prefilter == null ? "" : prefilter.spelling().replace(":", "-").replace("%", "pct") + "-") + plain(threshold)),
                 name -> true, "a discover run");
         checkPreviousRun(dir);
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOpts);
@@ -113,6 +128,8 @@ public final class DiscoverCommand implements Callable<Integer> {
                 .withAbsValue(absValue).withSenderOrder(order);
 
         PrintWriter err = spec.commandLine().getErr();
+        // the prefilter's attribution needs gradients (the engine); ACDC then runs as a plain run would, without it where it can
+        BitSet removed = prefilter == null ? new BitSet() : prefiltered(t, prefilter, taskOpts.seed());
         boolean created = !Files.exists(dir);
         try (TaskRun run = scoring.openForAcdc(t, options); RunLock lock = RunLock.acquire(dir.resolve(RunLock.FILE), "--out " + dir,
                 String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
@@ -121,7 +138,8 @@ public final class DiscoverCommand implements Callable<Integer> {
                         + "); taking it over");
             }
             checkPreviousRun(dir);   // again under the lock: a run may have finished there since
-            RunDescription description = AcdcRunDescription.of(run, taskOpts, options);
+            RunDescription description = prefilter == null ? AcdcRunDescription.of(run, taskOpts, options)
+                    : AcdcRunDescription.of(run, taskOpts, options, prefilter.spelling(), eap.describe(), removed);
             if (resume && !Files.exists(dir.resolve(JOURNAL))) {
                 err.println("acdc: note: --resume: " + dir.resolve(JOURNAL) + " does not exist; starting from the first edge");
             }
@@ -132,7 +150,7 @@ public final class DiscoverCommand implements Callable<Integer> {
                             + journal.replayable() + " decisions before it and deciding the rest again");
                 }
                 AcdcProgress progress = new AcdcProgress(err);
-                result = run.runAcdc(options, journal, progress);
+                result = run.runAcdc(options, removed, journal, progress);
                 progress.finish(result);
             }
             Circuit found = result.circuit();
@@ -141,7 +159,7 @@ public final class DiscoverCommand implements Callable<Integer> {
 
             Map<String, Object> file = new LinkedHashMap<>();
             file.put("task", t.name());
-            file.put("method", "acdc");
+            file.put("method", methodName(prefilter));
             Map<String, Object> opts = new LinkedHashMap<>();
             opts.put("ablation", run.ablation().cliName());
             opts.put("abs_value", absValue);
@@ -164,6 +182,17 @@ public final class DiscoverCommand implements Callable<Integer> {
             file.put("seconds", seconds);
             file.put("smoke_run", t.smokeRun());
             file.put("run", description.fields());
+            if (prefilter != null) {
+                // the edges outside the attribution's top K: removed before the walk, never tested (effect null, kept false)
+                Map<String, Object> pre = new LinkedHashMap<>();
+                pre.put("attribution", prefilter.attribution());
+                pre.put("k", prefilter.k());
+                pre.put("eap_gradient", eap.describe());
+                pre.put("edges_kept", run.graph().edgeCount() - removed.cardinality());
+                pre.put("edges_removed", removed.cardinality());
+                pre.put("removed", removed.stream().mapToObj(id -> run.graph().edge(id).name()).toList());
+                file.put("prefilter", pre);
+            }
             List<Map<String, Object>> edges = new ArrayList<>();
             for (Edge e : run.graph().edges()) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -182,13 +211,13 @@ public final class DiscoverCommand implements Callable<Integer> {
                 file.put("false_negatives", run.truth().minus(found).edges().stream().map(Edge::name).toList());
             }
 
-            String title = String.format(Locale.ROOT, "%s  acdc  τ=%s  %d/%d edges", t.name(), plain(threshold), found.edgeCount(),
+            String title = String.format(Locale.ROOT, "%s  %s  τ=%s  %d/%d edges", t.name(), prefilter == null ? "acdc" : "acdc prefilter " + prefilter.spelling(), plain(threshold), found.edgeCount(),
                     run.graph().edgeCount()) + (roc == null ? "" : String.format(Locale.ROOT, "  TPR %.3f  FPR %.3f", roc.tpr(), roc.fpr()));
             // rendered in full before anything is written; circuit.json, which names the run, goes in last
             Map<String, byte[]> files = new LinkedHashMap<>();
             files.put("circuit.dot", CircuitDot.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
             files.put("circuit.svg", CircuitSvg.render(found, run.truth(), title).getBytes(StandardCharsets.UTF_8));
-            files.put(CircuitExplorer.FILE, explorerPage(t, run, found, result, title).getBytes(StandardCharsets.UTF_8));
+            files.put(CircuitExplorer.FILE, explorerPage(t, run, found, result, title, methodName(prefilter)).getBytes(StandardCharsets.UTF_8));
             files.put("circuit.json", (gson(true).toJson(file) + "\n").getBytes(StandardCharsets.UTF_8));
             OutputDirectory.commitFiles(dir, files);
 
@@ -196,7 +225,8 @@ public final class DiscoverCommand implements Callable<Integer> {
             if (json) {
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("task", t.name());
-                line.put("method", "acdc");
+                line.put("method", methodName(prefilter));
+                if (prefilter != null) line.put("prefilter", prefilter.spelling());
                 line.put("threshold", threshold);
                 line.put("edges_kept", found.edgeCount());
                 line.put("edges_total", run.graph().edgeCount());
@@ -206,6 +236,7 @@ public final class DiscoverCommand implements Callable<Integer> {
                 line.put("metric_full", result.metricFull());
                 line.put("tpr", roc == null ? null : roc.tpr());
                 line.put("fpr", roc == null ? null : roc.fpr());
+                line.put("tested_edges", result.testedEdges());
                 line.put("seconds", seconds);
                 line.put("smoke_run", t.smokeRun());
                 line.put("out", dir.toString());
@@ -213,8 +244,8 @@ public final class DiscoverCommand implements Callable<Integer> {
             } else {
                 String scored = roc == null ? "no ground truth"
                         : String.format(Locale.ROOT, "TPR %.3f FPR %.3f vs %s", roc.tpr(), roc.fpr(), run.groundTruthName());
-                o.printf(Locale.ROOT, "%s acdc τ=%s: %d/%d edges kept, %s %.4g (full %.4g), %s, %.1f s%s → %s%n",
-                        t.name(), plain(threshold), found.edgeCount(), run.graph().edgeCount(), run.metricName(),
+                o.printf(Locale.ROOT, "%s %s τ=%s: %d/%d edges kept, %s %.4g (full %.4g), %s, %.1f s%s → %s%n",
+                        t.name(), prefilter == null ? "acdc" : "acdc prefilter " + prefilter.spelling(), plain(threshold), found.edgeCount(), run.graph().edgeCount(), run.metricName(),
                         result.metricFinal(), result.metricFull(), scored, seconds, t.smokeRun() ? " [smoke run]" : "", dir);
             }
             o.flush();
@@ -225,10 +256,10 @@ public final class DiscoverCommand implements Callable<Integer> {
     }
 
     /** The explorer page of the run's circuit: one step, ACDC's effects, the run's ground truth. */
-    private String explorerPage(Task t, TaskRun run, Circuit found, AcdcResult result, String title) {
+    private String explorerPage(Task t, TaskRun run, Circuit found, AcdcResult result, String title, String method) {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("task", t.name());
-        facts.put("method", "acdc" + (reference ? " (reference)" : ""));
+        facts.put("method", method + (reference ? " (reference)" : ""));
         facts.put("metric", run.metricName());
         facts.put("ablation", run.ablation().cliName());
         facts.put("τ", plain(threshold));
@@ -236,6 +267,44 @@ public final class DiscoverCommand implements Callable<Integer> {
         if (t.smokeRun()) facts.put("smoke run", "yes");
         return CircuitExplorer.html(new CircuitExplorer.Page(title, facts, run.hasTruth() ? run.truth() : null, run.groundTruthName(),
                 CircuitExplorer.ACDC_EFFECT, List.of(new CircuitExplorer.Step("threshold", threshold, found)), 0));
+    }
+
+    /** {@code acdc}, or {@code acdc-eap-ig} / {@code acdc-eap} for a prefiltered run. */
+    private static String methodName(AttributionPrefilter prefilter) {
+        return prefilter == null ? "acdc" : "acdc-" + prefilter.attribution();
+    }
+
+    /**
+     * The prefilter of {@code --prefilter} or of {@code --method acdc-eap-ig[:K]} (not both), checked before anything is
+     * loaded; null for plain ACDC. {@code --eap-gradient} only says where the prefilter's attribution takes its gradient.
+     */
+    private AttributionPrefilter prefilter() {
+        AttributionPrefilter fromMethod = MethodFactory.prefilter(method);
+        if (fromMethod != null && prefilterSpec != null) {
+            throw new BadInputException("--method " + method + " and --prefilter " + prefilterSpec + ": give one (--method " + method
+                    + " is --prefilter " + fromMethod.spelling() + ")");
+        }
+        AttributionPrefilter p = fromMethod;
+        if (prefilterSpec != null) {
+            try {
+                p = AttributionPrefilter.parse(prefilterSpec);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--prefilter " + e.getMessage());
+            }
+        }
+        eap.gradientAt();   // an unknown value is bad input with or without a prefilter
+        if (p == null && eap.gradientAt() != null) {
+            throw new BadInputException("--eap-gradient " + eap.describe() + ": discover takes it only with --prefilter (where the"
+                    + " prefilter's attribution takes its gradient)");
+        }
+        return p;
+    }
+
+    /** The edges the prefilter removes: the attribution computed once on the task's problem (the engine's). */
+    private BitSet prefiltered(Task t, AttributionPrefilter prefilter, long seed) {
+        try (TaskRun scored = scoring.open(t)) {
+            return prefilter.removed(scored.graph(), prefilter.scores(scored.problem(seed), eap.gradientAt(), EapIg.DEFAULT_STEPS).signed());
+        }
     }
 
     /**

@@ -3,11 +3,7 @@ package dev.acdc.experiments.discover;
 import dev.acdc.datasets.Task;
 import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.DiscoveryProblem;
-import dev.acdc.discovery.method.Eap;
-import dev.acdc.discovery.method.EapIg;
-import dev.acdc.discovery.method.EdgeAttribution;
 import dev.acdc.discovery.method.FaithfulnessCurves;
-import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.output.OutputDirectory;
@@ -52,7 +48,12 @@ import java.util.concurrent.Callable;
 public final class FaithfulnessCommand implements Callable<Integer> {
 
     /** MIB's sizes in percent of the edges (evaluation.py l.31, as fractions there). */
-    static final List<String> MIB_SIZES = List.of("0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50", "100");
+    public static final List<String> MIB_SIZES = List.of("0.1", "0.2", "0.5", "1", "2", "5", "10", "20", "50", "100");
+
+    /** MIB's sizes as fractions, as {@code --sizes} parses them (0.1 % is MIB's {@code .001}). */
+    public static double[] mibFractions() {
+        return parseSizes(MIB_SIZES);
+    }
     static final int MAX_SIZES = 100;
     /** The most bootstrap replicates {@code --bootstrap} accepts. */
     static final int MAX_BOOTSTRAP = 100_000;
@@ -63,7 +64,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc,sp,hisp,eap,eap-ig", split = ",", paramLabel = "METHOD",
-            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five)")
+            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five), acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%%)")
     List<String> methods;
 
     @Option(names = "--sizes", split = ",", paramLabel = "PERCENT",
@@ -82,7 +83,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     EapOptionsMixin eap;
 
     @Option(names = "--bootstrap", defaultValue = "200", paramLabel = "B",
-            description = "replicates of a percentile bootstrap 95% interval of f over the examples, seeded by --seed "
+            description = "replicates of a percentile bootstrap 95%% interval of f over the examples, seeded by --seed "
                     + "(default 200; 0 disables; at most " + MAX_BOOTSTRAP + "); not MIB's, which reports means only")
     int bootstrap;
 
@@ -213,20 +214,9 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             for (String method : methods) {
                 long m0 = System.nanoTime();
                 DiscoveryMethod dm = MethodFactory.create(method, t, metricName, settings);
-                FaithfulnessCurves.Curve cprCurve, cmdCurve;
-                String cprRanking, cmdRanking;
-                if (dm instanceof Eap || dm instanceof EapIg) {
-                    EdgeAttribution.Scores s = dm instanceof Eap e ? e.attribute(problem) : ((EapIg) dm).attribute(problem);
-                    double[] signed = s.signed(), abs = s.magnitudes();
-                    cprCurve = ev.curve(fractions, n -> FaithfulnessCurves.topN(g, signed, n));
-                    cmdCurve = ev.curve(fractions, n -> FaithfulnessCurves.topN(g, abs, n));
-                    cprRanking = "signed";
-                    cmdRanking = "absolute";
-                } else {
-                    MethodResult r = dm.discover(problem);
-                    cprCurve = cmdCurve = ev.curve(fractions, n -> FaithfulnessCurves.fromSweep(g, r.points(), n));
-                    cprRanking = cmdRanking = "sweep";
-                }
+                MethodFaithfulness.Curves curves = MethodFaithfulness.run(dm, problem, ev, fractions).curves();
+                FaithfulnessCurves.Curve cprCurve = curves.cpr(), cmdCurve = curves.cmd();
+                String cprRanking = curves.cprRanking(), cmdRanking = curves.cmdRanking();
                 if (tty) err.println();
                 FaithfulnessBootstrap.Interval[] cprCi = intervals(boot, ev, cprCurve);
                 FaithfulnessBootstrap.Interval[] cmdCi = cmdCurve == cprCurve ? cprCi : intervals(boot, ev, cmdCurve);
@@ -245,11 +235,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                     perMethod.put("faithfulness_abs_ci_high." + method, Arrays.stream(cmdCi).map(FaithfulnessBootstrap.Interval::high).toList());
                 }
                 perMethod.put("seconds." + method, (System.nanoTime() - m0) / 1e9);
-                plotted.put(String.format(Locale.ROOT, "%s%s (CPR %.3f)", method, cprRanking.equals("sweep") ? "" : " " + cprRanking,
-                        cprCurve.area().cpr()), cprCurve.f());
-                if (cmdCurve != cprCurve) {
-                    plotted.put(String.format(Locale.ROOT, "%s %s (CMD %.3f)", method, cmdRanking, cmdCurve.area().cmd()), cmdCurve.f());
-                }
+                MethodFaithfulness.addPlotSeries(plotted, method, curves);
             }
             summary.putAll(perMethod);
             if (stability > 0) {

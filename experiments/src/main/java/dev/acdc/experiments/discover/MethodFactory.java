@@ -3,11 +3,13 @@ package dev.acdc.experiments.discover;
 import dev.acdc.datasets.Task;
 import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.method.AcdcMethod;
+import dev.acdc.discovery.method.AttributionPrefilter;
 import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.Eap;
 import dev.acdc.discovery.method.EapIg;
 import dev.acdc.discovery.method.GradientAt;
 import dev.acdc.discovery.method.HeadImportance;
+import dev.acdc.discovery.method.PrefilteredAcdc;
 import dev.acdc.discovery.method.SubnetworkProbing;
 import dev.acdc.experiments.BadInputException;
 
@@ -19,12 +21,12 @@ import java.util.function.Consumer;
  * for the task and metric ({@link SubnetworkProbing#defaultLambdas}), where EAP and EAP-IG take their gradient,
  * and the reduced settings of {@code --quick} (every third ACDC threshold; SP with fewer, larger steps on every
  * other λ; EAP-IG with {@value #QUICK_EAP_IG_STEPS} steps). HISP, EAP and EAP-IG have no sweep parameter: they rank
- * once.
+ * once. {@code acdc-eap-ig[:K]} (EAP-guided ACDC) sweeps ACDC's thresholds over the edges EAP-IG's top K leaves.
  */
 public final class MethodFactory {
 
     /** Every method the CLI knows, in report order. */
-    public static final List<String> NAMES = List.of("acdc", "sp", "hisp", "eap", "eap-ig");
+    public static final List<String> NAMES = List.of("acdc", "sp", "hisp", "eap", "eap-ig", PrefilteredAcdc.NAME);
 
     /**
      * SP under --quick: 300 Adam steps at learning rate 0.01 (a logit moves at most ~0.01 per step, so the keep
@@ -62,6 +64,12 @@ public final class MethodFactory {
      */
     public static DiscoveryMethod create(String name, Task task, String metricName, Settings settings) {
         GradientAt at = settings.eapGradient();
+        AttributionPrefilter prefilter = prefilter(name);
+        if (prefilter != null) {
+            // EAP-guided ACDC: EAP-IG with the sweep's settings ranks, ACDC decides the top K at each τ of ACDC's sweep
+            int steps = settings.quick() ? QUICK_EAP_IG_STEPS : EapIg.DEFAULT_STEPS;
+            return new PrefilteredAcdc(name, prefilter, at, steps, acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
+        }
         return switch (name) {
             case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
             case "sp" -> {
@@ -79,6 +87,18 @@ public final class MethodFactory {
             }
             default -> throw new BadInputException("unknown method '" + name + "'; expected one of " + String.join(", ", NAMES));
         };
+    }
+
+    /**
+     * The prefilter of {@code acdc-eap-ig} (K = {@link PrefilteredAcdc#DEFAULT_K}) or {@code acdc-eap-ig:K}; null for
+     * another method; a malformed K is bad input.
+     */
+    public static AttributionPrefilter prefilter(String name) {
+        try {
+            return PrefilteredAcdc.ofName(name);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("method " + name + ": " + e.getMessage());
+        }
     }
 
     /** The ACDC sweep: the given thresholds, else the task's default range (under --quick every third value and the last). */

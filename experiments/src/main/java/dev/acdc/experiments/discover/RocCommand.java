@@ -39,7 +39,7 @@ public final class RocCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc", split = ",", paramLabel = "METHOD",
-            description = "comma-separated methods: acdc (default), sp, hisp, eap, eap-ig")
+            description = "comma-separated methods: acdc (default), sp, hisp, eap, eap-ig, acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%%)")
     List<String> methods;
 
     @Option(names = "--thresholds", split = ",", paramLabel = "TAU",

@@ -263,8 +263,9 @@ public final class TaskRun implements AutoCloseable {
     }
 
     public static void checkMethod(String flag, String method) {
-        if (!MethodFactory.NAMES.contains(method)) {
-            throw new BadInputException("unknown " + flag + " '" + method + "'; expected one of " + String.join(", ", MethodFactory.NAMES));
+        if (!MethodFactory.NAMES.contains(method) && MethodFactory.prefilter(method) == null) {
+            throw new BadInputException("unknown " + flag + " '" + method + "'; expected one of " + String.join(", ", MethodFactory.NAMES)
+                    + " (or " + dev.acdc.discovery.method.PrefilteredAcdc.NAME + ":K)");
         }
     }
 
@@ -281,8 +282,13 @@ public final class TaskRun implements AutoCloseable {
     }
 
     public AcdcResult runAcdc(AcdcOptions options, AcdcJournal journal, Consumer<Acdc.Progress> progress) {
-        if (small != null) return new Acdc(small, (ArrayMetric) metric, options).run(journal, progress);
-        return new Acdc(patcher, metric, options).run(journal, progress);
+        return runAcdc(options, new java.util.BitSet(), journal, progress);
+    }
+
+    /** ACDC without the edges a prefilter removed before its walk ({@link Acdc#run(java.util.BitSet, AcdcJournal, Consumer)}). */
+    public AcdcResult runAcdc(AcdcOptions options, java.util.BitSet removedBeforeWalk, AcdcJournal journal, Consumer<Acdc.Progress> progress) {
+        if (small != null) return new Acdc(small, (ArrayMetric) metric, options).run(removedBeforeWalk, journal, progress);
+        return new Acdc(patcher, metric, options).run(removedBeforeWalk, journal, progress);
     }
 
     /** This run as a discovery problem; the run keeps ownership of everything in it. */

@@ -51,11 +51,17 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "FILE", description = "the file to write (replaced whole if it exists)")
     Path to;
 
+    @Option(names = "--mib-binary", description = "MIB's submission of binary circuits: from a circuit.json, --to is a folder <task>_<model>"
+            + " that receives nine circuits of at most 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50 %% of EAP-IG's edges, the top edges by"
+            + " effect; from such a folder, --to is a JSON file listing each circuit's edges")
+    boolean mibBinary;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (mibBinary) return mibBinary();
         if (!Files.isRegularFile(from)) throw new BadInputException("--from " + from + ": no such file");
         if (Files.isDirectory(to)) throw new BadInputException("--to " + to + ": is a directory; give a file name");
         if (to.toAbsolutePath().normalize().equals(from.toAbsolutePath().normalize())) {
@@ -63,7 +69,7 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         Path parent = to.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) throw new BadInputException("--to " + to + ": directory " + parent + " does not exist");
-        CircuitGraph graph = GraphCommand.graphOf("convert", model);
+        CircuitGraph graph = graph();
         String text;
         try {
             text = Files.readString(from, StandardCharsets.UTF_8);
@@ -92,6 +98,56 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** {@code --mib-binary}: a circuit.json to MIB's nine binary circuits, or such a folder to a list of its circuits. */
+    private int mibBinary() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (Files.isDirectory(from)) {
+            if (Files.isDirectory(to)) throw new BadInputException("--to " + to + ": is a directory; give the file to list the circuits in");
+            CircuitGraph graph = graph();
+            Map<String, BitSet> circuits = MibSubmission.read(from, graph);
+            Map<String, Object> file = new LinkedHashMap<>();
+            file.put("source", from.toString());
+            file.put("format", "MIB binary circuits");
+            file.put("model", graph.config().name());
+            file.put("mib_edges_total", MibSubmission.mibEdgeCount(graph));
+            Map<String, Object> bySize = new LinkedHashMap<>();
+            circuits.forEach((p, kept) -> {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("edges_at_most", MibSubmission.limit(p, MibSubmission.mibEdgeCount(graph)));
+                c.put("edges", kept.stream().mapToObj(id -> graph.edge(id).name()).toList());
+                bySize.put(p, c);
+            });
+            file.put("circuits", bySize);
+            AtomicFiles.write(to, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(file) + "\n");
+            out.printf(Locale.ROOT, "convert: MIB binary circuits → %s (%d circuits)%n", to, circuits.size());
+        } else {
+            if (!Files.isRegularFile(from)) throw new BadInputException("--from " + from + ": no such file or folder");
+            if (Files.isRegularFile(to)) throw new BadInputException("--to " + to + ": is a file; --mib-binary writes a folder <task>_<model>");
+            CircuitGraph graph = graph();
+            EapIgGraphJson.Circuit c = readCircuitJson(parse(from), graph, from.toString());
+            MibSubmission.write(to, graph, MibSubmission.fromScores(graph, c.scores()));
+            out.printf(Locale.ROOT, "convert: circuit.json → MIB binary circuits (top edges by effect, at most %s) → %s%n",
+                    String.join(", ", MibSubmission.PERCENTS) + " % of " + MibSubmission.mibEdgeCount(graph) + " edges", to);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static JsonElement parse(Path file) {
+        try {
+            return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new BadInputException("--from " + file + ": cannot read: " + e.getMessage());
+        } catch (JsonParseException e) {
+            throw new BadInputException("--from " + file + ": not JSON: " + e.getMessage());
+        }
+    }
+
+    private CircuitGraph graph() {
+        // grouped key/value heads map onto EAP-IG's per-query-head k and v inputs (EapIgGraphJson)
+        return GraphCommand.graphOf("convert", model);
     }
 
     /** Scores ({@code effect}, null → NaN) and kept edges of a discover {@code circuit.json}. */

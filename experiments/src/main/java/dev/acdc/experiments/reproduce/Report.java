@@ -35,11 +35,17 @@ final class Report {
     private final List<Cell> cells;
     private final Map<String, String> skipped;
     private final Settings settings;
+    private final FaithfulnessTable faithfulness;   // null: a report without the faithfulness section
 
     Report(List<Cell> cells, Map<String, String> skipped, Settings settings) {
+        this(cells, skipped, settings, null);
+    }
+
+    Report(List<Cell> cells, Map<String, String> skipped, Settings settings, FaithfulnessTable faithfulness) {
         this.cells = List.copyOf(cells);
         this.skipped = new LinkedHashMap<>(skipped);
         this.settings = settings;
+        this.faithfulness = faithfulness;
     }
 
     /** The plot's file name; a data variant's {@code :} becomes {@code -} (file names stay portable). */
@@ -53,7 +59,7 @@ final class Report {
      */
     static boolean isOutputFile(String name) {
         return List.of("results.json", "auc_table.csv", "auc_table.md", "index.html", "cells").contains(name)
-                || (name.startsWith("roc-") && name.endsWith(".png"));
+                || (name.startsWith("roc-") && name.endsWith(".png")) || FaithfulnessTable.isOutputFile(name);
     }
 
     /** Writes every file; each is written to a temporary file and moved into place. */
@@ -62,6 +68,11 @@ final class Report {
         AtomicFiles.write(dir.resolve("results.json"), gson(true).toJson(resultsJson()) + "\n");
         AtomicFiles.write(dir.resolve("auc_table.csv"), csv());
         AtomicFiles.write(dir.resolve("auc_table.md"), markdown());
+        if (faithfulness != null) {
+            faithfulness.plots().forEach((name, png) -> AtomicFiles.write(dir.resolve(name), png));
+            AtomicFiles.write(dir.resolve("faithfulness_table.md"), faithfulness.markdown(settings.methods(), settings.ablations()));
+            AtomicFiles.write(dir.resolve("faithfulness_table.csv"), faithfulness.csv());
+        }
         AtomicFiles.write(dir.resolve("index.html"), html(plots));
     }
 
@@ -70,6 +81,7 @@ final class Report {
         m.put("settings", settingsMap());
         m.put("skipped_tasks", skipped);
         m.put("cells", cells);
+        if (faithfulness != null) m.put("faithfulness", faithfulness.json());
         return m;
     }
 
@@ -87,7 +99,8 @@ final class Report {
 
     /**
      * One flat object: {@code auc.<task>.<metric>.<ablation>.<method>.edge|node|node_components} (node: counted as the
-     * ACDC code did; node_components: ours), plus {@code seconds}.
+     * ACDC code did; node_components: ours), {@code cpr.<task>.<metric>.<ablation>.<method>} and {@code cmd.…} (null where f
+     * is undefined), plus {@code seconds}.
      */
     String flatJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -96,6 +109,13 @@ final class Report {
             m.put(k + ".edge", c.edgeAuc());
             m.put(k + ".node", c.nodeAuc());
             m.put(k + ".node_components", c.nodeAucComponents());
+        }
+        if (faithfulness != null) {
+            for (FaithfulnessTable.Row r : faithfulness.rows()) {
+                String k = r.task() + "." + r.metric() + "." + r.ablation() + "." + r.method();
+                m.put("cpr." + k, r.cpr());
+                m.put("cmd." + k, r.cmd());
+            }
         }
         m.put("cells", cells.size());
         m.put("skipped_tasks", new ArrayList<>(skipped.keySet()));
@@ -257,7 +277,9 @@ final class Report {
                     .append(Base64.getEncoder().encodeToString(p.getValue())).append("\"><figcaption>").append(esc(p.getKey()))
                     .append("</figcaption></figure>\n");
         }
-        b.append("</div>\n<h2>Timings and ground truths</h2>\n<table><tr><th>task</th><th>metric</th><th>ablation</th><th>method</th><th>ground truth</th><th>seconds</th><th>circuits</th></tr>\n");
+        b.append("</div>\n");
+        if (faithfulness != null) b.append(faithfulness.html(settings.methods(), settings.ablations()));
+        b.append("<h2>Timings and ground truths</h2>\n<table><tr><th>task</th><th>metric</th><th>ablation</th><th>method</th><th>ground truth</th><th>seconds</th><th>circuits</th></tr>\n");
         for (Cell c : cells) {
             b.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.2f</td><td>%d</td></tr>%n",
                     esc(c.task()), esc(c.metric()), esc(c.ablation()), esc(c.method()), esc(c.groundTruth()), c.seconds(), c.points().size()));

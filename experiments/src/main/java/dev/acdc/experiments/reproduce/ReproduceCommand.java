@@ -164,16 +164,20 @@ public final class ReproduceCommand implements Callable<Integer> {
         MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eap.gradientAt(), progress::detail);
         List<Cell> cells = new ArrayList<>();
         Map<String, byte[]> plots = new LinkedHashMap<>();
+        FaithfulnessTable faithfulness = new FaithfulnessTable();
         for (Task task : loaded) {
             for (String metricName : task.metricNames()) {
                 if (metrics != null && !metrics.contains(metricName)) continue;
                 for (String abl : ablations) {
                     Map<String, RocCurve[]> curves = new LinkedHashMap<>();
                     try (TaskRun run = TaskRun.open(task, metricName, abl, null)) {
+                        FaithfulnessTable.Group faithful = faithfulness.group(task.name(), metricName, abl, run.problem(taskOptions.seed()));
                         for (String method : methodNames) {
                             String cell = task.name() + " " + metricName + " " + abl + " " + method;
                             progress.begin(cells.size() + 1, cell);
-                            MethodResult r = MethodFactory.create(method, task, metricName, settings).discover(run.problem(taskOptions.seed()));
+                            // one run per cell: its ROC here, its faithfulness curves (the faithfulness command's) in the report's table
+                            MethodResult r = faithful.run(MethodFactory.create(method, task, metricName, settings),
+                                    run.problem(taskOptions.seed())).result();
                             MethodRoc roc = MethodRoc.of(r, run.truth());
                             RocCurve acdcCodeNodes = acdcCodeNodeCurve(r, run.truth());
                             curves.put(method, new RocCurve[] {roc.edge(), acdcCodeNodes});
@@ -199,6 +203,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                                     "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
                                     task.name(), metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
                         }
+                        faithful.finish();
                         plots.put(Report.plotName(task.name(), metricName, abl),
                                 dev.acdc.experiments.discover.RocPlot.png(task.name() + " · " + metricName + " · " + abl
                                         + " ablation · vs " + run.groundTruthName(), curves));
@@ -209,7 +214,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         progress.finish(cells.size() + " cells");
         double seconds = (System.nanoTime() - start) / 1e9;
         Report report = new Report(cells, skipped, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
-                eap.describe(), loaded.stream().anyMatch(Task::smokeRun), seconds));
+                eap.describe(), loaded.stream().anyMatch(Task::smokeRun), seconds), faithfulness);
         report.write(staged.dir(), plots);
         staged.commit();
 

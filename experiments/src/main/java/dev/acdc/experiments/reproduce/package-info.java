@@ -1,6 +1,8 @@
 /**
  * {@code acdc reproduce}: the method comparison of the ACDC paper's Table 2 (every method, task, metric and
  * ablation), written as an AUC table beside the published numbers, ROC plots, {@code results.json} and an
- * offline {@code index.html}.
+ * offline {@code index.html}; beside it each cell's MIB faithfulness (CPR and CMD, {@code FaithfulnessTable}), from the
+ * same method run and with the {@code faithfulness} command's code, as a table, a plot per task, metric and ablation, and
+ * {@code results.json}'s {@code faithfulness}.
  */
 package dev.acdc.experiments.reproduce;

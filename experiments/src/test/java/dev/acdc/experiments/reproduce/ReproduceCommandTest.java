@@ -104,7 +104,7 @@ class ReproduceCommandTest {
         }
         String html = Files.readString(out.resolve("index.html"));
         assertTrue(html.startsWith("<!DOCTYPE html>") && html.endsWith("</html>\n"));
-        assertEquals(4, html.split("data:image/png;base64,", -1).length - 1, "every plot is inlined");
+        assertEquals(4 + 4, html.split("data:image/png;base64,", -1).length - 1, "every plot is inlined: ROC and faithfulness");
         assertTrue(html.contains(MISSING), "skipped tasks are listed");
     }
 
@@ -165,6 +165,51 @@ class ReproduceCommandTest {
                 "a line with an estimate: " + err);
         assertTrue(err.lines().anyMatch(l -> l.startsWith("reproduce: cell done: 5/5")), err);
         assertFalse(err.contains("\r"), "no carriage returns in a log");
+    }
+
+    @Test
+    void theReportCarriesEachCellsCprAndCmdAsTheFaithfulnessCommandComputesThem() throws Exception {
+        Path out = tmp.resolve("faith");
+        CliRun r = run("reproduce", "--tasks", FakeTasks.NAME, "--methods", "acdc,eap", "--metrics", "l2", "--ablation", "zero",
+                "--quick", "--out", out.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject flat = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+        String cell = FakeTasks.NAME + ".l2.zero.";
+        Path f = tmp.resolve("f");
+        CliRun fr = run("faithfulness", "--task", FakeTasks.NAME, "--methods", "eap", "--metric", "l2", "--ablation", "zero",
+                "--bootstrap", "0", "--out", f.toString(), "--json");
+        assertEquals(0, fr.code(), fr.err());
+        JsonObject faith = JsonParser.parseString(fr.out().strip()).getAsJsonObject();
+        // EAP has no --quick setting: the report's numbers are the faithfulness command's, to the last digit
+        assertEquals(faith.get("cpr.eap").getAsDouble(), flat.get("cpr." + cell + "eap").getAsDouble());
+        assertEquals(faith.get("cmd.eap").getAsDouble(), flat.get("cmd." + cell + "eap").getAsDouble());
+        double acdcCpr = flat.get("cpr." + cell + "acdc").getAsDouble();
+        assertTrue(acdcCpr > 0 && acdcCpr < 1, "ACDC's CPR " + acdcCpr);
+
+        JsonObject results = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+        JsonObject section = results.getAsJsonObject("faithfulness");
+        assertSnakeCase(section, "faithfulness");
+        assertEquals(10, section.getAsJsonArray("sizes").size());
+        JsonArray rows = section.getAsJsonArray("rows");
+        assertEquals(2, rows.size());
+        JsonObject eapRow = rows.get(1).getAsJsonObject();
+        assertEquals("eap", eapRow.get("method").getAsString());
+        assertEquals("signed", eapRow.get("cpr_ranking").getAsString());
+        assertEquals("absolute", eapRow.get("cmd_ranking").getAsString());
+        assertEquals(faith.getAsJsonArray("faithfulness.eap"), eapRow.getAsJsonArray("faithfulness"));
+        assertEquals(faith.getAsJsonArray("faithfulness_abs.eap"), eapRow.getAsJsonArray("faithfulness_abs"));
+
+        String md = Files.readString(out.resolve("faithfulness_table.md"));
+        assertTrue(md.contains("| metric | task | acdc CPR ↑ | acdc CMD ↓ | eap CPR ↑ | eap CMD ↓ |"), md);
+        assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| l2 | %s | %.3f |", FakeTasks.NAME, acdcCpr)), md);
+        String png = "faithfulness-" + FakeTasks.NAME + "-l2-zero.png";
+        assertTrue(Files.size(out.resolve(png)) > 1000);
+        String html = Files.readString(out.resolve("index.html"));
+        assertTrue(html.contains("<h2>Faithfulness (MIB's CPR and CMD)</h2>") && html.contains("alt=\"" + png + "\""), "index.html");
+        assertTrue(Files.readString(out.resolve("faithfulness_table.csv")).startsWith("ablation,task,metric,method,cpr,cmd,"));
+        // a second run replaces the report, faithfulness files included
+        assertEquals(0, run("reproduce", "--tasks", FakeTasks.NAME, "--methods", "eap", "--metrics", "l2", "--ablation", "zero",
+                "--quick", "--out", out.toString()).code());
     }
 
     @Test
