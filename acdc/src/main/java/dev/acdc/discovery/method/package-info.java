@@ -10,6 +10,8 @@
  * hook points, resample values from a plain corrupted run), {@link dev.acdc.discovery.method.HeadImportance}
  * (the stable-sort tie-break), {@link dev.acdc.discovery.method.Eap} and
  * {@link dev.acdc.discovery.method.EapIg} (where the gradient is taken: {@link dev.acdc.discovery.method.GradientAt}).
+ * {@link dev.acdc.discovery.method.EdgePruning} follows princeton-nlp/Edge-Pruning (hard-concrete edge masks, a
+ * Lagrangian on the sampled sparsity, its evaluation read-out), with the run's metric and ablation.
  *
  * <p>Invariants: a method never closes what the problem holds; the same problem and seed give the same result.
  * Ties are resolved in one place per kind of result: a sweep method when it builds its circuits, a ranking by
