@@ -73,7 +73,8 @@ import java.util.stream.IntStream;
  * {@code 1 - <average mask value>}"): the deterministic mask ({@code l0.py} {@code deterministic_z_from_log_alpha}
  * l.23–41) sets round(Σ P(z = 0)) masks, those with the smallest log α, to 0, with P(z = 0) = clamp(σ(β·log(−l/r) −
  * log α), ε, 1 − ε), and leaves every other mask at its soft value σ(0.8·log α/β); the model's sparsity is 1 − the
- * mean of that mask, and the circuit keeps the M − round(sparsity·M) edges with the largest deterministic mask. EP
+ * mean of that mask, and the circuit keeps the M − round(sparsity·M) edges with the largest deterministic mask (EP's
+ * binary search on the threshold, to 1e-5, stops at one side of that count's step: ours rounds). EP
  * computes the deterministic mask per mask tensor (one per reader kind and layer); here over all M masks at once,
  * since ours are one vector. (EP's tracr scripts instead keep every non-zeroed mask above 0.005; on our tracr runs
  * that kept circuits 4–8 points less sparse than the target, since masks that are sometimes on count as on.) A kept
@@ -124,15 +125,18 @@ public final class EdgePruning implements DiscoveryMethod {
     public record Options(double[] targets, int steps, int sparsityWarmupSteps, int lrWarmupSteps, double maskLearningRate,
                           double lambdaLearningRate) {
         /**
-         * Ours, from EP's GPT-2 IOI sweep ({@code ioi_sweep.sh}: 3,000 steps, the target reached at 2,500 and then held
-         * for 500, lr warm-up 200, learning rate 0.8 for masks and λ) with the ramp shortened: 1,500 steps, the target
-         * reached at 1,000 and held for 500, lr warm-up 200. The target must be held: with EP's shortest schedule
-         * ({@code tracr_xproportion.sh}, 720 steps with 80 held) the trained sparsity missed targets of 0.8 and 0.95 on
-         * our tracr tasks by up to 0.025, with 500 held by under 0.008. (The tracr scripts' own λ learning rates,
-         * 1e-3 and 1e-4, move λ too little to hold a target in that many steps.)
+         * Ours, from EP's scripts: the GPT-2 IOI sweep's schedule ({@code ioi_sweep.sh}: 3,000 steps, the target reached
+         * at 2,500 and held for 500, lr warm-up 200) with the ramp shortened to 1,000 steps (1,500 in all, 500 held), its
+         * mask learning rate 0.8, and the λ learning rate 0.01 of the tracr scripts' argument defaults
+         * ({@code erazr_reverse.py} {@code reg_edge_learning_rate}). The target must be held: with EP's shortest schedule
+         * ({@code tracr_xproportion.sh}, 720 steps, 80 held) the trained sparsity missed targets of 0.8 and 0.95 on our
+         * tracr tasks by up to 0.025; with 500 held by under 0.008. The λ learning rate decides whether the circuit keeps
+         * the task: at IOI's 0.8 λ swings so hard when the masks first fall that edges the task needs are pushed off,
+         * where the clamp gives them no gradient back (tracr-proportion at targets 0.5 and 0.8, tracr-reverse at 0.5:
+         * f = 0); at 0.01 all four circuits had f = 1 and the trained sparsity was within 0.005 of the target.
          */
         public static final int DEFAULT_STEPS = 1500, DEFAULT_SPARSITY_WARMUP = 1000, DEFAULT_LR_WARMUP = 200;
-        public static final double DEFAULT_MASK_LR = 0.8, DEFAULT_LAMBDA_LR = 0.8;
+        public static final double DEFAULT_MASK_LR = 0.8, DEFAULT_LAMBDA_LR = 0.01;
 
         public Options {
             if (steps < 1) throw new IllegalArgumentException("steps must be ≥ 1, found " + steps);
