@@ -10,6 +10,8 @@
  * hook points, resample values from a plain corrupted run), {@link dev.acdc.discovery.method.HeadImportance}
  * (the stable-sort tie-break), {@link dev.acdc.discovery.method.Eap} and
  * {@link dev.acdc.discovery.method.EapIg} (where the gradient is taken: {@link dev.acdc.discovery.method.GradientAt}).
+ * {@link dev.acdc.discovery.method.EdgePruning} follows princeton-nlp/Edge-Pruning (hard-concrete edge masks, a
+ * Lagrangian on the sampled sparsity, its evaluation read-out), with the run's metric and ablation.
  *
  * <p>Post-norm models (Gemma 2): every method works on the model linearised at the clean run's post-norm rms, as the
  * edge patcher defines the edges ({@link dev.acdc.patching.patch.PostNormScales}): EAP and EAP-IG take gradients with

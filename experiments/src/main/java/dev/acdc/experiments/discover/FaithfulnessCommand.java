@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
                 + "f(C) = (m(C) - m(empty)) / (m(full) - m(empty)) with the run's metric and ablation, the area under f (CPR) "
                 + "and under |1 - f| (CMD) by the trapezoid rule over the fraction of edges, and f of each circuit's complement.",
                 "EAP and EAP-IG: the top-n edges by signed score for CPR and by |score| for CMD, as MIB reports them; "
-                        + "ACDC, SP and HISP: the sweep's largest circuit with at most n edges."})
+                        + "ACDC, SP, HISP and edge-pruning: the sweep's largest circuit with at most n edges."})
 public final class FaithfulnessCommand implements Callable<Integer> {
 
     /** MIB's sizes in percent of the edges (evaluation.py l.31, as fractions there). */
@@ -64,7 +64,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc,sp,hisp,eap,eap-ig", split = ",", paramLabel = "METHOD",
-            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: all five), acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%%)")
+            description = "comma-separated methods: acdc, sp, hisp, eap, eap-ig (default: these five), edge-pruning, acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%%)")
     List<String> methods;
 
     @Option(names = "--sizes", split = ",", paramLabel = "PERCENT",
@@ -81,6 +81,9 @@ public final class FaithfulnessCommand implements Callable<Integer> {
 
     @Mixin
     EapOptionsMixin eap;
+
+    @Mixin
+    EdgePruningOptionsMixin edgePruning;
 
     @Option(names = "--bootstrap", defaultValue = "200", paramLabel = "B",
             description = "replicates of a percentile bootstrap 95%% interval of f over the examples, seeded by --seed "
@@ -116,6 +119,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         for (String m : StrictParsing.distinctItems("--methods", methods, MethodFactory.NAMES.size())) TaskRun.checkMethod("--methods", m);
         TaskRun.parseAblation(ablation);   // before the task (and its model) is loaded
         eap.gradientAt();
+        edgePruning.targets();
         if (bootstrap < 0 || bootstrap > MAX_BOOTSTRAP) {
             throw new BadInputException("--bootstrap " + bootstrap + ": expected 0 (off) to " + MAX_BOOTSTRAP + " replicates");
         }
@@ -171,7 +175,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 err.print("\r" + line + "          ");
                 err.flush();
             }
-        });
+        }, edgePruning.targets());
         StringBuilder csv = new StringBuilder("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,"
                 + "complement_edges,complement_metric,complement_f\n");
         Map<String, Object> summary = new LinkedHashMap<>();

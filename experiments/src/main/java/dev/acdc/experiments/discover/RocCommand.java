@@ -39,7 +39,7 @@ public final class RocCommand implements Callable<Integer> {
     String task;
 
     @Option(names = "--methods", defaultValue = "acdc", split = ",", paramLabel = "METHOD",
-            description = "comma-separated methods: acdc (default), sp, hisp, eap, eap-ig, acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%%)")
+            description = "comma-separated methods: acdc (default), sp, hisp, eap, eap-ig, edge-pruning, acdc-eap-ig[:K] (EAP-guided ACDC, K edges or K%%)")
     List<String> methods;
 
     @Option(names = "--thresholds", split = ",", paramLabel = "TAU",
@@ -56,6 +56,9 @@ public final class RocCommand implements Callable<Integer> {
 
     @Mixin
     EapOptionsMixin eap;
+
+    @Mixin
+    EdgePruningOptionsMixin edgePruning;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default runs/<task>-roc)")
     Path out;
@@ -74,6 +77,7 @@ public final class RocCommand implements Callable<Integer> {
         for (String m : StrictParsing.distinctItems("--methods", methods, MethodFactory.NAMES.size())) TaskRun.checkMethod("--methods", m);
         TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
         eap.gradientAt();
+        edgePruning.targets();
         if (thresholds != null || thresholdRange != null) thresholds(null);   // list and range checked before the task loads
         // the task's name, not its spelling: runs on the ACDC code's data get their own directory
         Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-roc");
@@ -102,7 +106,8 @@ public final class RocCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         // per method, and per threshold inside ACDC (the one method that reports its steps)
         dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
-        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, eap.gradientAt(), progress::detail);
+        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, eap.gradientAt(), progress::detail,
+                edgePruning.targets());
         StringBuilder csv = new StringBuilder("method,parameter,value,edges_kept,fpr,tpr,node_fpr,node_tpr\n");
         Map<String, Object> auc = new LinkedHashMap<>();
         Map<String, RocCurve[]> curves = new LinkedHashMap<>();
