@@ -281,8 +281,13 @@ public final class TaskRun implements AutoCloseable {
     }
 
     public AcdcResult runAcdc(AcdcOptions options, AcdcJournal journal, Consumer<Acdc.Progress> progress) {
-        if (small != null) return new Acdc(small, (ArrayMetric) metric, options).run(journal, progress);
-        return new Acdc(patcher, metric, options).run(journal, progress);
+        return acdc(options).run(journal, progress);
+    }
+
+    /** ACDC on this run, not yet run: for a caller that sets where its speculative tests are evaluated. */
+    public Acdc acdc(AcdcOptions options) {
+        if (small != null) return new Acdc(small, (ArrayMetric) metric, options);
+        return new Acdc(patcher, metric, options);
     }
 
     /** This run as a discovery problem; the run keeps ownership of everything in it. */

@@ -2,5 +2,10 @@
  * {@code acdc reproduce}: the method comparison of the ACDC paper's Table 2 (every method, task, metric and
  * ablation), written as an AUC table beside the published numbers, ROC plots, {@code results.json} and an
  * offline {@code index.html}.
+ *
+ * <p>Each cell (a method on a task, metric and ablation) is a {@link dev.acdc.experiments.reproduce.ReproduceCell}
+ * job whose {@link dev.acdc.experiments.reproduce.CellResult} (the cell and its plotted curves) is journaled as it
+ * completes; the report is assembled from those results, so it is the same whether the cells ran here, on Spark
+ * executors, or partly in a previous run continued with {@code --resume}.
  */
 package dev.acdc.experiments.reproduce;
