@@ -29,6 +29,10 @@ public final class SpeculationBench {
     private SpeculationBench() {}
 
     public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("ioi-walk")) {
+            ioiWalk();
+            return;
+        }
         if (args.length != 3 && args.length != 5) {
             System.err.println("usage: SpeculationBench TASK TAU MASTER [MODEL_DIR TOKENIZER_DIR]");
             System.exit(2);
@@ -76,6 +80,52 @@ public final class SpeculationBench {
             spark.context().stop();
             RemovalWorker.closeAll();
         }
+    }
+
+    /**
+     * The rounds ACDC's walk to the canonical IOI circuit on GPT-2 small takes with S executor slots: per receiver, a
+     * round evaluates min(S, senders left) cumulative removals and consumes them up to and including the first kept
+     * edge (the rest assumed it removed). Needs no model: the decisions are those that keep exactly the canonical
+     * circuit, as {@code bench edge-tests} replays them.
+     */
+    static void ioiWalk() {
+        var g = dev.acdc.patching.graph.CircuitGraph.of(dev.acdc.patching.load.Presets.gpt2Small());
+        java.util.BitSet keep = new java.util.BitSet(g.edgeCount());
+        for (String e : dev.acdc.datasets.EdgeNotation.toGraph(dev.acdc.datasets.gpt2.IoiCircuit.canonical().edgeStrings())) {
+            keep.set(g.edge(e).id());
+        }
+        // the kept/removed sequence of each tested receiver, in test order
+        List<List<Boolean>> receivers = new ArrayList<>();
+        Object[] last = {null};
+        int tested = dev.acdc.discovery.AcdcWalk.replay(g, dev.acdc.patching.graph.SenderOrder.ACDC, keep::get, (i, r, id, mask) -> {
+            if (r != last[0]) {
+                receivers.add(new ArrayList<>());
+                last[0] = r;
+            }
+            receivers.get(receivers.size() - 1).add(keep.get(id));
+        });
+        int keptTested = 0;
+        for (List<Boolean> r : receivers) for (boolean k : r) if (k) keptTested++;
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "{\"tested\":%d,\"tested_receivers\":%d,\"kept_among_tested\":%d", tested, receivers.size(), keptTested));
+        for (int slots : new int[] {1, 2, 4, 8, 16, 32, 64}) {
+            long rounds = 0;
+            for (List<Boolean> r : receivers) {
+                int i = 0;
+                while (i < r.size()) {
+                    int k = Math.min(slots, r.size() - i);
+                    int consumed = 0;
+                    for (int j = 0; j < k; j++) {
+                        consumed++;
+                        if (r.get(i + j)) break;   // kept: the later variants assumed it removed
+                    }
+                    i += consumed;
+                    rounds++;
+                }
+            }
+            b.append(String.format(Locale.ROOT, ",\"rounds_%d\":%d", slots, rounds));
+        }
+        System.out.println(b.append('}'));
     }
 
     /** Counts the rounds (calls) of an evaluator. */

@@ -68,8 +68,8 @@ class ReproduceResumeTest {
     }
 
     static List<String> args(Path out, String... more) {
-        List<String> a = new java.util.ArrayList<>(List.of("reproduce", "--tasks", FakeTasks.NAME, "--methods", "acdc,hisp",
-                "--ablation", "zero", "--quick", "--out", out.toString()));
+        List<String> a = new java.util.ArrayList<>(List.of("reproduce", "--tasks", FakeTasks.NAME, "--methods", "acdc",
+                "--ablation", "both", "--quick", "--out", out.toString()));
         a.addAll(List.of(more));
         return a;
     }
@@ -85,9 +85,9 @@ class ReproduceResumeTest {
         assertNotEquals(0, crashed.code(), crashed.err());
         assertFalse(Files.exists(out), "no report from a run that died");
         Path journal = CellJournal.dirFor(out);
-        assertTrue(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-zero-acdc.json")), "finished cells are written as they complete");
-        assertTrue(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-zero-hisp.json")));
-        assertFalse(Files.exists(journal.resolve(FakeTasks.NAME + "-l2-zero-acdc.json")));
+        assertTrue(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-resample-acdc.json")), "finished cells are written as they complete");
+        assertTrue(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-zero-acdc.json")));
+        assertFalse(Files.exists(journal.resolve(FakeTasks.NAME + "-l2-resample-acdc.json")));
 
         l2Crashes = false;
         CliRun resumed = run(args(out, "--resume").toArray(String[]::new));
