@@ -119,6 +119,27 @@ class SparkReproduceTest {
     }
 
     @Test
+    void rocOnSparkWritesTheSameCsvAucAndPlotAsTheLocalRunner() throws Exception {
+        List<String> roc = List.of("roc", "--task", "tracr-proportion", "--methods", "acdc,hisp,eap-ig", "--ablation", "zero");
+        Path local = tmp.resolve("roc-local"), onSpark = tmp.resolve("roc-spark");
+        List<String> a = new ArrayList<>(roc);
+        a.addAll(List.of("--out", local.toString()));
+        Run l = acdc(a);
+        assertEquals(0, l.code, l.err);
+        List<String> b = new ArrayList<>(roc);
+        b.addAll(List.of("--engine", "spark", "--master", "local[2]", "--out", onSpark.toString()));
+        Run s = acdc(b);
+        assertEquals(0, s.code, s.err);
+        assertEquals(files(local), files(onSpark));
+        assertEquals(Files.readString(local.resolve("roc.csv")), Files.readString(onSpark.resolve("roc.csv")));
+        assertArrayEquals(Files.readAllBytes(local.resolve("roc.png")), Files.readAllBytes(onSpark.resolve("roc.png")));
+        JsonObject al = json(local.resolve("auc.json")), as = json(onSpark.resolve("auc.json"));
+        for (JsonObject o : List.of(al, as)) o.keySet().removeIf(k -> k.equals("seconds") || k.startsWith("seconds."));
+        assertEquals(al, as);
+        assertTrue(al.has("auc.eap-ig.edge"), al.toString());
+    }
+
+    @Test
     void anUnreachableMasterIsOneLineExitTwoAndNothingWritten() {
         Path out = tmp.resolve("unreachable");
         Run r = acdc(args("--engine", "spark", "--master", "spark://127.0.0.1:9", "--out", out.toString()));
