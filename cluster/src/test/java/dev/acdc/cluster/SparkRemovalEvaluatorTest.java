@@ -9,6 +9,8 @@ import dev.acdc.experiments.cells.RemovalWorker;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.discover.TaskRun;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +41,33 @@ class SparkRemovalEvaluatorTest {
         RemovalWorker.closeAll();
         SparkContexts.share(null);
         spark.context().stop();
+    }
+
+    @org.junit.jupiter.api.Test
+    void discoverWithEngineSparkWritesTheCircuitOfALocalDiscover(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        java.util.List<String> common = java.util.List.of("discover", "--task", "tracr-reverse", "--threshold", "0.1", "--json");
+        JsonObject[] circuits = new JsonObject[2];
+        for (int i = 0; i < 2; i++) {
+            java.util.List<String> args = new java.util.ArrayList<>(common);
+            args.addAll(java.util.List.of("--out", tmp.resolve("run" + i).toString()));
+            if (i == 1) args.addAll(java.util.List.of("--engine", "spark", "--master", "local[2]"));
+            java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+            int code = dev.acdc.experiments.AcdcCli.execute(args.toArray(String[]::new), new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(err, true));
+            assertEquals(0, code, err.toString());
+            circuits[i] = JsonParser.parseString(java.nio.file.Files.readString(tmp.resolve("run" + i).resolve("circuit.json")))
+                    .getAsJsonObject();
+        }
+        assertEquals("spark", circuits[1].getAsJsonObject("options").get("engine").getAsString());
+        assertFalse(circuits[0].getAsJsonObject("options").has("engine"), "a local run's circuit.json is as before");
+        assertEquals(circuits[0].get("edges_kept"), circuits[1].get("edges_kept"));
+        var edges0 = circuits[0].getAsJsonArray("edges");
+        var edges1 = circuits[1].getAsJsonArray("edges");
+        assertEquals(edges0.size(), edges1.size());
+        for (int e = 0; e < edges0.size(); e++) {
+            assertEquals(edges0.get(e).getAsJsonObject().get("kept"), edges1.get(e).getAsJsonObject().get("kept"),
+                    "the same decision on " + edges0.get(e));
+        }
     }
 
     static Path fixture(String name) {

@@ -53,9 +53,10 @@ record RocCell(TaskSpec task, String metric, String ablation, String groundTruth
         return GSON.fromJson(json, Result.class);
     }
 
+    /** The method: a roc run has one task, and its progress has always named the method alone. */
     @Override
     public String description() {
-        return task.spelled() + " " + method;
+        return method;
     }
 
     @Override

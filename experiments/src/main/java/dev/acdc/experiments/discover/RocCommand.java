@@ -129,17 +129,23 @@ public final class RocCommand implements Callable<Integer> {
         Map<String, String> failed = new LinkedHashMap<>();
         // per method, and per threshold inside ACDC (the one method that reports its steps)
         dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
-        runner.run(todo, progress, results.size() + 1, outcome -> {
-            if (outcome instanceof CellOutcome.Finished f) {
-                journal.record(f.job(), f.json());
-                results.put(f.job().fileName(), RocCell.parse(f.json()));
-            } else if (outcome instanceof CellOutcome.Failed x) {
-                failed.put(x.job().description(), x.error());
-                progress.println("roc: " + x.job().description() + " failed: " + x.error());
-            } else {
-                throw new IllegalStateException("unhandled outcome " + outcome);
-            }
-        });
+        try {
+            runner.run(todo, progress, results.size() + 1, outcome -> {
+                if (outcome instanceof CellOutcome.Finished f) {
+                    journal.record(f.job(), f.json());
+                    results.put(f.job().fileName(), RocCell.parse(f.json()));
+                } else if (outcome instanceof CellOutcome.Failed x) {
+                    failed.put(x.job().description(), x.error());
+                    progress.println("roc: method " + x.job().description() + " failed: " + x.error());
+                } else {
+                    throw new IllegalStateException("unhandled outcome " + outcome);
+                }
+            });
+        } catch (RuntimeException e) {
+            // a run that ends before any cell finished leaves nothing to resume: no journal either
+            if (journal.finished().isEmpty()) journal.delete();
+            throw e;
+        }
         // the files from the per-method results, in the methods' order whatever order they finished in
         StringBuilder csv = new StringBuilder("method,parameter,value,edges_kept,fpr,tpr,node_fpr,node_tpr\n");
         Map<String, Object> auc = new LinkedHashMap<>();

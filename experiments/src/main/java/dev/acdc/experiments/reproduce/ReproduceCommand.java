@@ -192,22 +192,29 @@ public final class ReproduceCommand implements Callable<Integer> {
         Map<String, String> failed = new LinkedHashMap<>();
         // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
         dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", jobs.size());
-        runner.run(todo, progress, results.size() + 1, outcome -> {
-            if (outcome instanceof CellOutcome.Finished f) {
-                journal.record(f.job(), f.json());
-                Cell c = CellResult.fromJson(f.json()).cell();
-                results.put(f.job().fileName(), CellResult.fromJson(f.json()));
-                progress.println(String.format(Locale.ROOT,
-                        "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
-                        c.task(), c.metric(), c.ablation(), c.method(), c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
-            } else if (outcome instanceof CellOutcome.Failed x) {
-                failed.put(x.job().description(), x.error());
-                progress.println("reproduce: cell " + x.job().description() + " failed: " + x.error());
-            } else {
-                throw new IllegalStateException("unhandled outcome " + outcome);
-            }
-            if (!engine.local()) progress.update(results.size() + failed.size(), "finished " + outcome.job().description());
-        });
+        try {
+            runner.run(todo, progress, results.size() + 1, outcome -> {
+                if (outcome instanceof CellOutcome.Finished f) {
+                    journal.record(f.job(), f.json());
+                    CellResult result = CellResult.fromJson(f.json());
+                    Cell c = result.cell();
+                    results.put(f.job().fileName(), result);
+                    progress.println(String.format(Locale.ROOT,
+                            "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
+                            c.task(), c.metric(), c.ablation(), c.method(), c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
+                } else if (outcome instanceof CellOutcome.Failed x) {
+                    failed.put(x.job().description(), x.error());
+                    progress.println("reproduce: cell " + x.job().description() + " failed: " + x.error());
+                } else {
+                    throw new IllegalStateException("unhandled outcome " + outcome);
+                }
+                if (!engine.local()) progress.update(results.size() + failed.size(), "finished " + outcome.job().description());
+            });
+        } catch (RuntimeException e) {
+            // a run that ends before any cell finished leaves nothing to resume: no journal either
+            if (journal.finished().isEmpty()) journal.delete();
+            throw e;
+        }
         // the report from the per-cell results, in the jobs' order whatever order they finished in
         List<Cell> cells = new ArrayList<>();
         Map<String, byte[]> plots = new LinkedHashMap<>();
