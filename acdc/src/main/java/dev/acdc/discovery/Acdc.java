@@ -57,6 +57,7 @@ public final class Acdc {
     private final SmallModelPatcher small;      // null: evaluate with the EdgePatcher
     private final int batchLimit;               // speculative variants per pass, capped by memory
     private final long[] outputRows;            // the [B·P] rows the metric reads, or null: unembed only those
+    private RemovalEvaluator remote;            // non-null: the speculative batches are evaluated elsewhere
 
     /**
      * Temporaries a speculative batch may add to a pass. Batching saves per-call overhead, not arithmetic, so on a
@@ -135,13 +136,33 @@ public final class Acdc {
         return macs <= SMALL_MODEL_MACS;
     }
 
+    /**
+     * Evaluates the speculative batches of cumulative removals with {@code evaluator} (on a cluster's executors) instead
+     * of in this JVM; every decision is still taken here, in ACDC's order. Not on the reference path, which is the oracle.
+     *
+     * @return this
+     */
+    public Acdc withRemovalEvaluator(RemovalEvaluator evaluator) {
+        if (options.reference()) throw new IllegalArgumentException("the reference path evaluates one edge at a time, in this JVM");
+        this.remote = evaluator;
+        return this;
+    }
+
+    /**
+     * The metric of each mask as this run's fast path computes it (the engine or plain Java, the masks in one batch);
+     * what an executor computes for a {@link RemovalEvaluator}.
+     */
+    public double[] metricOf(float[][] masks) {
+        return evaluate(masks);
+    }
+
     /** Whether the fast path evaluates with {@link SmallModelPatcher} (plain Java) rather than the {@link EdgePatcher}. */
     boolean evaluatesWithSmallPatcher() {
         return small != null;
     }
 
     /** The speculative batch the fast path uses: the option, capped by memory; 1 on the reference and small paths. */
-    int effectiveSpeculativeBatch() {
+    public int effectiveSpeculativeBatch() {
         return options.reference() || small != null ? 1 : batchLimit;
     }
 
@@ -210,14 +231,22 @@ public final class Acdc {
                 }
                 // Speculative batches amortize DJL's per-operation cost; the Java patcher has none, so there
                 // they would only compute variants that a kept edge then throws away.
-                int k = options.reference() || small != null ? 1 : Math.min(batchLimit, ids.length - i);
-                float[][] variants = new float[k][];
-                float[] cumulative = mask.clone();
-                for (int j = 0; j < k; j++) {
-                    cumulative[ids[i + j]] = 0f;
-                    variants[j] = cumulative.clone();
+                double[] values;
+                int k;
+                if (remote != null) {
+                    // the executors evaluate as many removals as they have slots; the decisions below are the same
+                    k = Math.min(remote.width(), ids.length - i);
+                    values = remote.cumulativeRemovals(mask, Arrays.copyOfRange(ids, i, i + k));
+                } else {
+                    k = options.reference() || small != null ? 1 : Math.min(batchLimit, ids.length - i);
+                    float[][] variants = new float[k][];
+                    float[] cumulative = mask.clone();
+                    for (int j = 0; j < k; j++) {
+                        cumulative[ids[i + j]] = 0f;
+                        variants[j] = cumulative.clone();
+                    }
+                    values = evaluate(variants);
                 }
-                double[] values = evaluate(variants);
                 forwards++;
                 int consumed = 0;
                 for (int j = 0; j < k; j++) {

@@ -7,5 +7,10 @@
  * the field that differs), every line carries a checksum (replay stops at the first damaged line), a replayed
  * decision must agree with the graph and the threshold, and the file is only ever replaced by an atomic rename or
  * appended to.
+ *
+ * <p>ACDC's speculative batches of cumulative removals can be evaluated elsewhere
+ * ({@link dev.acdc.discovery.RemovalEvaluator}: a cluster's executors); the decisions are always taken by
+ * {@link dev.acdc.discovery.Acdc#run} in ACDC's order, so where the values are computed never changes the circuit
+ * beyond float rounding.
  */
 package dev.acdc.discovery;

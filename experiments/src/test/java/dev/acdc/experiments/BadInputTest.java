@@ -52,6 +52,15 @@ class BadInputTest {
                 Arguments.of("steps 10^6", "expected 1 to 20000", List.of("train", "induction", "--steps", "1000000", "--out", OUT)),
                 Arguments.of("prompts 10^5", "expected 1 to 200", List.of("task-info", "--task", "ioi", "--prompts", "100000")),
                 Arguments.of("bench batch", "expected 1 to 1000", List.of("bench", "forward", "--batch", "100000")),
+                // issue 20: the engine is checked before anything is loaded; without the cluster module there is no Spark
+                Arguments.of("reproduce --engine bogus", "unknown --engine 'bogus'", List.of("reproduce", "--tasks", "tracr-reverse",
+                        "--engine", "bogus", "--out", OUT)),
+                Arguments.of("roc --master without spark", "only with --engine spark", List.of("roc", "--task", "tracr-reverse",
+                        "--master", "local[2]", "--out", OUT)),
+                Arguments.of("reproduce --engine spark without the cluster module", "the cluster module is not on the class path",
+                        List.of("reproduce", "--tasks", "tracr-reverse", "--engine", "spark", "--master", "local[2]", "--out", OUT)),
+                Arguments.of("discover --engine spark --reference", "--reference and --engine spark", List.of("discover", "--task",
+                        "tracr-reverse", "--threshold", "0.01", "--reference", "--engine", "spark", "--out", OUT)),
                 // problem 6: the tracr tasks compile their model and take neither model nor tokenizer
                 Arguments.of("tracr --model", "takes no model", List.of("discover", "--task", "tracr-reverse", "--threshold", "0.01",
                         "--model", "/does/not/exist", "--out", OUT)),

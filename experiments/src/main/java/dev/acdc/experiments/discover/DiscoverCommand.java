@@ -98,6 +98,10 @@ public final class DiscoverCommand implements Callable<Integer> {
     @Mixin
     TaskOptionsMixin taskOptions;
 
+    /** --engine spark: the speculative cumulative-removal tests on executors, the decisions here (the same circuit). */
+    @Mixin
+    dev.acdc.experiments.cells.EngineOptionsMixin engine;
+
     @Spec
     CommandSpec spec;
 
@@ -114,6 +118,11 @@ public final class DiscoverCommand implements Callable<Integer> {
         TaskRun.checkThreshold("--threshold", threshold);
         var order = TaskRun.parseSenderOrder(senderOrder);
         TaskRun.parseAblation(scoring.ablation());   // before the task (and its model) is loaded
+        engine.check();
+        if (!engine.local() && reference) {
+            throw new BadInputException("--reference and --engine " + engine.engine() + ": the reference path tests one edge at a time"
+                    + " in this JVM; leave one out");
+        }
         TaskOptions taskOpts = taskOptions.options();
         // the directory may hold anything: discover only ever writes its own files into it. By default it is named
         // after the task, not its spelling: runs on the ACDC code's data get their own directory
@@ -150,7 +159,17 @@ public final class DiscoverCommand implements Callable<Integer> {
                             + journal.replayable() + " decisions before it and deciding the rest again");
                 }
                 AcdcProgress progress = new AcdcProgress(err);
-                result = run.runAcdc(options, removed, journal, progress);
+                if (engine.local()) {
+                    result = run.runAcdc(options, removed, journal, progress);
+                } else {
+                    var spec = dev.acdc.experiments.cells.TaskSpec.of(task, taskOpts);
+                    dev.acdc.experiments.cells.TaskCache.put(spec, t);   // executors in this JVM (local[N]) reuse the task
+                    try (var evaluator = dev.acdc.experiments.cells.EngineOptionsMixin.engine(engine.engine()).removalEvaluator(
+                            engine.master(), "acdc discover", new dev.acdc.experiments.cells.RemovalJob(spec, run.metricName(),
+                                    run.ablation().cliName()))) {
+                        result = run.acdc(options).withRemovalEvaluator(evaluator).run(removed, journal, progress);
+                    }
+                }
                 progress.finish(result);
             }
             Circuit found = result.circuit();
@@ -166,6 +185,7 @@ public final class DiscoverCommand implements Callable<Integer> {
             opts.put("sender_order", senderOrder);
             opts.put("reference", reference);
             opts.put("speculative_batch", options.speculativeBatch());
+            if (!engine.local()) opts.put("engine", engine.engine());   // absent for the local engine: its files are as before
             file.put("options", opts);
             file.put("threshold", threshold);
             file.put("metric", run.metricName());

@@ -7,6 +7,12 @@ import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.explorer.CircuitExplorer;
+import dev.acdc.experiments.cells.CellJournal;
+import dev.acdc.experiments.cells.CellOutcome;
+import dev.acdc.experiments.cells.CellRunner;
+import dev.acdc.experiments.cells.EngineOptionsMixin;
+import dev.acdc.experiments.cells.TaskCache;
+import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
@@ -69,6 +75,13 @@ public final class RocCommand implements Callable<Integer> {
     @Mixin
     TaskOptionsMixin taskOptions;
 
+    @Mixin
+    EngineOptionsMixin engine;
+
+    @Option(names = "--resume", description = "keep the methods that an unfinished previous run into the same --out finished;"
+            + " compute only the rest")
+    boolean resume;
+
     @Spec
     CommandSpec spec;
 
@@ -81,12 +94,14 @@ public final class RocCommand implements Callable<Integer> {
         if (thresholds != null || thresholdRange != null) thresholds(null);   // list and range checked before the task loads
         // the task's name, not its spelling: runs on the ACDC code's data get their own directory
         Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-roc");
-        // checked and locked before anything is computed; the three files appear together or not at all
-        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, RocCommand::isOutputFile, "a previous roc result",
+        engine.check();
+        // the cluster is reached first: an unreachable master is reported before anything is loaded or written
+        try (CellRunner runner = engine.open("acdc roc", spec.commandLine().getErr()::println);
+             // checked and locked before anything is computed; the three files appear together or not at all
+             OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, RocCommand::isOutputFile, "a previous roc result",
                 String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
-            run(staged);
+            return run(runner, staged);
         }
-        return 0;
     }
 
     /** What roc writes; a directory holding only these is a previous result that a new run may replace. */
@@ -97,52 +112,64 @@ public final class RocCommand implements Callable<Integer> {
         return OUTPUT_FILES.contains(name) || name.startsWith("explorer-") && name.endsWith(".html");
     }
 
-    private void run(OutputDirectory.Staging staged) {
+    private int run(CellRunner runner, OutputDirectory.Staging staged) {
         long start = System.nanoTime();
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         scoring.check(t);
         double[] taus = thresholds(t);
 
         PrintWriter err = spec.commandLine().getErr();
+        String metricName = TaskRun.parseMetric(t, scoring.metric);
+        TaskRun.GroundTruth truth = TaskRun.parseGroundTruth(t, scoring.groundTruth);
+        String groundTruth = truth == null ? null : truth.name();
+        TaskSpec taskSpec = TaskSpec.of(task, taskOptions.options());
+        TaskCache.put(taskSpec, t);   // the local runner computes on the task loaded here
+        List<Double> tauList = java.util.Arrays.stream(taus).boxed().toList();
+        // a ground truth read from a file is named by its absolute path, so that an executor elsewhere finds the same file
+        String truthArg = scoring.groundTruth == null || t.groundTruths().containsKey(scoring.groundTruth) ? scoring.groundTruth
+                : Path.of(scoring.groundTruth).toAbsolutePath().toString();
+        double[] epTargets = edgePruning.targets();
+        List<Double> epTargetList = epTargets == null ? null : java.util.Arrays.stream(epTargets).boxed().toList();
+        List<RocCell> jobs = methods.stream().map(m -> new RocCell(taskSpec, scoring.metric, scoring.ablation(), truthArg, m,
+                tauList, epTargetList, eap.gradientAt(), taskOptions.seed())).toList();
+        StringBuilder signature = new StringBuilder("acdc roc cells\n");
+        for (RocCell j : jobs) signature.append(j).append('\n');
+        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), jobs, resume, n -> err.println("roc: " + n));
+        Map<String, RocCell.Result> results = new LinkedHashMap<>();
+        journal.finished().forEach((file, json) -> results.put(file, RocCell.parse(json)));
+        List<RocCell> todo = jobs.stream().filter(j -> !results.containsKey(j.fileName())).toList();
+        Map<String, String> failed = new LinkedHashMap<>();
         // per method, and per threshold inside ACDC (the one method that reports its steps)
         dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
-        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, eap.gradientAt(), progress::detail,
-                edgePruning.targets());
+        try {
+            runner.run(todo, progress, results.size() + 1, outcome -> {
+                if (outcome instanceof CellOutcome.Finished f) {
+                    journal.record(f.job(), f.json());
+                    results.put(f.job().fileName(), RocCell.parse(f.json()));
+                } else if (outcome instanceof CellOutcome.Failed x) {
+                    failed.put(x.job().description(), x.error());
+                    progress.println("roc: method " + x.job().description() + " failed: " + x.error());
+                } else {
+                    throw new IllegalStateException("unhandled outcome " + outcome);
+                }
+            });
+        } catch (RuntimeException e) {
+            // a run that ends before any cell finished leaves nothing to resume: no journal either
+            if (journal.finished().isEmpty()) journal.delete();
+            throw e;
+        }
+        // the files from the per-method results, in the methods' order whatever order they finished in
         StringBuilder csv = new StringBuilder("method,parameter,value,edges_kept,fpr,tpr,node_fpr,node_tpr\n");
         Map<String, Object> auc = new LinkedHashMap<>();
         Map<String, RocCurve[]> curves = new LinkedHashMap<>();
-        String metricName;
-        String groundTruth;
-        try (TaskRun run = scoring.open(t)) {
-            metricName = run.metricName();
-            groundTruth = run.groundTruthName();
-            int done = 0;
-            for (String method : methods) {
-                progress.begin(done + 1, method);
-                MethodResult r = MethodFactory.create(method, t, metricName, settings).discover(run.problem(taskOptions.seed()));
-                done++;
-                if (!r.points().isEmpty()) {   // every circuit of the sweep, browsable; written into the staging directory now
-                    AtomicFiles.write(staged.dir().resolve(CircuitExplorer.rocPage(method)), CircuitExplorer.html(explorerPage(t, run, method, r)));
-                }
-                for (SweepPoint sp : r.points()) {
-                    String rates = ",,,";   // no ground truth: the circuit's size without TPR/FPR
-                    if (run.hasTruth()) {
-                        RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
-                        RocPoint n = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
-                        rates = String.format(Locale.ROOT, "%.6f,%.6f,%.6f,%.6f", e.fpr(), e.tpr(), n.fpr(), n.tpr());
-                    }
-                    csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%s%n", method, sp.parameter(),
-                            DiscoverCommand.plain(sp.value()), sp.circuit().edgeCount(), rates));
-                }
-                if (run.hasTruth()) {
-                    MethodRoc roc = MethodRoc.of(r, run.truth());
-                    curves.put(method, new RocCurve[] {roc.edge(), roc.node()});
-                    auc.put("auc." + method + ".edge", roc.edge().pessimisticAuc());
-                    auc.put("auc." + method + ".edge_trapezoid", roc.edge().trapezoidalAuc());
-                    auc.put("auc." + method + ".node", roc.node().pessimisticAuc());
-                    auc.put("auc." + method + ".node_trapezoid", roc.node().trapezoidalAuc());
-                }
-                auc.put("seconds." + method, r.seconds());
+        for (RocCell job : jobs) {
+            RocCell.Result r = results.get(job.fileName());
+            if (r == null) continue;
+            r.csvRows().forEach(csv::append);
+            if (r.edgeCurve() != null) curves.put(r.method(), new RocCurve[] {RocCurve.of(r.edgeCurve()), RocCurve.of(r.nodeCurve())});
+            auc.putAll(r.auc());
+            if (r.explorerHtml() != null) {   // every circuit of the sweep, browsable; into the staging directory
+                AtomicFiles.write(staged.dir().resolve(CircuitExplorer.rocPage(r.method())), r.explorerHtml());
             }
         }
         progress.finish(String.join(", ", methods));
@@ -156,6 +183,7 @@ public final class RocCommand implements Callable<Integer> {
         summary.putAll(auc);
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
+        if (!failed.isEmpty()) summary.put("failed_methods", failed);   // absent when every method finished
 
         AtomicFiles.write(staged.dir().resolve("roc.csv"), csv.toString());
         if (groundTruth != null) {   // without a ground truth there is no ROC curve to draw
@@ -163,6 +191,7 @@ public final class RocCommand implements Callable<Integer> {
         }
         AtomicFiles.write(staged.dir().resolve("auc.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
         staged.commit();
+        if (failed.isEmpty()) journal.delete();   // kept otherwise: --resume computes the failed methods only
 
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
@@ -179,18 +208,12 @@ public final class RocCommand implements Callable<Integer> {
             o.println(line);
         }
         o.flush();
-    }
-
-    private CircuitExplorer.Page explorerPage(Task t, TaskRun run, String method, MethodResult r) {
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("task", t.name());
-        facts.put("method", method);
-        facts.put("metric", run.metricName());
-        facts.put("ablation", run.ablation().cliName());
-        facts.put("circuits", Integer.toString(r.points().size()));
-        if (t.smokeRun()) facts.put("smoke run", "yes");
-        return CircuitExplorer.sweep(t.name() + "  " + method + " sweep  (" + run.ablation().cliName() + " ablation)", facts,
-                run.hasTruth() ? run.truth() : null, run.groundTruthName(), method, r.points());
+        if (!failed.isEmpty()) {
+            err.println("roc: " + failed.size() + " of " + jobs.size() + " methods failed; the others are written, and --resume"
+                    + " computes the failed ones again");
+            return dev.acdc.experiments.AcdcCli.EXIT_INTERNAL_ERROR;
+        }
+        return 0;
     }
 
     private double[] thresholds(Task t) {

@@ -287,8 +287,13 @@ public final class TaskRun implements AutoCloseable {
 
     /** ACDC without the edges a prefilter removed before its walk ({@link Acdc#run(java.util.BitSet, AcdcJournal, Consumer)}). */
     public AcdcResult runAcdc(AcdcOptions options, java.util.BitSet removedBeforeWalk, AcdcJournal journal, Consumer<Acdc.Progress> progress) {
-        if (small != null) return new Acdc(small, (ArrayMetric) metric, options).run(removedBeforeWalk, journal, progress);
-        return new Acdc(patcher, metric, options).run(removedBeforeWalk, journal, progress);
+        return acdc(options).run(removedBeforeWalk, journal, progress);
+    }
+
+    /** ACDC on this run, not yet run: for a caller that sets where its speculative tests are evaluated. */
+    public Acdc acdc(AcdcOptions options) {
+        if (small != null) return new Acdc(small, (ArrayMetric) metric, options);
+        return new Acdc(patcher, metric, options);
     }
 
     /** This run as a discovery problem; the run keeps ownership of everything in it. */

@@ -1,7 +1,9 @@
 package dev.acdc.experiments.reproduce;
 
+import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.discovery.method.FaithfulnessCurves;
+import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.experiments.discover.FaithfulnessCommand;
 import dev.acdc.experiments.discover.FaithfulnessPlot;
 import dev.acdc.experiments.discover.MethodFaithfulness;
@@ -50,46 +52,59 @@ final class FaithfulnessTable {
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, byte[]> plots = new LinkedHashMap<>();
 
-    /** The faithfulness curves of one (task, metric, ablation): an evaluator shared by its methods, and its plot. */
-    final class Group {
-        private final String task, metric, ablation;
-        private final FaithfulnessCurves.Evaluator evaluator;
-        private final Map<String, double[]> plotted = new LinkedHashMap<>();
-
-        private Group(String task, String metric, String ablation, DiscoveryProblem problem) {
-            this.task = task;
-            this.metric = metric;
-            this.ablation = ablation;
-            this.evaluator = new FaithfulnessCurves.Evaluator(problem);
-        }
-
-        /** The method run once, its curves recorded when f is defined; the result serves the cell's ROC. */
-        MethodFaithfulness.Run run(dev.acdc.discovery.method.DiscoveryMethod method, DiscoveryProblem problem) {
-            if (!evaluator.defined()) {
-                MethodFaithfulness.Run r = new MethodFaithfulness.Run(method.discover(problem), null);
-                rows.add(new Row(task, metric, ablation, method.name(), null, null, null, null, List.of(), List.of(), List.of(),
-                        "the full model and the empty circuit score the same (" + evaluator.full() + ")"));
-                return r;
-            }
-            MethodFaithfulness.Run r = MethodFaithfulness.run(method, problem, evaluator, MIB_FRACTIONS);
-            MethodFaithfulness.Curves c = r.curves();
-            rows.add(new Row(task, metric, ablation, method.name(), c.cpr().area().cpr(), c.cmd().area().cmd(), c.cprRanking(),
-                    c.cmdRanking(), boxed(c.cpr().f()), boxed(c.cmd().f()), boxed(c.cpr().complementF()), null));
-            MethodFaithfulness.addPlotSeries(plotted, method.name(), c);
-            return r;
-        }
-
-        /** Draws the group's plot (nothing when f is undefined). */
-        void finish() {
-            if (plotted.isEmpty()) return;
-            plots.put(plotName(task, metric, ablation), FaithfulnessPlot.png(task + " · " + metric + " · " + ablation
-                    + " ablation: faithfulness", MIB_FRACTIONS, plotted));
+    /** One cell's faithfulness as its job computes it: the table's row and the plot's series (none when f is undefined). */
+    record CellFaithfulness(Row row, Map<String, double[]> series) {
+        CellFaithfulness {
+            series = new LinkedHashMap<>(series);
         }
     }
 
-    /** Opens the group of one (task, metric, ablation); m(N) and m(∅) are evaluated here once. */
-    Group group(String task, String metric, String ablation, DiscoveryProblem problem) {
-        return new Group(task, metric, ablation, problem);
+    /** The method run once on the problem, its faithfulness curves computed when f is defined; the result serves the cell's ROC. */
+    static Computed compute(String task, String metric, String ablation, DiscoveryMethod method, DiscoveryProblem problem) {
+        FaithfulnessCurves.Evaluator evaluator = new FaithfulnessCurves.Evaluator(problem);
+        if (!evaluator.defined()) {
+            Row row = new Row(task, metric, ablation, method.name(), null, null, null, null, List.of(), List.of(), List.of(),
+                    "the full model and the empty circuit score the same (" + evaluator.full() + ")");
+            return new Computed(method.discover(problem), new CellFaithfulness(row, Map.of()));
+        }
+        MethodFaithfulness.Run r = MethodFaithfulness.run(method, problem, evaluator, MIB_FRACTIONS);
+        MethodFaithfulness.Curves c = r.curves();
+        Row row = new Row(task, metric, ablation, method.name(), c.cpr().area().cpr(), c.cmd().area().cmd(), c.cprRanking(),
+                c.cmdRanking(), boxed(c.cpr().f()), boxed(c.cmd().f()), boxed(c.cpr().complementF()), null);
+        Map<String, double[]> series = new LinkedHashMap<>();
+        MethodFaithfulness.addPlotSeries(series, method.name(), c);
+        return new Computed(r.result(), new CellFaithfulness(row, series));
+    }
+
+    /** A method's run and its faithfulness. */
+    record Computed(MethodResult result, CellFaithfulness faithfulness) {}
+
+    /**
+     * Adds one cell's row and plot series; cells arrive in the report's order (task, metric, ablation, method), so a
+     * (task, metric, ablation) group's plot is drawn when the next group starts, or at {@link #finish()}.
+     */
+    void add(CellFaithfulness cell) {
+        Row row = cell.row();
+        String plot = plotName(row.task(), row.metric(), row.ablation());
+        if (!plot.equals(openPlot)) finishOpenPlot();
+        openPlot = plot;
+        openTitle = row.task() + " · " + row.metric() + " · " + row.ablation() + " ablation: faithfulness";
+        rows.add(row);
+        openSeries.putAll(cell.series());
+    }
+
+    /** Draws the last group's plot. */
+    void finish() {
+        finishOpenPlot();
+    }
+
+    private String openPlot, openTitle;
+    private final Map<String, double[]> openSeries = new LinkedHashMap<>();
+
+    private void finishOpenPlot() {
+        if (openPlot != null && !openSeries.isEmpty()) plots.put(openPlot, FaithfulnessPlot.png(openTitle, MIB_FRACTIONS, openSeries));
+        openPlot = null;
+        openSeries.clear();
     }
 
     List<Row> rows() {

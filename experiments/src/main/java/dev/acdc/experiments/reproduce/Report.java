@@ -34,16 +34,22 @@ final class Report {
 
     private final List<Cell> cells;
     private final Map<String, String> skipped;
+    private final Map<String, String> failed;
     private final Settings settings;
     private final FaithfulnessTable faithfulness;   // null: a report without the faithfulness section
 
     Report(List<Cell> cells, Map<String, String> skipped, Settings settings) {
-        this(cells, skipped, settings, null);
+        this(cells, skipped, Map.of(), settings, null);
     }
 
-    Report(List<Cell> cells, Map<String, String> skipped, Settings settings, FaithfulnessTable faithfulness) {
+    /**
+     * @param failed       cells that failed (a cluster run keeps the others), by description → error
+     * @param faithfulness the faithfulness section, or null for a report without it
+     */
+    Report(List<Cell> cells, Map<String, String> skipped, Map<String, String> failed, Settings settings, FaithfulnessTable faithfulness) {
         this.cells = List.copyOf(cells);
         this.skipped = new LinkedHashMap<>(skipped);
+        this.failed = new LinkedHashMap<>(failed);
         this.settings = settings;
         this.faithfulness = faithfulness;
     }
@@ -80,6 +86,7 @@ final class Report {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("settings", settingsMap());
         m.put("skipped_tasks", skipped);
+        if (!failed.isEmpty()) m.put("failed_cells", failed);   // absent when every cell finished: the usual report is unchanged
         m.put("cells", cells);
         if (faithfulness != null) m.put("faithfulness", faithfulness.json());
         return m;
@@ -180,6 +187,10 @@ final class Report {
         if (!skipped.isEmpty()) {
             b.append("\n## Skipped tasks\n\n");
             skipped.forEach((t, why) -> b.append("- ").append(t).append(": ").append(why).append('\n'));
+        }
+        if (!failed.isEmpty()) {
+            b.append("\n## Failed cells\n\n");
+            failed.forEach((c, why) -> b.append("- ").append(c).append(": ").append(why).append('\n'));
         }
         return b.toString();
     }
@@ -288,6 +299,11 @@ final class Report {
         if (!skipped.isEmpty()) {
             b.append("<h2>Skipped tasks</h2>\n<ul>");
             skipped.forEach((t, why) -> b.append("<li>").append(esc(t)).append(": ").append(esc(why)).append("</li>"));
+            b.append("</ul>\n");
+        }
+        if (!failed.isEmpty()) {
+            b.append("<h2>Failed cells</h2>\n<ul>");
+            failed.forEach((c, why) -> b.append("<li>").append(esc(c)).append(": ").append(esc(why)).append("</li>"));
             b.append("</ul>\n");
         }
         b.append("<p>Files: <a href=\"auc_table.md\">auc_table.md</a>, <a href=\"auc_table.csv\">auc_table.csv</a>, ")

@@ -5,7 +5,14 @@ import dev.acdc.datasets.TaskOptions;
 import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
+import dev.acdc.experiments.AcdcCli;
 import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.cells.CellJournal;
+import dev.acdc.experiments.cells.CellOutcome;
+import dev.acdc.experiments.cells.CellRunner;
+import dev.acdc.experiments.cells.EngineOptionsMixin;
+import dev.acdc.experiments.cells.TaskCache;
+import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.discover.EapOptionsMixin;
 import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.discover.AtomicFiles;
@@ -83,6 +90,13 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Mixin
     EapOptionsMixin eap;
 
+    @Mixin
+    EngineOptionsMixin engine;
+
+    @Option(names = "--resume", description = "keep the cells that an unfinished previous run into the same --out finished"
+            + " (a crash, a lost executor, a failed cell); compute only the rest")
+    boolean resume;
+
     @Spec
     CommandSpec spec;
 
@@ -103,25 +117,28 @@ public final class ReproduceCommand implements Callable<Integer> {
         List<String> taskNames = explicit ? tasks : source.names();
         TaskOptions options = taskOptions.options();
         for (String t : taskNames) TaskSource.parse(source, "--tasks", t, options);
-        // checked and locked before any task is loaded; the report's files appear together or not at all
-        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", out, Report::isOutputFile, "a previous reproduce report",
+        engine.check();
+        // the cluster is reached first: an unreachable master is reported before anything is loaded or written
+        try (CellRunner runner = engine.open("acdc reproduce", spec.commandLine().getErr()::println);
+             // checked and locked before any task is loaded; the report's files appear together or not at all
+             OutputDirectory.Staging staged = OutputDirectory.stage("--out", out, Report::isOutputFile, "a previous reproduce report",
                 String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
-            run(staged, methodNames, ablations, source, explicit, taskNames, options);
+            return run(runner, staged, methodNames, ablations, source, explicit, taskNames, options);
         }
-        return 0;
     }
 
     private static boolean compilesItsModel(String task) {
         return task.startsWith("tracr-");
     }
 
-    private void run(OutputDirectory.Staging staged, List<String> methodNames, List<String> ablations, TaskSource source,
+    private int run(CellRunner runner, OutputDirectory.Staging staged, List<String> methodNames, List<String> ablations, TaskSource source,
                      boolean explicit, List<String> taskNames, TaskOptions options) {
         long start = System.nanoTime();
         if (!explicit) options = options.withOffline(true);
 
         PrintWriter err = spec.commandLine().getErr();
         List<Task> loaded = new ArrayList<>();
+        List<TaskSpec> specs = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
         boolean modelGiven = options.model() != null || options.tokenizerDir() != null;
         if (modelGiven && taskNames.stream().allMatch(ReproduceCommand::compilesItsModel)) {
@@ -133,6 +150,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 // --model and --tokenizer name the model of the tasks that load one; the tracr tasks compile theirs
                 TaskOptions forTask = compilesItsModel(name) ? options.withModel(null).withTokenizerDir(null) : options;
                 loaded.add(TaskSource.lookup(source, "--tasks", name, forTask));
+                specs.add(TaskSpec.of(name, forTask));
             } catch (ModelLoadException e) {
                 if (explicit) throw e;
                 skipped.put(name, e.getMessage());
@@ -154,69 +172,80 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
 
-        int totalCells = 0;
-        for (Task task : loaded) {
-            long ms = task.metricNames().stream().filter(m -> metrics == null || metrics.contains(m)).count();
-            totalCells += (int) ms * ablations.size() * methodNames.size();
-        }
-        // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
-        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", totalCells);
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eap.gradientAt(), progress::detail);
-        List<Cell> cells = new ArrayList<>();
-        Map<String, byte[]> plots = new LinkedHashMap<>();
-        FaithfulnessTable faithfulness = new FaithfulnessTable();
-        for (Task task : loaded) {
+        // the cells as jobs, in the report's order: task, metric, ablation, method
+        List<ReproduceCell> jobs = new ArrayList<>();
+        for (int ti = 0; ti < loaded.size(); ti++) {
+            Task task = loaded.get(ti);
+            TaskSpec spec = specs.get(ti);
+            TaskCache.put(spec, task);   // the local runner computes on the tasks loaded here
             for (String metricName : task.metricNames()) {
                 if (metrics != null && !metrics.contains(metricName)) continue;
                 for (String abl : ablations) {
-                    Map<String, RocCurve[]> curves = new LinkedHashMap<>();
-                    try (TaskRun run = TaskRun.open(task, metricName, abl, null)) {
-                        FaithfulnessTable.Group faithful = faithfulness.group(task.name(), metricName, abl, run.problem(taskOptions.seed()));
-                        for (String method : methodNames) {
-                            String cell = task.name() + " " + metricName + " " + abl + " " + method;
-                            progress.begin(cells.size() + 1, cell);
-                            // one run per cell: its ROC here, its faithfulness curves (the faithfulness command's) in the report's table
-                            MethodResult r = faithful.run(MethodFactory.create(method, task, metricName, settings),
-                                    run.problem(taskOptions.seed())).result();
-                            MethodRoc roc = MethodRoc.of(r, run.truth());
-                            RocCurve acdcCodeNodes = acdcCodeNodeCurve(r, run.truth());
-                            curves.put(method, new RocCurve[] {roc.edge(), acdcCodeNodes});
-                            Set<String> truthNodes = run.truth().nodeNames(NodeMerging.ACDC_CODE);
-                            List<Cell.Point> pts = new ArrayList<>();
-                            for (SweepPoint sp : r.points()) {
-                                RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
-                                RocPoint n = Roc.nodePoint(sp.circuit(), truthNodes, NodeMerging.ACDC_CODE);
-                                RocPoint nc = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
-                                pts.add(new Cell.Point(sp.parameter(), sp.value(), sp.circuit().edgeCount(), e.fpr(), e.tpr(),
-                                        n.fpr(), n.tpr(), nc.fpr(), nc.tpr()));
-                            }
-                            Cell c = new Cell(task.name(), metricName, abl, method, run.groundTruthName(),
-                                    roc.edge().pessimisticAuc(), acdcCodeNodes.pessimisticAuc(), roc.node().pessimisticAuc(),
-                                    roc.edge().trapezoidalAuc(), acdcCodeNodes.trapezoidalAuc(), roc.node().trapezoidalAuc(),
-                                    r.seconds(), pts);
-                            cells.add(c);
-                            if (!r.points().isEmpty()) {   // the cell's circuits, browsable; into the staging directory now
-                                AtomicFiles.write(staged.dir().resolve(CircuitExplorer.cellPage(task.name(), metricName, abl, method)),
-                                        CircuitExplorer.html(explorerPage(task, run, metricName, abl, method, r)));
-                            }
-                            progress.println(String.format(Locale.ROOT,
-                                    "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
-                                    task.name(), metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
-                        }
-                        faithful.finish();
-                        plots.put(Report.plotName(task.name(), metricName, abl),
-                                dev.acdc.experiments.discover.RocPlot.png(task.name() + " · " + metricName + " · " + abl
-                                        + " ablation · vs " + run.groundTruthName(), curves));
+                    for (String method : methodNames) {
+                        jobs.add(new ReproduceCell(spec, metricName, abl, method, quick, eap.gradientAt(), taskOptions.seed()));
                     }
                 }
             }
         }
+        CellJournal journal = CellJournal.open(staged.target(), signature(jobs), jobs, resume, n -> err.println("reproduce: " + n));
+        Map<String, CellResult> results = new LinkedHashMap<>();
+        journal.finished().forEach((file, json) -> results.put(file, CellResult.fromJson(json)));
+        List<ReproduceCell> todo = jobs.stream().filter(j -> !results.containsKey(j.fileName())).toList();
+        Map<String, String> failed = new LinkedHashMap<>();
+        // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
+        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", jobs.size());
+        try {
+            runner.run(todo, progress, results.size() + 1, outcome -> {
+                if (outcome instanceof CellOutcome.Finished f) {
+                    journal.record(f.job(), f.json());
+                    CellResult result = CellResult.fromJson(f.json());
+                    Cell c = result.cell();
+                    results.put(f.job().fileName(), result);
+                    progress.println(String.format(Locale.ROOT,
+                            "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
+                            c.task(), c.metric(), c.ablation(), c.method(), c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
+                } else if (outcome instanceof CellOutcome.Failed x) {
+                    failed.put(x.job().description(), x.error());
+                    progress.println("reproduce: cell " + x.job().description() + " failed: " + x.error());
+                } else {
+                    throw new IllegalStateException("unhandled outcome " + outcome);
+                }
+                if (!engine.local()) progress.update(results.size() + failed.size(), "finished " + outcome.job().description());
+            });
+        } catch (RuntimeException e) {
+            // a run that ends before any cell finished leaves nothing to resume: no journal either
+            if (journal.finished().isEmpty()) journal.delete();
+            throw e;
+        }
+        // the report from the per-cell results, in the jobs' order whatever order they finished in
+        List<Cell> cells = new ArrayList<>();
+        Map<String, byte[]> plots = new LinkedHashMap<>();
+        Map<String, Map<String, RocCurve[]>> curvesByPlot = new LinkedHashMap<>();
+        Map<String, String> titles = new LinkedHashMap<>();
+        FaithfulnessTable faithfulness = new FaithfulnessTable();
+        for (ReproduceCell job : jobs) {
+            CellResult r = results.get(job.fileName());
+            if (r == null) continue;
+            Cell c = r.cell();
+            cells.add(c);
+            if (r.faithfulness() != null) faithfulness.add(r.faithfulness());
+            if (r.explorerHtml() != null) {   // the cell's circuits, browsable; into the staging directory
+                AtomicFiles.write(staged.dir().resolve(CircuitExplorer.cellPage(c.task(), c.metric(), c.ablation(), c.method())),
+                        r.explorerHtml());
+            }
+            String plot = Report.plotName(c.task(), c.metric(), c.ablation());
+            curvesByPlot.computeIfAbsent(plot, k -> new LinkedHashMap<>()).put(c.method(), r.curves());
+            titles.putIfAbsent(plot, c.task() + " · " + c.metric() + " · " + c.ablation() + " ablation · vs " + c.groundTruth());
+        }
+        curvesByPlot.forEach((plot, curves) -> plots.put(plot, dev.acdc.experiments.discover.RocPlot.png(titles.get(plot), curves)));
+        faithfulness.finish();
         progress.finish(cells.size() + " cells");
         double seconds = (System.nanoTime() - start) / 1e9;
-        Report report = new Report(cells, skipped, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
+        Report report = new Report(cells, skipped, failed, new Report.Settings(methodNames, ablations, quick, taskOptions.seed(),
                 eap.describe(), loaded.stream().anyMatch(Task::smokeRun), seconds), faithfulness);
         report.write(staged.dir(), plots);
         staged.commit();
+        if (failed.isEmpty()) journal.delete();   // kept otherwise: --resume computes the failed cells only
 
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
@@ -227,19 +256,19 @@ public final class ReproduceCommand implements Callable<Integer> {
                     out.resolve("index.html"));
         }
         o.flush();
+        if (!failed.isEmpty()) {
+            err.println("reproduce: " + failed.size() + " of " + jobs.size() + " cells failed (listed in the report); the others are"
+                    + " written, and --resume computes the failed ones again");
+            return AcdcCli.EXIT_INTERNAL_ERROR;
+        }
+        return 0;
     }
 
-    private static CircuitExplorer.Page explorerPage(Task task, TaskRun run, String metric, String ablation, String method,
-                                                     MethodResult r) {
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("task", task.name());
-        facts.put("method", method);
-        facts.put("metric", metric);
-        facts.put("ablation", ablation);
-        facts.put("circuits", Integer.toString(r.points().size()));
-        if (task.smokeRun()) facts.put("smoke run", "yes");
-        return CircuitExplorer.sweep(task.name() + "  " + metric + "  " + ablation + "  " + method, facts, run.truth(),
-                run.groundTruthName(), method, r.points());
+    /** What a resumed run must share with the run it continues: every cell, with all its settings, in order. */
+    private static String signature(List<ReproduceCell> jobs) {
+        StringBuilder b = new StringBuilder("acdc reproduce cells\n");
+        for (ReproduceCell j : jobs) b.append(j).append('\n');
+        return b.toString();
     }
 
     /**

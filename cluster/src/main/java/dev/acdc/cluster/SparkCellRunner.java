@@ -1,0 +1,83 @@
+package dev.acdc.cluster;
+
+import dev.acdc.experiments.Progress;
+import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.CellOutcome;
+import dev.acdc.experiments.cells.CellRunner;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaSparkContext;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * Cells on Spark executors: one Spark job of one task per cell, all submitted at once, so that the scheduler fills
+ * every executor slot and a cell's outcome reaches the caller the moment its job ends (one job for all cells would
+ * hand back nothing until the last one finished). Spark retries a failed task on another attempt; a job that still
+ * fails is the cell's {@link CellOutcome.Failed}, and the other cells go on.
+ */
+final class SparkCellRunner implements CellRunner {
+
+    /** How often the driver looks for finished jobs: far below a cell's seconds, far above the check's cost. */
+    private static final long POLL_MILLIS = 20;
+
+    private final SparkContexts spark;
+
+    SparkCellRunner(SparkContexts spark) {
+        this.spark = spark;
+    }
+
+    @Override
+    public void run(List<? extends CellJob> jobs, Progress progress, int firstNumber, Consumer<CellOutcome> sink) {
+        JavaSparkContext sc = spark.context();
+        Map<JavaFutureAction<List<ExecutorCells.Outcome>>, CellJob> pending = new LinkedHashMap<>();
+        for (CellJob job : jobs) {
+            sc.setJobDescription(job.description());
+            List<CellJob> one = new ArrayList<>(List.of(job));
+            pending.put(sc.parallelize(one, 1).map(ExecutorCells::compute).collectAsync(), job);
+        }
+        sc.setJobDescription(null);
+        progress.update(firstNumber - 1, jobs.size() + " cells submitted");
+        try {
+            while (!pending.isEmpty()) {
+                boolean any = false;
+                for (Iterator<Map.Entry<JavaFutureAction<List<ExecutorCells.Outcome>>, CellJob>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (!e.getKey().isDone()) continue;
+                    it.remove();
+                    any = true;
+                    sink.accept(outcome(e.getValue(), e.getKey()));
+                }
+                if (!any) Thread.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + pending.size() + " cells", e);
+        } finally {
+            for (var f : pending.keySet()) f.cancel(true);   // the caller gave up (an exception in sink): stop the rest
+        }
+    }
+
+    private static CellOutcome outcome(CellJob job, JavaFutureAction<List<ExecutorCells.Outcome>> done) {
+        try {
+            ExecutorCells.Outcome o = done.get().get(0);
+            return o.error() == null ? new CellOutcome.Finished(job, o.json()) : new CellOutcome.Failed(job, o.error());
+        } catch (ExecutionException e) {
+            // retries exhausted, or the job aborted: Spark's message names the last attempt's error
+            return new CellOutcome.Failed(job, SparkContexts.oneLine(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CellOutcome.Failed(job, "interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        spark.stopIfOwned();
+    }
+}

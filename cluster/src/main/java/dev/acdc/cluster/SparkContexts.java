@@ -1,0 +1,94 @@
+package dev.acdc.cluster;
+
+import dev.acdc.experiments.BadInputException;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SparkContext a runner uses: one shared in this JVM ({@link #share}: a test class's, or an embedding program's),
+ * which the runner then leaves running, or a new one it owns and stops.
+ *
+ * @param context the context
+ * @param owned   whether the runner started it (and so stops it)
+ */
+record SparkContexts(JavaSparkContext context, boolean owned) {
+
+    /** Retries of a failed task when nothing else is configured: Spark's own default for {@code spark.task.maxFailures}. */
+    static final int DEFAULT_MAX_FAILURES = 4;
+
+    /**
+     * @param master the {@code --master} value, or null for the launcher's ({@code spark.master} set by spark-submit)
+     */
+    private static volatile JavaSparkContext shared;
+
+    /**
+     * Makes every runner of this JVM use {@code sc} (null: none) instead of starting its own, and leave it running: one
+     * Spark start-up (seconds) for many commands, as a test class or a program that embeds the CLI wants.
+     */
+    static void share(JavaSparkContext sc) {
+        shared = sc;
+    }
+
+    static SparkContexts open(String master, String appName) {
+        JavaSparkContext active = shared;
+        SparkConf conf = new SparkConf();   // picks up spark.* system properties, as spark-submit sets them
+        int maxFailures = conf.getInt("spark.task.maxFailures", DEFAULT_MAX_FAILURES);
+        String wanted = master != null ? master : conf.getOption("spark.master").getOrElse(() -> null);
+        if (active != null && !active.sc().isStopped()) {
+            String running = active.master();
+            if (wanted != null && !Masters.isLocal(wanted)) Masters.check(wanted);   // an unreachable master says so first
+            if (wanted != null && !running.equals(wanted) && !running.equals(Masters.normalise(wanted, maxFailures))) {
+                throw Masters.bad(wanted, "this JVM already runs a SparkContext for " + running + "; give that master or none");
+            }
+            return new SparkContexts(active, false);
+        }
+        if (wanted == null) {
+            throw new BadInputException("--engine spark: no --master given and none set by spark-submit; give --master local[N],"
+                    + " spark://HOST:PORT or k8s://https://HOST:PORT");
+        }
+        Masters.check(wanted);
+        String normalised = Masters.normalise(wanted, maxFailures);
+        conf.setMaster(normalised).setAppName(appName).setIfMissing("spark.ui.showConsoleProgress", "false");
+        if (Masters.isLocal(normalised)) {
+            // the executors are threads of this JVM: no web UI, no ports beyond the loopback
+            conf.setIfMissing("spark.ui.enabled", "false").setIfMissing("spark.driver.host", "127.0.0.1")
+                    .setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        } else if (!conf.contains("spark.jars")) {
+            // started by bin/acdc rather than spark-submit: the executors need our classes and libraries
+            conf.set("spark.jars", String.join(",", jarsForExecutors()));
+        }
+        try {
+            return new SparkContexts(new JavaSparkContext(conf), true);
+        } catch (RuntimeException e) {
+            throw Masters.bad(wanted, "Spark could not start (" + oneLine(e) + ")");
+        }
+    }
+
+    /**
+     * Every jar of this JVM's class path but Spark's and Scala's own, which a cluster's executors have from their Spark
+     * installation: the project's modules, DJL and its PyTorch native library, the tokenizers.
+     */
+    static List<String> jarsForExecutors() {
+        List<String> jars = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = new File(entry).getName();
+            if (entry.endsWith(".jar") && !name.startsWith("spark-") && !name.startsWith("scala-")) jars.add(new File(entry).getAbsolutePath());
+        }
+        return jars;
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return m.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    void stopIfOwned() {
+        if (owned) context.stop();
+    }
+}

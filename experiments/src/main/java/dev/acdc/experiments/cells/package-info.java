@@ -1,0 +1,15 @@
+/**
+ * A sweep's cells as jobs: {@link dev.acdc.experiments.cells.CellJob} (a serializable description that computes itself
+ * to JSON on whichever JVM runs it), {@link dev.acdc.experiments.cells.CellRunner} (the local runner, today's
+ * behaviour and the default, or a {@link dev.acdc.experiments.cells.ClusterEngine}'s, found by
+ * {@link java.util.ServiceLoader} only when {@code --engine} names one), {@link dev.acdc.experiments.cells.CellJournal}
+ * (each finished cell's result written as it completes, beside the output directory, for {@code --resume}),
+ * {@link dev.acdc.experiments.cells.TaskCache} (an executor builds each task's model once), and the executor's side of
+ * ACDC's remote speculative tests ({@link dev.acdc.experiments.cells.RemovalJob},
+ * {@link dev.acdc.experiments.cells.RemovalWorker}).
+ *
+ * <p>Invariants: a job holds values only, never a loaded model; computing it is deterministic, so a retried or
+ * resumed cell is the cell; a report is assembled from the per-cell results in the jobs' order, whatever order they
+ * finished in. Nothing here refers to Spark.
+ */
+package dev.acdc.experiments.cells;

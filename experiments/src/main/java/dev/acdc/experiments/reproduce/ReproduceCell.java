@@ -1,0 +1,105 @@
+package dev.acdc.experiments.reproduce;
+
+import dev.acdc.datasets.Task;
+import dev.acdc.discovery.method.GradientAt;
+import dev.acdc.discovery.method.MethodResult;
+import dev.acdc.discovery.method.MethodRoc;
+import dev.acdc.discovery.method.SweepPoint;
+import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.TaskCache;
+import dev.acdc.experiments.cells.TaskSpec;
+import dev.acdc.experiments.discover.MethodFactory;
+import dev.acdc.experiments.discover.TaskRun;
+import dev.acdc.experiments.explorer.CircuitExplorer;
+import dev.acdc.metrics.Roc;
+import dev.acdc.metrics.RocCurve;
+import dev.acdc.metrics.RocPoint;
+import dev.acdc.patching.graph.NodeMerging;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One cell of {@code reproduce} as a job: a method on a task, metric and ablation, scored against the task's default
+ * ground truth. Computed on whichever JVM runs it, with the task from that JVM's {@link TaskCache}.
+ *
+ * @param task        the task and the options it is built with
+ * @param metric      the metric the method optimises
+ * @param ablation    resample or zero
+ * @param method      a {@link MethodFactory#NAMES} name
+ * @param quick       {@code --quick}'s reduced settings
+ * @param eapGradient {@code --eap-gradient}, or null for each method's default
+ * @param seed        the seed of sampling methods
+ */
+public record ReproduceCell(TaskSpec task, String metric, String ablation, String method, boolean quick, GradientAt eapGradient,
+                            long seed) implements CellJob {
+
+    @Override
+    public String description() {
+        return task.spelled() + " " + metric + " " + ablation + " " + method;
+    }
+
+    @Override
+    public String fileName() {
+        return TaskRun.fileName(task.spelled()) + "-" + metric + "-" + ablation + "-" + method;
+    }
+
+    /**
+     * DJL's PyTorch engine lets one gradient collector collect at a time in a JVM, so the methods that train or take
+     * gradients (every method but ACDC) run one at a time per JVM even where a runner starts several cells at once
+     * ({@code local[N]}, or an executor with several cores); ACDC cells run beside them.
+     */
+    private static final Object GRADIENTS = new Object();
+
+    @Override
+    public String compute(Consumer<String> progress) {
+        if (method.equals(dev.acdc.discovery.method.AcdcMethod.NAME)) return computeResult(progress).toJson();
+        synchronized (GRADIENTS) {
+            return computeResult(progress).toJson();
+        }
+    }
+
+    CellResult computeResult(Consumer<String> progress) {
+        Task t = TaskCache.get(task);
+        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eapGradient, progress);
+        try (TaskRun run = TaskRun.open(t, metric, ablation, null)) {
+            // one run per cell: its ROC, and its faithfulness curves as the faithfulness command computes them
+            FaithfulnessTable.Computed computed = FaithfulnessTable.compute(t.name(), metric, ablation,
+                    MethodFactory.create(method, t, metric, settings), run.problem(seed));
+            MethodResult r = computed.result();
+            MethodRoc roc = MethodRoc.of(r, run.truth());
+            RocCurve acdcCodeNodes = ReproduceCommand.acdcCodeNodeCurve(r, run.truth());
+            Set<String> truthNodes = run.truth().nodeNames(NodeMerging.ACDC_CODE);
+            List<Cell.Point> pts = new ArrayList<>();
+            for (SweepPoint sp : r.points()) {
+                RocPoint e = Roc.edgePoint(sp.circuit(), run.truth());
+                RocPoint n = Roc.nodePoint(sp.circuit(), truthNodes, NodeMerging.ACDC_CODE);
+                RocPoint nc = Roc.nodePoint(sp.circuit(), run.truth().nodeNames());
+                pts.add(new Cell.Point(sp.parameter(), sp.value(), sp.circuit().edgeCount(), e.fpr(), e.tpr(), n.fpr(), n.tpr(),
+                        nc.fpr(), nc.tpr()));
+            }
+            Cell c = new Cell(t.name(), metric, ablation, method, run.groundTruthName(), roc.edge().pessimisticAuc(),
+                    acdcCodeNodes.pessimisticAuc(), roc.node().pessimisticAuc(), roc.edge().trapezoidalAuc(),
+                    acdcCodeNodes.trapezoidalAuc(), roc.node().trapezoidalAuc(), r.seconds(), pts);
+            String explorer = r.points().isEmpty() ? null : CircuitExplorer.html(explorerPage(t, run, r));
+            return new CellResult(c, roc.edge().points(), acdcCodeNodes.points(), computed.faithfulness(), explorer);
+        }
+    }
+
+    /** The cell's circuits, browsable: every circuit of its sweep. */
+    private CircuitExplorer.Page explorerPage(Task t, TaskRun run, MethodResult r) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("task", t.name());
+        facts.put("method", method);
+        facts.put("metric", metric);
+        facts.put("ablation", ablation);
+        facts.put("circuits", Integer.toString(r.points().size()));
+        if (t.smokeRun()) facts.put("smoke run", "yes");
+        return CircuitExplorer.sweep(t.name() + "  " + metric + "  " + ablation + "  " + method, facts, run.truth(),
+                run.groundTruthName(), method, r.points());
+    }
+}
