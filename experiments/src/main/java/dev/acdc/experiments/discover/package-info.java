@@ -3,6 +3,8 @@
  * dev.acdc.experiments.discover.TaskSource}), a task made ready for discovery ({@link
  * dev.acdc.experiments.discover.TaskRun}: model, graph, patcher, metric, ground truth, checked to fit each other before
  * any forward pass), the option mixins, the run description a journal and {@code circuit.json} record ({@link
- * dev.acdc.experiments.discover.AcdcRunDescription}), and the circuit pictures (DOT, SVG) and ROC plot.
+ * dev.acdc.experiments.discover.AcdcRunDescription}), the circuit pictures (DOT; SVG on {@link
+ * dev.acdc.experiments.discover.CircuitLayout}'s layered grid, whose edges run in the gutters between node boxes and so
+ * never cross a node they do not join), and the ROC and faithfulness plots.
  */
 package dev.acdc.experiments.discover;
