@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code acdc faithfulness --task T --methods …}: MIB's faithfulness curve of each method's circuits at fixed sizes,
  * its CPR and CMD, and the faithfulness of each circuit's complement, written as {@code faithfulness.csv},
- * {@code faithfulness.png} and {@code faithfulness.json}. See {@link FaithfulnessCurves} and {@link Faithfulness}
+ * {@code faithfulness.png}, {@code faithfulness.svg} and {@code faithfulness.json}. See {@link FaithfulnessCurves} and {@link Faithfulness}
  * for the definitions and the MIB lines they follow.
  */
 @Command(name = "faithfulness",
@@ -108,7 +108,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** What faithfulness writes; a directory holding only these is a previous result that a new run may replace. */
-    static final Set<String> OUTPUT_FILES = Set.of("faithfulness.csv", "faithfulness.png", "faithfulness.json");
+    static final Set<String> OUTPUT_FILES = Set.of("faithfulness.csv", "faithfulness.png", "faithfulness.svg", "faithfulness.json");
 
     @Override
     public Integer call() {
@@ -261,8 +261,9 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         summary.put("smoke_run", t.smokeRun());
 
         AtomicFiles.write(staged.dir().resolve("faithfulness.csv"), csv.toString());
-        AtomicFiles.write(staged.dir().resolve("faithfulness.png"),
-                FaithfulnessPlot.png(t.name() + " (" + metricName + ", " + ablation + "): faithfulness", fractions, plotted));
+        PlotImages plot = FaithfulnessPlot.render(t.name() + " (" + metricName + ", " + ablation + "): faithfulness", fractions, plotted);
+        AtomicFiles.write(staged.dir().resolve("faithfulness.png"), plot.png());
+        AtomicFiles.write(staged.dir().resolve("faithfulness.svg"), plot.svg());
         AtomicFiles.write(staged.dir().resolve("faithfulness.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
         staged.commit();
 

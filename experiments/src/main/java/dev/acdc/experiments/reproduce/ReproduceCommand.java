@@ -161,7 +161,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", totalCells);
         MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eap.gradientAt(), progress::detail);
         List<Cell> cells = new ArrayList<>();
-        Map<String, byte[]> plots = new LinkedHashMap<>();
+        Map<String, dev.acdc.experiments.discover.PlotImages> plots = new LinkedHashMap<>();
         for (Task task : loaded) {
             for (String metricName : task.metricNames()) {
                 if (metrics != null && !metrics.contains(metricName)) continue;
@@ -193,9 +193,11 @@ public final class ReproduceCommand implements Callable<Integer> {
                                     "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
                                     task.name(), metricName, abl, method, c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
                         }
-                        plots.put(Report.plotName(task.name(), metricName, abl),
-                                dev.acdc.experiments.discover.RocPlot.png(task.name() + " · " + metricName + " · " + abl
-                                        + " ablation · vs " + run.groundTruthName(), curves));
+                        // the node curves count nodes as the ACDC code did, as the paper's node points do
+                        plots.put(Report.plotBase(task.name(), metricName, abl),
+                                dev.acdc.experiments.discover.RocPlot.render(task.name() + " · " + metricName + " · " + abl
+                                        + " ablation · vs " + run.groundTruthName(), curves,
+                                        dev.acdc.experiments.discover.RocPlot.paperPoints(task.name(), metricName, abl, methodNames, true)));
                     }
                 }
             }

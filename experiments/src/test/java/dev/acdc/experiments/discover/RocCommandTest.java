@@ -61,6 +61,12 @@ class RocCommandTest {
         BufferedImage png = ImageIO.read(out.resolve("roc.png").toFile());
         assertNotNull(png, "roc.png is a PNG");
         assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+        var svgParser = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        svgParser.setNamespaceAware(true);
+        svgParser.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        org.w3c.dom.Document svg = svgParser.newDocumentBuilder().parse(out.resolve("roc.svg").toFile());
+        assertEquals("svg", svg.getDocumentElement().getLocalName(), "roc.svg beside the PNG");
+        assertEquals(2 * RocPlot.PANEL_WIDTH, png.getWidth(), "an edge panel and a node panel");
 
         JsonObject file = JsonParser.parseString(Files.readString(out.resolve("auc.json"))).getAsJsonObject();
         JsonObject line = JsonParser.parseString(r.out().strip()).getAsJsonObject();
