@@ -164,13 +164,9 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         TaskRun.checkAblationFits(t, TaskRun.parseAblation(ablation));
 
         PrintWriter err = spec.commandLine().getErr();
-        boolean tty = System.console() != null;
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, false, eap.gradientAt(), line -> {
-            if (tty) {
-                err.print("\r" + line + "          ");
-                err.flush();
-            }
-        });
+        // per method, with each method's own steps (ACDC's thresholds, SP's λ and epochs, EAP's passes) after its name
+        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "faithfulness: method", methods.size());
+        MethodFactory.Settings settings = new MethodFactory.Settings(null, false, eap.gradientAt(), progress::detail);
         StringBuilder csv = new StringBuilder("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,"
                 + "complement_edges,complement_metric,complement_f\n");
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -212,6 +208,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             Map<String, Object> perMethod = new LinkedHashMap<>();
             for (String method : methods) {
                 long m0 = System.nanoTime();
+                progress.begin(methods.indexOf(method) + 1, method);
                 DiscoveryMethod dm = MethodFactory.create(method, t, metricName, settings);
                 FaithfulnessCurves.Curve cprCurve, cmdCurve;
                 String cprRanking, cmdRanking;
@@ -227,7 +224,6 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                     cprCurve = cmdCurve = ev.curve(fractions, n -> FaithfulnessCurves.fromSweep(g, r.points(), n));
                     cprRanking = cmdRanking = "sweep";
                 }
-                if (tty) err.println();
                 FaithfulnessBootstrap.Interval[] cprCi = intervals(boot, ev, cprCurve);
                 FaithfulnessBootstrap.Interval[] cmdCi = cmdCurve == cprCurve ? cprCi : intervals(boot, ev, cmdCurve);
                 append(csv, method, cprRanking, cprCurve, cprCi);
@@ -252,9 +248,10 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 }
             }
             summary.putAll(perMethod);
+            progress.finish(String.join(", ", methods));
             if (stability > 0) {
                 if (!perRow) throw new BadInputException("--stability: metric " + metricName + " gives no per-example values to resample");
-                summary.putAll(stability(t, problem, err, tty));
+                summary.putAll(stability(t, problem, err));
             }
         }
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
@@ -294,7 +291,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
      * for all runs), ACDC then scores the metric of the drawn examples ({@link Resampled#metric}); the result is the mean
      * Jaccard overlap of the kept edge sets over all pairs of runs.
      */
-    private Map<String, Object> stability(Task t, DiscoveryProblem problem, PrintWriter err, boolean tty) {
+    private Map<String, Object> stability(Task t, DiscoveryProblem problem, PrintWriter err) {
         long s0 = System.nanoTime();
         double[] defaults = t.defaultThresholds();
         double tau = threshold != null ? threshold : defaults[defaults.length / 2];
@@ -303,18 +300,17 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         java.util.Random r = new java.util.Random(taskOptions.seed() ^ STABILITY_SALT);
         List<java.util.BitSet> sets = new ArrayList<>();
         List<Integer> edges = new ArrayList<>();
+        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "faithfulness: stability, ACDC τ=" + tau + " on resample",
+                stability);
         for (int b = 0; b < stability; b++) {
+            progress.begin(b + 1, "");
             int[] counts = Resampled.counts(n, r);
             AcdcResult res = new Acdc(problem.patcher(), Resampled.metric(problem.metric(), counts, seqLen),
                     AcdcOptions.fast(0).withThreshold(tau)).run();
             sets.add(res.circuit().bits());
             edges.add(res.circuit().edgeCount());
-            if (tty) {
-                err.print("\rstability: ACDC τ=" + tau + " on resample " + (b + 1) + "/" + stability + "          ");
-                err.flush();
-            }
         }
-        if (tty) err.println();
+        progress.finish("");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("stability.acdc", Resampled.meanPairwiseJaccard(sets));
         out.put("stability_runs", stability);

@@ -68,8 +68,13 @@ public final class MethodFactory {
             throw new BadInputException("method " + name + " does not run on models with post-attention norms yet; model "
                     + task.weights().config().name() + " has them (Gemma 2, issue 17)");
         }
+        // every method reports its steps (ACDC's thresholds, SP's λ and epochs, HISP's passes, EAP's gradient passes)
+        return method(name, task, metricName, settings, at).withProgress(settings.progress());
+    }
+
+    private static DiscoveryMethod method(String name, Task task, String metricName, Settings settings, GradientAt at) {
         return switch (name) {
-            case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
+            case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), s -> {});
             case "sp" -> {
                 if (!settings.quick()) yield new SubnetworkProbing();
                 double[] all = SubnetworkProbing.defaultLambdas(task.name(), metricName);

@@ -105,6 +105,18 @@ class RocCommandTest {
         assertFalse(Files.exists(out));
     }
     @Test
+    void aRedirectedRunOfSeveralMethodsPrintsPlainProgressLinesWithAnEstimate() throws Exception {
+        CliRun r = run("roc", "--task", FakeTasks.NAME, "--methods", "hisp,eap,eap-ig", "--metric", "l2", "--out",
+                tmp.resolve("three").toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.err().lines().filter(l -> l.startsWith("roc: method")).toList();
+        assertTrue(lines.get(0).matches("roc: method 1/3 hisp.*, elapsed \\d+:\\d\\d, ETA \\?"), lines.toString());
+        assertTrue(lines.get(1).matches("roc: method 2/3 eap.*, elapsed \\d+:\\d\\d, ETA \\d+:\\d\\d"), "the first line with an estimate: " + lines);
+        assertTrue(lines.get(lines.size() - 1).startsWith("roc: method done: 3/3, hisp, eap, eap-ig, elapsed "), lines.toString());
+        assertFalse(r.err().contains("\r"), "no carriage returns in a log");
+    }
+
+    @Test
     void eapGradientIsRecordedAndABadValueExitsTwoAndWritesNothing() throws Exception {
         Path out = tmp.resolve("eap");
         CliRun r = run("roc", "--task", FakeTasks.NAME, "--methods", "eap", "--metric", "l2", "--eap-gradient", "mean",
