@@ -5,6 +5,9 @@
  * any forward pass), the option mixins, the run description a journal and {@code circuit.json} record ({@link
  * dev.acdc.experiments.discover.AcdcRunDescription}), the circuit pictures (DOT; SVG on {@link
  * dev.acdc.experiments.discover.CircuitLayout}'s layered grid, whose edges run in the gutters between node boxes and so
- * never cross a node they do not join), and the ROC and faithfulness plots.
+ * never cross a node they do not join), and the ROC and faithfulness plots
+ * ({@link dev.acdc.experiments.discover.PlotImages}: PNG and SVG of the same panels; {@link
+ * dev.acdc.experiments.discover.MethodPalette}: one colour per method in every plot; {@link
+ * dev.acdc.experiments.discover.PaperRocPoints}: the paper's published ROC points, drawn beside ours).
  */
 package dev.acdc.experiments.discover;
