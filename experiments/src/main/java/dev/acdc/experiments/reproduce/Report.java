@@ -282,7 +282,7 @@ final class Report {
                 .append("td:first-child,td:nth-child(2),th{text-align:left}img{max-width:100%;height:auto;border:1px solid #eee}")
                 .append(".banner{background:#fff4ce;border:1px solid #e0b400;padding:.6em 1em;margin:1em 0}")
                 .append(".differs{background:#fdecea}.far{background:#f8c9c4}.delta{display:block;font-size:.85em;color:#a4262c}")
-                .append(".explained{background:#eef3fb}sup{color:#555}figure{margin:1.5em 0}")
+                .append(".explained{background:#eef3fb}sup{color:#555}figure{margin:1.5em 0}.wide{overflow-x:auto}")
                 .append("</style></head><body>\n<h1>Circuit discovery: method comparison</h1>\n");
         b.append("<p>Pessimistic AUC of each method's circuits against each task's ground truth; in parentheses the value published in ")
                 .append(esc(PaperTable2.SOURCE)).append(" where it has that cell, and below it ours minus the paper's (Δ) where they differ;")
@@ -313,7 +313,8 @@ final class Report {
         for (String abl : settings.ablations()) {
             List<Cell> sub = cells.stream().filter(c -> c.ablation().equals(abl)).toList();
             if (sub.isEmpty()) continue;
-            b.append("<h2>").append(abl.equals("resample") ? "Resample (random) ablation" : "Zero ablation").append("</h2>\n<table><tr><th>metric</th><th>task</th>");
+            b.append("<h2>").append(abl.equals("resample") ? "Resample (random) ablation" : "Zero ablation")
+                    .append("</h2>\n<div class=\"wide\"><table><tr><th>metric</th><th>task</th>");
             for (String m : settings.methods()) b.append("<th>").append(esc(m)).append(" edge</th><th>").append(esc(m)).append(" node</th>");
             for (String m : settings.methods()) b.append("<th>").append(esc(m)).append(" node (components)</th>");
             b.append("</tr>\n");
@@ -331,7 +332,7 @@ final class Report {
                 }
                 b.append("</tr>\n");
             }
-            b.append("</table>\n");
+            b.append("</table></div>\n");
         }
     }
 
