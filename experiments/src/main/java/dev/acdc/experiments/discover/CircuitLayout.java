@@ -145,54 +145,53 @@ final class CircuitLayout {
     }
 
     private void route(List<Edge> edges) {
-        // first pass: where each edge leaves and enters, and which gutters it uses; then a lane per edge in each gutter
+        // first pass: each edge's index among its sender's out-edges and its receiver's in-edges, and its lane in each
+        // gutter it uses; second pass: the points. Arrays by the edge's position in the list (GPT-2 has 32,923 edges).
+        int n = edges.size();
         Map<Node, Integer> outCount = new HashMap<>(), inCount = new HashMap<>();
-        Map<Edge, int[]> endIndex = new HashMap<>();   // its index among its sender's out-edges and receiver's in-edges
-        for (Edge e : edges) {
-            if (row(e.receiver()) <= row(e.sender())) {
-                throw new IllegalStateException("edge " + e.name() + " does not point up the layout's rows");
-            }
-            endIndex.put(e, new int[] {outCount.merge(e.sender(), 1, Integer::sum) - 1, inCount.merge(e.receiver(), 1, Integer::sum) - 1});
+        int[] outIndex = new int[n], inIndex = new int[n], rowFrom = new int[n], rowTo = new int[n];
+        for (int i = 0; i < n; i++) {
+            Edge e = edges.get(i);
+            rowFrom[i] = row(e.sender());
+            rowTo[i] = row(e.receiver());
+            if (rowTo[i] <= rowFrom[i]) throw new IllegalStateException("edge " + e.name() + " does not point up the layout's rows");
+            outIndex[i] = outCount.merge(e.sender(), 1, Integer::sum) - 1;
+            inIndex[i] = inCount.merge(e.receiver(), 1, Integer::sum) - 1;
         }
-        // a horizontal gutter (keyed by the row below it) is used by the edges leaving that row and by the edges from
+        // a horizontal gutter (indexed by the row below it) is used by the edges leaving that row and by the edges from
         // further down arriving at the row above it; a vertical gutter by the edges rising in it
-        Map<Integer, Integer> horizontalUsers = new HashMap<>(), verticalUsers = new HashMap<>();
-        Map<Edge, int[]> lanes = new HashMap<>();   // {low lane, high lane, vertical gutter, vertical lane}
-        Map<Edge, double[]> ends = new HashMap<>();
-        for (Edge e : edges) {
-            int[] k = endIndex.get(e);
-            double xs = spread(boxes.get(e.sender()), k[0], outCount.get(e.sender()));
-            double xr = spread(boxes.get(e.receiver()), k[1], inCount.get(e.receiver()));
-            ends.put(e, new double[] {xs, xr});
-            int rs = row(e.sender()), rr = row(e.receiver());
-            int[] l = {horizontalUsers.merge(rs, 1, Integer::sum) - 1, -1, -1, -1};
-            if (rr > rs + 1) {
-                l[1] = horizontalUsers.merge(rr - 1, 1, Integer::sum) - 1;
-                l[2] = gutterBeside(xr, xs);
-                l[3] = verticalUsers.merge(l[2], 1, Integer::sum) - 1;
+        int[] horizontalUsers = new int[rows], verticalUsers = new int[columns + 1];
+        int[] lowLane = new int[n], highLane = new int[n], gutter = new int[n], verticalLane = new int[n];
+        double[] xs = new double[n], xr = new double[n];
+        for (int i = 0; i < n; i++) {
+            Edge e = edges.get(i);
+            xs[i] = spread(boxes.get(e.sender()), outIndex[i], outCount.get(e.sender()));
+            xr[i] = spread(boxes.get(e.receiver()), inIndex[i], inCount.get(e.receiver()));
+            lowLane[i] = horizontalUsers[rowFrom[i]]++;
+            if (rowTo[i] > rowFrom[i] + 1) {
+                highLane[i] = horizontalUsers[rowTo[i] - 1]++;
+                gutter[i] = gutterBeside(xr[i], xs[i]);
+                verticalLane[i] = verticalUsers[gutter[i]]++;
             }
-            lanes.put(e, l);
         }
-        for (Edge e : edges) {
+        for (int i = 0; i < n; i++) {
+            Edge e = edges.get(i);
             Box s = boxes.get(e.sender()), r = boxes.get(e.receiver());
-            double xs = ends.get(e)[0], xr = ends.get(e)[1];
-            int rs = row(e.sender()), rr = row(e.receiver());
-            int[] l = lanes.get(e);
-            List<double[]> p = new ArrayList<>();
-            p.add(new double[] {xs, s.y()});
-            double y1 = lane(gutterAbove(rs), l[0], horizontalUsers.get(rs));
-            p.add(new double[] {xs, y1});
+            int rs = rowFrom[i], rr = rowTo[i];
+            List<double[]> p = new ArrayList<>(6);
+            p.add(new double[] {xs[i], s.y()});
+            double y1 = lane(gutterAbove(rs), lowLane[i], horizontalUsers[rs]);
+            p.add(new double[] {xs[i], y1});
             if (rr == rs + 1) {
-                p.add(new double[] {xr, y1});
+                p.add(new double[] {xr[i], y1});
             } else {
-                double[] vg = verticalGutter(l[2]);
-                double x = lane(vg, l[3], verticalUsers.get(l[2]));
-                double y2 = lane(gutterAbove(rr - 1), l[1], horizontalUsers.get(rr - 1));
+                double x = lane(verticalGutter(gutter[i]), verticalLane[i], verticalUsers[gutter[i]]);
+                double y2 = lane(gutterAbove(rr - 1), highLane[i], horizontalUsers[rr - 1]);
                 p.add(new double[] {x, y1});
                 p.add(new double[] {x, y2});
-                p.add(new double[] {xr, y2});
+                p.add(new double[] {xr[i], y2});
             }
-            p.add(new double[] {xr, r.bottom()});
+            p.add(new double[] {xr[i], r.bottom()});
             routes.add(new Route(e, List.copyOf(p)));
         }
     }
