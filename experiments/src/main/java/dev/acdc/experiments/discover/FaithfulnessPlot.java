@@ -29,6 +29,8 @@ public final class FaithfulnessPlot {
                 .xAxisTitle("circuit size (fraction of edges, log scale)").yAxisTitle("faithfulness f").build();
         chart.getStyler().setXAxisLogarithmic(true);
         RocPlot.style(chart);
+        // faithfulness rises to the right, so the upper left is where the curves are not
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         double lo = 0, hi = 1;
         for (double[] f : curves.values()) {
             for (double v : f) {
