@@ -2,6 +2,7 @@ package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.induction.InductionModel;
 import dev.acdc.experiments.CliRun;
+import dev.acdc.patching.testsupport.Fixtures;
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.graph.Edge;
@@ -154,11 +155,30 @@ class CircuitSvgTest {
     }
 
     @Test
-    void groupedKeyValueHeadsAndMlpsRouteAroundTheNodesToo() throws Exception {
+    void mlpsRouteAroundTheNodesToo() throws Exception {
         TransformerConfig gpt2 = TransformerConfig.gpt2Style("tiny", 2, 16, 4, 32, 10, 8, 1e-5);
         Drawing drawing = parse(CircuitSvg.render(Circuit.full(CircuitGraph.of(gpt2)), "tiny"));
         assertEquals(CircuitGraph.of(gpt2).edgeCount(), drawing.edges().size());
         assertEquals(List.of(), crossings(drawing));
+    }
+
+    @Test
+    void groupedKeyValueHeadsRouteAroundTheNodesAndEveryNodeHasABoxOfItsOwn() throws Exception {
+        TransformerConfig qwen = dev.acdc.patching.load.ModelDirectory.load(Fixtures.path("fixtures/qwen2-tiny")).config();
+        assertTrue(qwen.nKeyValueHeads() < qwen.nHeads(), "the fixture groups its key/value heads");
+        CircuitGraph graph = CircuitGraph.of(qwen);
+        Drawing drawing = parse(CircuitSvg.render(Circuit.full(graph), "qwen2-tiny"));
+        assertEquals(graph.edgeCount(), drawing.edges().size());
+        assertEquals(graph.nodeCount(), drawing.boxes().size());
+        assertEquals(List.of(), crossings(drawing));
+        List<Rect> boxes = new ArrayList<>(drawing.boxes().values());
+        for (int i = 0; i < boxes.size(); i++) {
+            for (int j = i + 1; j < boxes.size(); j++) {
+                Rect a = boxes.get(i), b = boxes.get(j);
+                boolean overlap = a.x() < b.x() + b.w() && b.x() < a.x() + a.w() && a.y() < b.y() + b.h() && b.y() < a.y() + a.h();
+                assertFalse(overlap, "two node boxes overlap: " + a + " " + b);
+            }
+        }
     }
 
     @Test
