@@ -20,8 +20,8 @@ import java.util.Map;
  * MethodPalette} colour in both, drawn as the staircase its pessimistic AUC measures. The axes run a little beyond
  * [0, 1] so that a curve along x = 0 or y = 1 is not hidden by the frame; the chance diagonal is dashed grey and not
  * in the legend; where the paper plotted the same task, metric and ablation, its points are drawn as open markers of
- * the method's colour ("… paper"). ACDC's curve is drawn last and widest, so that a method with the same staircase
- * cannot hide it.
+ * the method's colour ("… paper"). ACDC's curve is drawn first and widest, so that a method with the same staircase,
+ * drawn over it in a thinner line, hides neither.
  */
 public final class RocPlot {
     private RocPlot() {}
@@ -59,8 +59,9 @@ public final class RocPlot {
         chance.setLineColor(MethodPalette.REFERENCE);
         chance.setLineStyle(SeriesLines.DASH_DASH);
         chance.setShowInLegend(false);
+        // ACDC first and widest: a method drawn over it with the same staircase leaves ACDC's wide line showing on both sides
         List<String> order = new ArrayList<>(curves.keySet());
-        if (order.remove(dev.acdc.discovery.method.AcdcMethod.NAME)) order.add(dev.acdc.discovery.method.AcdcMethod.NAME);
+        if (order.remove(dev.acdc.discovery.method.AcdcMethod.NAME)) order.add(0, dev.acdc.discovery.method.AcdcMethod.NAME);
         for (String method : order) {
             RocCurve c = curves.get(method)[level];
             List<RocPoint> f = c.frontier();
@@ -70,7 +71,7 @@ public final class RocPlot {
             boolean acdc = method.equals(dev.acdc.discovery.method.AcdcMethod.NAME);
             s.setMarker(SeriesMarkers.NONE);
             s.setLineColor(MethodPalette.colour(method));
-            s.setLineStyle(new BasicStroke(acdc ? 3.5f : 2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            s.setLineStyle(new BasicStroke(acdc ? 4.5f : 2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         }
         for (var e : paper.entrySet()) {
             PaperRocPoints.Series p = e.getValue()[level];
