@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,7 +71,10 @@ public final class TrainCommand implements Callable<Integer> {
             long start = System.nanoTime();
             InductionTrainer.Result trained;
             try {
-                trained = InductionTrainer.train(config, "induction-2l-attn-only", new ProgressLine(err, System.console() != null));
+                Progress progress = Progress.start(err, "train: step", config.steps());
+                trained = InductionTrainer.train(config, "induction-2l-attn-only",
+                        (step, total, loss) -> progress.update(step, String.format(Locale.ROOT, "loss %.4f", loss)));
+                progress.finish("");
             } catch (IllegalStateException diverged) {
                 err.println("acdc: " + diverged.getMessage());
                 return 1;
@@ -145,21 +149,5 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static double round(double seconds) {
         return Math.round(seconds * 10) / 10.0;
-    }
-
-    /** Progress on stderr: a redrawn bar on a terminal, else a line every tenth of the steps. */
-    private record ProgressLine(PrintWriter err, boolean terminal) implements InductionTrainer.Progress {
-        @Override
-        public void step(int step, int steps, double loss) {
-            if (terminal) {
-                int width = 30, filled = (int) ((long) width * step / steps);
-                err.printf("\rtrain [%s%s] %d/%d loss %.4f", "#".repeat(filled), " ".repeat(width - filled), step, steps, loss);
-                if (step == steps) err.println();
-                err.flush();
-            } else if (step == steps || step % Math.max(1, steps / 10) == 0) {
-                err.printf("train step %d/%d loss %.4f%n", step, steps, loss);
-                err.flush();
-            }
-        }
     }
 }

@@ -54,6 +54,23 @@ class ProgressTest {
     }
 
     @Test
+    void aMethodsOwnStepsFollowTheCellOnThePlainLineOncePerInterval() {
+        StringWriter out = new StringWriter();
+        AtomicLong now = new AtomicLong(0);
+        Progress p = new Progress(new PrintWriter(out), "roc: method", 2, false, 10 * S, now::get);
+        p.begin(1, "sp");
+        for (int epoch = 150; epoch <= 3000; epoch += 150) {   // SP's epoch reports, 1 s apart
+            now.addAndGet(S);
+            p.detail("sp λ=0.00100 (1/11) epoch " + epoch + "/3000");
+        }
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(List.of(
+                "roc: method 1/2 sp, elapsed 0:00, ETA ?",
+                "roc: method 1/2 sp · sp λ=0.00100 (1/11) epoch 1500/3000, elapsed 0:10, ETA ?",
+                "roc: method 1/2 sp · sp λ=0.00100 (1/11) epoch 3000/3000, elapsed 0:20, ETA ?"), lines);
+    }
+
+    @Test
     void durationsReadAsMinutesOrHours() {
         assertEquals("0:05", Progress.duration(5 * S));
         assertEquals("12:00", Progress.duration(720 * S));

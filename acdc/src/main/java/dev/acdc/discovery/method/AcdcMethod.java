@@ -32,6 +32,12 @@ public final class AcdcMethod implements DiscoveryMethod {
         this.progress = Objects.requireNonNull(progress, "progress");
     }
 
+    /** The same sweep reporting each finished threshold to {@code progress}. */
+    @Override
+    public AcdcMethod withProgress(Consumer<String> progress) {
+        return new AcdcMethod(thresholds, template, progress);
+    }
+
     public AcdcMethod(double[] thresholds) {
         this(thresholds, AcdcOptions.fast(0), s -> {});
     }

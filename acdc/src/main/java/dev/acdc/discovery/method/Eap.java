@@ -23,6 +23,7 @@ import java.util.Objects;
 public final class Eap implements DiscoveryMethod {
 
     private final GradientAt gradientAt;
+    private final java.util.function.Consumer<String> progress;
 
     /** EAP with the gradient at the clean run. */
     public Eap() {
@@ -30,7 +31,18 @@ public final class Eap implements DiscoveryMethod {
     }
 
     public Eap(GradientAt gradientAt) {
+        this(gradientAt, s -> {});
+    }
+
+    private Eap(GradientAt gradientAt, java.util.function.Consumer<String> progress) {
         this.gradientAt = Objects.requireNonNull(gradientAt, "gradientAt");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Reports each gradient pass ({@code eap pass 1/2}: the mean gradient takes two). */
+    @Override
+    public Eap withProgress(java.util.function.Consumer<String> progress) {
+        return new Eap(gradientAt, progress);
     }
 
     public GradientAt gradientAt() {
@@ -50,7 +62,8 @@ public final class Eap implements DiscoveryMethod {
     /** Signed scores per edge id: the predicted metric change when the edge is removed. */
     public EdgeAttribution.Scores attribute(DiscoveryProblem problem) {
         GradientAt.Points p = points();
-        return EdgeAttribution.attribute(problem, EdgeAttribution.gradientMetric(problem, p), p);
+        return EdgeAttribution.attribute(problem, EdgeAttribution.gradientMetric(problem, p), p, EdgeAttribution.DEFAULT_CHUNK_BYTES,
+                (done, total) -> progress.accept("eap pass " + done + "/" + total));
     }
 
     @Override

@@ -26,6 +26,7 @@ public final class EapIg implements DiscoveryMethod {
 
     private final int steps;
     private final GradientAt gradientAt;
+    private final java.util.function.Consumer<String> progress;
 
     /** 30 steps, the reference's left Riemann sum. */
     public EapIg() {
@@ -37,9 +38,20 @@ public final class EapIg implements DiscoveryMethod {
     }
 
     public EapIg(int steps, GradientAt gradientAt) {
+        this(steps, gradientAt, s -> {});
+    }
+
+    private EapIg(int steps, GradientAt gradientAt, java.util.function.Consumer<String> progress) {
         if (steps < 1) throw new IllegalArgumentException("EAP-IG needs at least 1 integration step, found " + steps);
         this.steps = steps;
         this.gradientAt = Objects.requireNonNull(gradientAt, "gradientAt");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Reports each integration step's gradient pass ({@code eap-ig step 3/30}). */
+    @Override
+    public EapIg withProgress(java.util.function.Consumer<String> progress) {
+        return new EapIg(steps, gradientAt, progress);
     }
 
     public int steps() {
@@ -68,7 +80,8 @@ public final class EapIg implements DiscoveryMethod {
     /** Signed scores per edge id: the integrated-gradient estimate of the metric change when the edge is removed. */
     public EdgeAttribution.Scores attribute(DiscoveryProblem problem) {
         GradientAt.Points p = points();
-        return EdgeAttribution.attribute(problem, EdgeAttribution.gradientMetric(problem, p), p);
+        return EdgeAttribution.attribute(problem, EdgeAttribution.gradientMetric(problem, p), p, EdgeAttribution.DEFAULT_CHUNK_BYTES,
+                (done, total) -> progress.accept("eap-ig step " + done + "/" + total));
     }
 
     @Override

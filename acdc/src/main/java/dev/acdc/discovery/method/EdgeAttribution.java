@@ -137,6 +137,17 @@ public final class EdgeAttribution {
 
     /** {@link #attribute(DiscoveryProblem, Metric, GradientAt.Points)} with the size of the LayerNorm-backward steps (for tests). */
     static Scores attribute(DiscoveryProblem problem, Metric metric, GradientAt.Points points, long chunkBytes) {
+        return attribute(problem, metric, points, chunkBytes, (done, total) -> {});
+    }
+
+    /** Gradient passes finished so far, of the total (one per point). */
+    @FunctionalInterface
+    interface PassProgress {
+        void passed(int done, int total);
+    }
+
+    /** The same, reporting each finished gradient pass. */
+    static Scores attribute(DiscoveryProblem problem, Metric metric, GradientAt.Points points, long chunkBytes, PassProgress passes) {
         double[] alphas = points.alphas();
         double[] weights = points.weights();
         HookedTransformer model = problem.model();
@@ -155,6 +166,7 @@ public final class EdgeAttribution {
                             c.architecture().learnedPositions());
                 }
                 k.addPass(interpolation, metric, -weights[i], scores);   // (abl − clean) = −(clean − abl)
+                passes.passed(i + 1, alphas.length);
             }
         }
         return new Scores(gradientName(problem, metric), scores);

@@ -65,6 +65,22 @@ public final class HeadImportance implements DiscoveryMethod {
     /** The clamp of the per-layer norm, as the ACDC code's {@code norm.clamp(min=1e-6)}. */
     public static final double MIN_NORM = 1e-6;
 
+    private final java.util.function.Consumer<String> progress;
+
+    public HeadImportance() {
+        this(s -> {});
+    }
+
+    private HeadImportance(java.util.function.Consumer<String> progress) {
+        this.progress = java.util.Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Reports the gradient pass and the top-k sweep. */
+    @Override
+    public HeadImportance withProgress(java.util.function.Consumer<String> progress) {
+        return new HeadImportance(progress);
+    }
+
     @Override
     public String name() {
         return "hisp";
@@ -76,10 +92,12 @@ public final class HeadImportance implements DiscoveryMethod {
         List<Component> components = ComponentCircuits.components(problem.model().config());
         Metric f = gradientMetric(problem);
         double[] raw;
+        progress.accept("hisp gradient pass over " + components.size() + " components");
         try (ComponentPatching patching = ComponentPatching.of(problem, components)) {
             raw = importances(problem.model(), patching, problem.clean(), f);
         }
         double[] scores = normalizePerLayer(components, raw);
+        progress.accept("hisp top-k sweep, k = 1…" + components.size());
         List<SweepPoint> points = sweep(problem.graph(), components, scores);
         Map<String, Double> nodeScores = new LinkedHashMap<>();
         for (int i = 0; i < components.size(); i++) nodeScores.put(components.get(i).name(), scores[i]);

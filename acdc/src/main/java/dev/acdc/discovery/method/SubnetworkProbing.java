@@ -125,10 +125,28 @@ public final class SubnetworkProbing implements DiscoveryMethod {
     public static final double[] TRAINED_MODEL_LAMBDAS = trainedModelLambdas();
 
     private final Options options;
+    private final java.util.function.Consumer<String> progress;
 
     public SubnetworkProbing(Options options) {
-        this.options = Objects.requireNonNull(options, "options");
+        this(options, s -> {});
     }
+
+    private SubnetworkProbing(Options options, java.util.function.Consumer<String> progress) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /**
+     * Reports each λ as it starts and, within it, the epochs ({@code sp λ=0.0158 (3/11) epoch 1200/3000}) about
+     * {@value #PROGRESS_REPORTS} times per λ.
+     */
+    @Override
+    public SubnetworkProbing withProgress(java.util.function.Consumer<String> progress) {
+        return new SubnetworkProbing(options, progress);
+    }
+
+    /** How many epoch reports one λ's training makes. */
+    static final int PROGRESS_REPORTS = 20;
 
     public SubnetworkProbing() {
         this(Options.defaults());
@@ -176,8 +194,11 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         List<SweepPoint> points = new ArrayList<>();
         double[] lastLogits = null;
         try (ComponentPatching patching = ComponentPatching.of(problem, components)) {
-            for (double lambda : lambdas) {
-                Training t = train(model, patching, problem.clean(), problem.metric(), lambda, problem.seed());
+            for (int li = 0; li < lambdas.length; li++) {
+                double lambda = lambdas[li];
+                String cell = String.format(java.util.Locale.ROOT, "sp λ=%.3g (%d/%d)", lambda, li + 1, lambdas.length);
+                progress.accept(cell);
+                Training t = train(model, patching, problem.clean(), problem.metric(), lambda, problem.seed(), cell);
                 points.add(new SweepPoint("lambda", lambda, ComponentCircuits.circuit(problem.graph(), t.kept())));
                 lastLogits = t.logits();
             }
@@ -219,12 +240,19 @@ public final class SubnetworkProbing implements DiscoveryMethod {
     public Training train(DiscoveryProblem problem, double lambda) {
         List<Component> components = ComponentCircuits.components(problem.model().config());
         try (ComponentPatching patching = ComponentPatching.of(problem, components)) {
-            return train(problem.model(), patching, problem.clean(), problem.metric(), lambda, problem.seed());
+            return train(problem.model(), patching, problem.clean(), problem.metric(), lambda, problem.seed(), null);
         }
     }
 
     Training train(HookedTransformer model, ComponentPatching patching, ModelInput clean, Metric metric, double lambda,
                    long seed) {
+        return train(model, patching, clean, metric, lambda, seed, null);
+    }
+
+    /** @param cell how progress names this λ; null to report no epochs */
+    private Training train(HookedTransformer model, ComponentPatching patching, ModelInput clean, Metric metric, double lambda,
+                           long seed, String cell) {
+        int reportEvery = Math.max(1, options.epochs() / PROGRESS_REPORTS);
         HardConcrete hc = HardConcrete.SP;
         int n = patching.components().size();
         double[] weights = regularizerWeights(model.config());
@@ -239,6 +267,7 @@ public final class SubnetworkProbing implements DiscoveryMethod {
         double[] grad = new double[masks];
         try (NDManager base = NDManager.newBaseManager(model.device())) {
             for (int epoch = 0; epoch < options.epochs(); epoch++) {
+                if (cell != null && epoch > 0 && epoch % reportEvery == 0) progress.accept(cell + " epoch " + epoch + "/" + options.epochs());
                 for (int i = 0; i < n; i++) noise[i] = (float) HardConcrete.logisticNoise(rng.nextDouble());
                 double[] componentTheta = java.util.Arrays.copyOf(theta, n);
                 Step st = step(base, model, patching, clean, metric, componentTheta, noise);

@@ -4,24 +4,39 @@ import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.Edge;
 import dev.acdc.patching.graph.EdgeKind;
 import dev.acdc.patching.graph.Node;
-import dev.acdc.patching.model.TransformerConfig;
+import dev.acdc.patching.graph.NodeKind;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * A circuit drawn as SVG by our own layered layout: the embeddings at the bottom, one row per layer (head
- * and MLP outputs on the row, their q/k/v and MLP inputs just below it), the output on top. Each kept edge is
- * one {@code <path class="edge addition|direct">}: addition edges blue, direct-computation edges red. Drawn against a
- * ground truth, a kept edge outside it is a false positive ({@code class="edge … false-positive"}, red and dashed),
- * and each ground-truth edge not kept is drawn as a false negative ({@code class="missed false-negative"}, grey and
- * dotted); the legend names both.
+ * A circuit drawn as SVG on {@link CircuitLayout}'s layered grid: the embeddings at the bottom, per layer the heads'
+ * q/k/v inputs, computed q/k/v and outputs, then the MLP's input and output, the output on top; a label and a band
+ * per layer; every node of the graph drawn as a box ({@code <rect class="node" data-node=…>}), the ones no drawn edge
+ * touches faint. Edges are orthogonal polylines routed in the gutters between the boxes, so none crosses a node it
+ * does not join.
+ *
+ * <p>Each kept edge is one {@code <path class="edge addition|direct CHANNEL">}, coloured by what it feeds: a head's
+ * query, key or value input (q, k, v: Q-, K- and V-composition when the sender is an earlier head), the MLP or the
+ * output (residual), or a head's computed q/k/v (direct computation). Its width grows with the logarithm of |effect|
+ * between the smallest and the largest effect drawn (the legend gives both). Drawn against a ground truth, a kept edge
+ * outside it is a false positive ({@code class="edge … false-positive"}, red and dashed), and each ground-truth edge
+ * not kept is drawn as a false negative ({@code class="missed false-negative"}, grey and dotted); the legend names
+ * both. The picture is as wide as its title and legend need, whatever the number of heads.
  */
 public final class CircuitSvg {
     private CircuitSvg() {}
 
-    private static final double COL = 90, ROW = 110, MARGIN = 60;
+    static final String Q_COLOUR = "#1f77b4", K_COLOUR = "#ff7f0e", V_COLOUR = "#2ca02c", RESIDUAL_COLOUR = "#9467bd",
+            DIRECT_COLOUR = "#555555", FALSE_POSITIVE_COLOUR = "#d62728", FALSE_NEGATIVE_COLOUR = "#999999";
+    /** Stroke widths of the smallest and largest |effect| drawn. */
+    static final double MIN_WIDTH = 0.8, MAX_WIDTH = 4.0;
+    private static final double CHAR_WIDTH = 7.0, LEGEND_LINE = 18;
 
     public static String render(Circuit circuit, String title) {
         return render(circuit, null, title);
@@ -31,11 +46,17 @@ public final class CircuitSvg {
      * @param truth the ground truth to mark false positives and false negatives against; null for none
      */
     public static String render(Circuit circuit, Circuit truth, String title) {
-        TransformerConfig c = circuit.graph().config();
-        int cols = c.nHeads() + 1;                      // heads, then the MLP
-        int layers = c.nLayers();
-        double width = 2 * MARGIN + cols * COL;
-        double height = 2 * MARGIN + (layers + 1) * ROW + 40;
+        List<Edge> kept = circuit.edges();
+        List<Edge> missed = truth == null ? List.of() : truth.minus(circuit).edges();
+        List<Edge> all = new ArrayList<>(kept);
+        all.addAll(missed);
+        CircuitLayout layout = new CircuitLayout(circuit.graph(), all);
+        double[] effectRange = effectRange(circuit, kept);
+        List<String> legend = legendLines(truth != null, effectRange);
+        double textWidth = CircuitLayout.LEFT + CHAR_WIDTH * Math.max(title.length(),
+                legend.stream().mapToInt(String::length).max().orElse(0)) + CircuitLayout.RIGHT;
+        double width = Math.ceil(Math.max(layout.width(), textWidth));
+        double height = Math.ceil(layout.height() + 12 + LEGEND_LINE * legend.size());
         StringBuilder sb = new StringBuilder();
         sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb.append(String.format(Locale.ROOT,
@@ -43,71 +64,186 @@ public final class CircuitSvg {
                 width, height, width, height));
         sb.append("<title>").append(xml(title)).append("</title>\n");
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"20\" font-size=\"13\">%s</text>%n", MARGIN, xml(title)));
-        // layer guides
-        sb.append("<g class=\"layers\" stroke=\"#eeeeee\">\n");
-        for (int l = 0; l < layers; l++) {
-            double y = rowY(c, l);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>%n",
-                    MARGIN / 2, y, width - MARGIN / 2, y));
+        sb.append(String.format(Locale.ROOT, "<text class=\"title\" x=\"%.0f\" y=\"22\" font-size=\"13\">%s</text>%n",
+                CircuitLayout.RIGHT, xml(title)));
+        layers(sb, layout, circuit.graph().config().nLayers(), width);
+
+        Set<Node> touched = new HashSet<>();
+        for (Edge e : all) {
+            touched.add(e.sender());
+            touched.add(e.receiver());
         }
-        sb.append("</g>\n");
-        sb.append("<g class=\"edges\" fill=\"none\" stroke-opacity=\"0.75\">\n");
-        Set<Node> nodes = new LinkedHashSet<>();
-        for (Edge e : circuit.edges()) {
-            nodes.add(e.sender());
-            nodes.add(e.receiver());
-            double[] a = position(c, e.sender()), b = position(c, e.receiver());
-            boolean direct = e.kind() == EdgeKind.DIRECT;
-            double dy = Math.max(20, Math.abs(a[1] - b[1]) / 2);
-            boolean falsePositive = truth != null && !truth.contains(e.id());
-            sb.append(String.format(Locale.ROOT,
-                    "<path class=\"edge %s%s\" d=\"M %.1f %.1f C %.1f %.1f %.1f %.1f %.1f %.1f\" stroke=\"%s\" stroke-width=\"%.2f\"%s><title>%s</title></path>%n",
-                    direct ? "direct" : "addition", falsePositive ? " false-positive" : "", a[0], a[1], a[0], a[1] - dy, b[0], b[1] + dy, b[0], b[1],
-                    direct || falsePositive ? "#d62728" : "#1f77b4", strokeWidth(circuit, e),
-                    falsePositive ? " stroke-dasharray=\"6 3\"" : "",
-                    xml(label(circuit, e) + (falsePositive ? " — false positive (not in the ground truth)" : ""))));
-        }
-        if (truth != null) {
-            for (Edge e : truth.minus(circuit).edges()) {
-                nodes.add(e.sender());
-                nodes.add(e.receiver());
-                double[] a = position(c, e.sender()), b = position(c, e.receiver());
-                double dy = Math.max(20, Math.abs(a[1] - b[1]) / 2);
-                sb.append(String.format(Locale.ROOT,
-                        "<path class=\"missed false-negative\" d=\"M %.1f %.1f C %.1f %.1f %.1f %.1f %.1f %.1f\" stroke=\"#999999\" stroke-width=\"1.2\" stroke-dasharray=\"1.5 3\"><title>%s</title></path>%n",
-                        a[0], a[1], a[0], a[1] - dy, b[0], b[1] + dy, b[0], b[1],
-                        xml(e.name() + " — false negative (in the ground truth, not kept)")));
+        Map<Node, Integer> ids = new HashMap<>();
+        for (Node n : circuit.graph().nodes()) ids.put(n, ids.size());
+        sb.append("<g class=\"edges\" fill=\"none\" stroke-opacity=\"0.8\" stroke-linejoin=\"round\">\n");
+        // plain appends: String.format per edge took seconds on GPT-2's 32,923 edges
+        for (CircuitLayout.Route r : layout.routes()) {
+            Edge e = r.edge();
+            boolean isKept = circuit.contains(e.id());
+            boolean falsePositive = isKept && truth != null && !truth.contains(e.id());
+            if (isKept) {
+                sb.append("<path class=\"edge ").append(e.kind() == EdgeKind.DIRECT ? "direct" : "addition").append(' ').append(channel(e))
+                        .append(falsePositive ? " false-positive" : "").append('"');
+            } else {
+                sb.append("<path class=\"missed false-negative\"");
             }
-        }
-        sb.append("</g>\n");
-        sb.append("<g class=\"nodes\">\n");
-        for (Node n : nodes) {
-            double[] p = position(c, n);
-            boolean small = switch (n.kind()) {
-                case HEAD_INPUT, HEAD_QKV -> true;
-                default -> false;
-            };
-            sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\" stroke=\"#333333\"/>%n",
-                    p[0], p[1], small ? 3 : 6, small ? "#ffffff" : "#ffd966"));
-            if (!small) {
-                sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s</text>%n", p[0] + 8, p[1] - 6, xml(n.name())));
-            } else if (n.kind() == dev.acdc.patching.graph.NodeKind.HEAD_INPUT) {
-                sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\" text-anchor=\"middle\">%s</text>%n",
-                        p[0], p[1] + 11, n.channel().letter()));
+            sb.append(" data-from=\"n").append(ids.get(e.sender())).append("\" data-to=\"n").append(ids.get(e.receiver()))
+                    .append("\" d=\"").append(path(r.points())).append('"');
+            if (isKept) {
+                sb.append(" stroke=\"").append(falsePositive ? FALSE_POSITIVE_COLOUR : colour(e)).append("\" stroke-width=\"");
+                hundredths(sb, strokeWidth(circuit, e, effectRange));
+                sb.append('"').append(falsePositive ? " stroke-dasharray=\"6 3\"" : "").append("><title>")
+                        .append(xml(label(circuit, e) + (falsePositive ? " — false positive (not in the ground truth)" : "")));
+            } else {
+                sb.append(" stroke=\"").append(FALSE_NEGATIVE_COLOUR).append("\" stroke-width=\"1.2\" stroke-dasharray=\"1.5 3\"><title>")
+                        .append(xml(e.name() + " — false negative (in the ground truth, not kept)"));
             }
+            sb.append("</title></path>\n");
+        }
+        sb.append("</g>\n<g class=\"nodes\" font-size=\"9\" text-anchor=\"middle\">\n");
+        for (var entry : layout.boxes().entrySet()) {
+            Node n = entry.getKey();
+            CircuitLayout.Box b = entry.getValue();
+            boolean used = touched.contains(n);
+            sb.append(String.format(Locale.ROOT,
+                    "<g%s><rect class=\"node\" data-node=\"n%d\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"3\" fill=\"%s\" stroke=\"%s\"/>"
+                            + "<text x=\"%.1f\" y=\"%.1f\">%s</text><title>%s</title></g>%n",
+                    used ? "" : " opacity=\"0.3\"", ids.get(n), b.x(), b.y(), b.width(), b.height(), fill(n), nodeStroke(n),
+                    b.centerX(), b.y() + b.height() / 2 + 3, xml(boxLabel(n)), xml(nodeTitle(circuit, n))));
         }
         sb.append("</g>\n");
-        sb.append(String.format(Locale.ROOT,
-                "<g class=\"legend\"><text x=\"%.0f\" y=\"%.0f\" fill=\"#1f77b4\">addition</text><text x=\"%.0f\" y=\"%.0f\" fill=\"#d62728\">direct computation</text></g>%n",
-                MARGIN, height - 12, MARGIN + 70, height - 12));
-        if (truth != null) {
-            sb.append(String.format(Locale.ROOT,
-                    "<g class=\"legend truth\"><text x=\"%.0f\" y=\"%.0f\" fill=\"#d62728\">- - false positive</text><text x=\"%.0f\" y=\"%.0f\" fill=\"#777777\">··· false negative (ground truth, not kept)</text></g>%n",
-                    MARGIN + 190, height - 12, MARGIN + 290, height - 12));
+        double y = layout.height() + 12;
+        sb.append("<g class=\"legend\">\n");
+        for (String line : legend) {
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.0f\">%s</text>%n", CircuitLayout.RIGHT, y, legendMarkup(line)));
+            y += LEGEND_LINE;
         }
-        sb.append("</svg>\n");
+        sb.append("</g>\n</svg>\n");
         return sb.toString();
+    }
+
+    /** A label and a faint band per layer, left of the grid. */
+    private static void layers(StringBuilder sb, CircuitLayout layout, int layers, double width) {
+        sb.append("<g class=\"layers\">\n");
+        for (int l = 0; l < layers; l++) {
+            double[] span = layout.layerSpan(l);
+            if (l % 2 == 0) {
+                sb.append(String.format(Locale.ROOT, "<rect x=\"8\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" fill=\"#f4f6fa\"/>%n",
+                        span[0], width - 16, span[1] - span[0]));
+            }
+            sb.append(String.format(Locale.ROOT, "<text class=\"layer-label\" x=\"14\" y=\"%.1f\" fill=\"#666666\">layer %d</text>%n",
+                    (span[0] + span[1]) / 2 + 4, l));
+        }
+        sb.append("</g>\n");
+    }
+
+    private static List<String> legendLines(boolean truth, double[] effectRange) {
+        List<String> lines = new ArrayList<>();
+        lines.add("edges into: [q]q input  [k]k input  [v]v input (Q-, K-, V-composition)");
+        lines.add("[r]MLP or output (residual)  [d]computed q/k/v (direct)");
+        lines.add(effectRange == null ? "width: effect not recorded"
+                : String.format(Locale.ROOT, "width: |effect|, log scale, %.3g to %.3g", effectRange[0], effectRange[1]));
+        if (truth) {
+            lines.add("[p]- - false positive (kept, not in the ground truth)");
+            lines.add("[n]··· false negative (in the ground truth, not kept)");
+        }
+        return lines;
+    }
+
+    /** A legend line with its [x] colour marks turned into coloured spans. */
+    private static String legendMarkup(String line) {
+        String s = xml(line);
+        String[][] marks = {{"[q]", Q_COLOUR}, {"[k]", K_COLOUR}, {"[v]", V_COLOUR}, {"[r]", RESIDUAL_COLOUR}, {"[d]", DIRECT_COLOUR},
+                {"[p]", FALSE_POSITIVE_COLOUR}, {"[n]", "#777777"}};
+        for (String[] m : marks) {
+            s = s.replace(m[0], "<tspan fill=\"" + m[1] + "\" font-weight=\"bold\">■ </tspan>");
+        }
+        return s;
+    }
+
+    /** What the edge feeds: q, k, v (a head's input), residual (the MLP or the output), or direct (computed q/k/v). */
+    static String channel(Edge e) {
+        if (e.kind() == EdgeKind.DIRECT) return "direct-qkv";
+        return switch (e.receiver().kind()) {
+            case HEAD_INPUT -> e.receiver().channel().letter();
+            default -> "residual";
+        };
+    }
+
+    static String colour(Edge e) {
+        return switch (channel(e)) {
+            case "q" -> Q_COLOUR;
+            case "k" -> K_COLOUR;
+            case "v" -> V_COLOUR;
+            case "residual" -> RESIDUAL_COLOUR;
+            default -> DIRECT_COLOUR;
+        };
+    }
+
+    private static String fill(Node n) {
+        return switch (n.kind()) {
+            case HEAD_INPUT, HEAD_QKV -> switch (n.channel()) {
+                case Q -> "#dbe9f6";
+                case K -> "#ffe6cc";
+                case V -> "#d9f0d3";
+            };
+            case HEAD_OUTPUT -> "#ffd966";
+            case MLP_IN, MLP_OUT -> "#e8dff5";
+            default -> "#eeeeee";
+        };
+    }
+
+    private static String nodeStroke(Node n) {
+        return n.kind() == NodeKind.HEAD_INPUT || n.kind() == NodeKind.HEAD_QKV ? "#888888" : "#333333";
+    }
+
+    /** The text in a node's box: short, and the MLP's input and output told apart. */
+    static String boxLabel(Node n) {
+        return switch (n.kind()) {
+            case HEAD_INPUT -> n.channel().letter();
+            case HEAD_QKV -> "hook_" + n.channel().letter();
+            case MLP_IN -> "m" + n.layer() + " in";
+            case MLP_OUT -> "m" + n.layer() + " out";
+            default -> n.name();
+        };
+    }
+
+    private static String nodeTitle(Circuit circuit, Node n) {
+        String role = switch (n.kind()) {
+            case MLP_IN -> " (the MLP's input)";
+            case MLP_OUT -> " (the MLP's output)";
+            case HEAD_INPUT -> " (" + n.channel().letter() + " input)";
+            case HEAD_QKV -> " (computed " + n.channel().letter() + ")";
+            default -> "";
+        };
+        return n.name() + role + " — " + circuit.graph().hookName(n);
+    }
+
+    private static String path(List<double[]> points) {
+        StringBuilder b = new StringBuilder(64);
+        for (double[] p : points) {
+            b.append(b.length() == 0 ? "M " : " L ");
+            tenths(b, p[0]);
+            b.append(' ');
+            tenths(b, p[1]);
+        }
+        return b.toString();
+    }
+
+    /** {@code x ≥ 0} with two decimals, as {@code %.2f} writes it. */
+    private static void hundredths(StringBuilder b, double x) {
+        long t = Math.round(x * 100);
+        b.append(t / 100).append('.').append(t % 100 < 10 ? "0" : "").append(t % 100);
+    }
+
+    /** {@code x} with one decimal, as {@code %.1f} writes it (half up), without String.format's cost per number. */
+    static void tenths(StringBuilder b, double x) {
+        long t = Math.round(x * 10);
+        if (t < 0) {
+            b.append('-');
+            t = -t;
+        }
+        b.append(t / 10).append('.').append(t % 10);
     }
 
     private static String label(Circuit circuit, Edge e) {
@@ -115,42 +251,30 @@ public final class CircuitSvg {
         return e.name() + String.format(Locale.ROOT, " (effect %.4g)", circuit.score(e.id()));
     }
 
-    private static double strokeWidth(Circuit circuit, Edge e) {
-        if (!circuit.hasScores() || Double.isNaN(circuit.score(e.id()))) return 1.2;
-        return 1.0 + Math.min(3.0, Math.abs(circuit.score(e.id())) * 20);
+    /** The smallest and largest non-zero finite |effect| of the kept edges; null when none is recorded. */
+    static double[] effectRange(Circuit circuit, List<Edge> kept) {
+        if (!circuit.hasScores()) return null;
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (Edge e : kept) {
+            double a = Math.abs(circuit.score(e.id()));
+            if (!Double.isFinite(a) || a == 0) continue;
+            lo = Math.min(lo, a);
+            hi = Math.max(hi, a);
+        }
+        return hi == 0 ? null : new double[] {lo, hi};
     }
 
-    /** The y of layer l's output row (layer 0 just above the embeddings). */
-    private static double rowY(TransformerConfig c, int layer) {
-        return MARGIN + 30 + (c.nLayers() - layer) * ROW;
-    }
-
-    static double[] position(TransformerConfig c, Node n) {
-        double embedY = rowY(c, -1);
-        double mid = MARGIN + (c.nHeads() + 1) * COL / 2;
-        return switch (n.kind()) {
-            case EMBED -> new double[] {mid, embedY};
-            case TOK_EMBED -> new double[] {mid - COL, embedY};
-            case POS_EMBED -> new double[] {mid + COL, embedY};
-            case OUTPUT -> new double[] {mid, MARGIN + 20};
-            case HEAD_OUTPUT -> new double[] {headX(n.head()), rowY(c, n.layer())};
-            case HEAD_QKV -> new double[] {headX(n.head()) + channelOffset(n), rowY(c, n.layer()) + ROW * 0.3};
-            case HEAD_INPUT -> new double[] {headX(n.head()) + channelOffset(n), rowY(c, n.layer()) + ROW * 0.55};
-            case MLP_OUT -> new double[] {headX(c.nHeads()), rowY(c, n.layer())};
-            case MLP_IN -> new double[] {headX(c.nHeads()), rowY(c, n.layer()) + ROW * 0.55};
-        };
-    }
-
-    private static double headX(int col) {
-        return MARGIN + COL / 2 + col * COL;
-    }
-
-    private static double channelOffset(Node n) {
-        return switch (n.channel().letter()) {
-            case "q" -> -18;
-            case "k" -> 0;
-            default -> 18;
-        };
+    /**
+     * Log-scaled: an effect spanning 1e-5 to 1 stays distinguishable where a linear scale saturated; an edge without a
+     * recorded (or with a zero) effect gets the thinnest stroke.
+     */
+    static double strokeWidth(Circuit circuit, Edge e, double[] range) {
+        if (range == null) return 1.2;
+        double a = Math.abs(circuit.score(e.id()));
+        if (!Double.isFinite(a) || a == 0) return MIN_WIDTH;
+        if (range[1] <= range[0]) return (MIN_WIDTH + MAX_WIDTH) / 2;
+        double t = (Math.log(a) - Math.log(range[0])) / (Math.log(range[1]) - Math.log(range[0]));
+        return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * Math.max(0, Math.min(1, t));
     }
 
     private static String xml(String s) {

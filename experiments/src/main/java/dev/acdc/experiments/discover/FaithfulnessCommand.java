@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code acdc faithfulness --task T --methods …}: MIB's faithfulness curve of each method's circuits at fixed sizes,
  * its CPR and CMD, and the faithfulness of each circuit's complement, written as {@code faithfulness.csv},
- * {@code faithfulness.png} and {@code faithfulness.json}. See {@link FaithfulnessCurves} and {@link Faithfulness}
+ * {@code faithfulness.png}, {@code faithfulness.svg} and {@code faithfulness.json}. See {@link FaithfulnessCurves} and {@link Faithfulness}
  * for the definitions and the MIB lines they follow.
  */
 @Command(name = "faithfulness",
@@ -112,7 +112,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** What faithfulness writes; a directory holding only these is a previous result that a new run may replace. */
-    static final Set<String> OUTPUT_FILES = Set.of("faithfulness.csv", "faithfulness.png", "faithfulness.json");
+    static final Set<String> OUTPUT_FILES = Set.of("faithfulness.csv", "faithfulness.png", "faithfulness.svg", "faithfulness.json");
 
     @Override
     public Integer call() {
@@ -169,13 +169,10 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         TaskRun.checkAblationFits(t, TaskRun.parseAblation(ablation));
 
         PrintWriter err = spec.commandLine().getErr();
-        boolean tty = System.console() != null;
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, false, eap.gradientAt(), line -> {
-            if (tty) {
-                err.print("\r" + line + "          ");
-                err.flush();
-            }
-        }, edgePruning.targets());
+        // per method, with each method's own steps (ACDC's thresholds, SP's λ and epochs, EAP's passes) after its name
+        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "faithfulness: method", methods.size());
+        MethodFactory.Settings settings = new MethodFactory.Settings(null, false, eap.gradientAt(), progress::detail,
+                edgePruning.targets());
         StringBuilder csv = new StringBuilder("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,"
                 + "complement_edges,complement_metric,complement_f\n");
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -217,11 +214,11 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             Map<String, Object> perMethod = new LinkedHashMap<>();
             for (String method : methods) {
                 long m0 = System.nanoTime();
+                progress.begin(methods.indexOf(method) + 1, method);
                 DiscoveryMethod dm = MethodFactory.create(method, t, metricName, settings);
                 MethodFaithfulness.Curves curves = MethodFaithfulness.run(dm, problem, ev, fractions).curves();
                 FaithfulnessCurves.Curve cprCurve = curves.cpr(), cmdCurve = curves.cmd();
                 String cprRanking = curves.cprRanking(), cmdRanking = curves.cmdRanking();
-                if (tty) err.println();
                 FaithfulnessBootstrap.Interval[] cprCi = intervals(boot, ev, cprCurve);
                 FaithfulnessBootstrap.Interval[] cmdCi = cmdCurve == cprCurve ? cprCi : intervals(boot, ev, cmdCurve);
                 append(csv, method, cprRanking, cprCurve, cprCi);
@@ -242,17 +239,19 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 MethodFaithfulness.addPlotSeries(plotted, method, curves);
             }
             summary.putAll(perMethod);
+            progress.finish(String.join(", ", methods));
             if (stability > 0) {
                 if (!perRow) throw new BadInputException("--stability: metric " + metricName + " gives no per-example values to resample");
-                summary.putAll(stability(t, problem, err, tty));
+                summary.putAll(stability(t, problem, err));
             }
         }
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
 
         AtomicFiles.write(staged.dir().resolve("faithfulness.csv"), csv.toString());
-        AtomicFiles.write(staged.dir().resolve("faithfulness.png"),
-                FaithfulnessPlot.png(t.name() + " (" + metricName + ", " + ablation + "): faithfulness", fractions, plotted));
+        PlotImages plot = FaithfulnessPlot.render(t.name() + " (" + metricName + ", " + ablation + "): faithfulness", fractions, plotted);
+        AtomicFiles.write(staged.dir().resolve("faithfulness.png"), plot.png());
+        AtomicFiles.write(staged.dir().resolve("faithfulness.svg"), plot.svg());
         AtomicFiles.write(staged.dir().resolve("faithfulness.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
         staged.commit();
 
@@ -283,7 +282,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
      * for all runs), ACDC then scores the metric of the drawn examples ({@link Resampled#metric}); the result is the mean
      * Jaccard overlap of the kept edge sets over all pairs of runs.
      */
-    private Map<String, Object> stability(Task t, DiscoveryProblem problem, PrintWriter err, boolean tty) {
+    private Map<String, Object> stability(Task t, DiscoveryProblem problem, PrintWriter err) {
         long s0 = System.nanoTime();
         double[] defaults = t.defaultThresholds();
         double tau = threshold != null ? threshold : defaults[defaults.length / 2];
@@ -292,18 +291,17 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         java.util.Random r = new java.util.Random(taskOptions.seed() ^ STABILITY_SALT);
         List<java.util.BitSet> sets = new ArrayList<>();
         List<Integer> edges = new ArrayList<>();
+        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "faithfulness: stability, ACDC τ=" + tau + " on resample",
+                stability);
         for (int b = 0; b < stability; b++) {
+            progress.begin(b + 1, "");
             int[] counts = Resampled.counts(n, r);
             AcdcResult res = new Acdc(problem.patcher(), Resampled.metric(problem.metric(), counts, seqLen),
                     AcdcOptions.fast(0).withThreshold(tau)).run();
             sets.add(res.circuit().bits());
             edges.add(res.circuit().edgeCount());
-            if (tty) {
-                err.print("\rstability: ACDC τ=" + tau + " on resample " + (b + 1) + "/" + stability + "          ");
-                err.flush();
-            }
         }
-        if (tty) err.println();
+        progress.finish("");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("stability.acdc", Resampled.meanPairwiseJaccard(sets));
         out.put("stability_runs", stability);

@@ -89,8 +89,13 @@ public final class MethodFactory {
             int steps = settings.quick() ? QUICK_EAP_IG_STEPS : EapIg.DEFAULT_STEPS;
             return new PrefilteredAcdc(name, prefilter, at, steps, acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
         }
+        // every method reports its steps (ACDC's thresholds, SP's λ and epochs, HISP's passes, EAP's gradient passes)
+        return method(name, task, metricName, settings, at).withProgress(settings.progress());
+    }
+
+    private static DiscoveryMethod method(String name, Task task, String metricName, Settings settings, GradientAt at) {
         return switch (name) {
-            case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), settings.progress());
+            case AcdcMethod.NAME -> new AcdcMethod(acdcThresholds(task, settings), AcdcOptions.fast(0), s -> {});
             case "sp" -> {
                 if (!settings.quick()) yield new SubnetworkProbing();
                 double[] all = SubnetworkProbing.defaultLambdas(task.name(), metricName);

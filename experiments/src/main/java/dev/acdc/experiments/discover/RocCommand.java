@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code acdc roc --task T --methods acdc …}: one ACDC run per threshold, edge- and node-level ROC against a
- * ground truth, written as {@code roc.csv}, {@code roc.png} and {@code auc.json}.
+ * ground truth, written as {@code roc.csv}, {@code roc.png} and {@code roc.svg} (edge and node panels) and {@code auc.json}.
  */
 @Command(name = "roc",
         mixinStandardHelpOptions = true,
@@ -105,7 +105,7 @@ public final class RocCommand implements Callable<Integer> {
     }
 
     /** What roc writes; a directory holding only these is a previous result that a new run may replace. */
-    static final java.util.Set<String> OUTPUT_FILES = java.util.Set.of("roc.csv", "roc.png", "auc.json");
+    static final java.util.Set<String> OUTPUT_FILES = java.util.Set.of("roc.csv", "roc.png", "roc.svg", "auc.json");
 
     /** One of roc's files: {@link #OUTPUT_FILES} or a method's explorer page ({@code explorer-METHOD.html}). */
     static boolean isOutputFile(String name) {
@@ -187,7 +187,11 @@ public final class RocCommand implements Callable<Integer> {
 
         AtomicFiles.write(staged.dir().resolve("roc.csv"), csv.toString());
         if (groundTruth != null) {   // without a ground truth there is no ROC curve to draw
-            AtomicFiles.write(staged.dir().resolve("roc.png"), RocPlot.png(t.name() + " (" + scoring.ablation() + ", vs " + groundTruth + "): ROC", curves));
+            // the paper's node points count nodes as the ACDC code did, ours here merge components: edge points only
+            PlotImages plot = RocPlot.render(t.name() + " (" + scoring.ablation() + ", vs " + groundTruth + "): ROC", curves,
+                    RocPlot.paperPoints(t.name(), metricName, scoring.ablation(), methods, false));
+            AtomicFiles.write(staged.dir().resolve("roc.png"), plot.png());
+            AtomicFiles.write(staged.dir().resolve("roc.svg"), plot.svg());
         }
         AtomicFiles.write(staged.dir().resolve("auc.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
         staged.commit();

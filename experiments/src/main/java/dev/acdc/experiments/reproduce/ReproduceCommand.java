@@ -219,8 +219,9 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         // the report from the per-cell results, in the jobs' order whatever order they finished in
         List<Cell> cells = new ArrayList<>();
-        Map<String, byte[]> plots = new LinkedHashMap<>();
+        Map<String, dev.acdc.experiments.discover.PlotImages> plots = new LinkedHashMap<>();
         Map<String, Map<String, RocCurve[]>> curvesByPlot = new LinkedHashMap<>();
+        Map<String, Cell> firstCell = new LinkedHashMap<>();
         Map<String, String> titles = new LinkedHashMap<>();
         FaithfulnessTable faithfulness = new FaithfulnessTable();
         for (ReproduceCell job : jobs) {
@@ -233,11 +234,17 @@ public final class ReproduceCommand implements Callable<Integer> {
                 AtomicFiles.write(staged.dir().resolve(CircuitExplorer.cellPage(c.task(), c.metric(), c.ablation(), c.method())),
                         r.explorerHtml());
             }
-            String plot = Report.plotName(c.task(), c.metric(), c.ablation());
+            String plot = Report.plotBase(c.task(), c.metric(), c.ablation());
             curvesByPlot.computeIfAbsent(plot, k -> new LinkedHashMap<>()).put(c.method(), r.curves());
             titles.putIfAbsent(plot, c.task() + " · " + c.metric() + " · " + c.ablation() + " ablation · vs " + c.groundTruth());
+            firstCell.putIfAbsent(plot, c);
         }
-        curvesByPlot.forEach((plot, curves) -> plots.put(plot, dev.acdc.experiments.discover.RocPlot.png(titles.get(plot), curves)));
+        // the node curves count nodes as the ACDC code did, as the paper's node points do
+        curvesByPlot.forEach((plot, curves) -> {
+            Cell c = firstCell.get(plot);
+            plots.put(plot, dev.acdc.experiments.discover.RocPlot.render(titles.get(plot), curves,
+                    dev.acdc.experiments.discover.RocPlot.paperPoints(c.task(), c.metric(), c.ablation(), methodNames, true)));
+        });
         faithfulness.finish();
         progress.finish(cells.size() + " cells");
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -75,6 +75,11 @@ class FaithfulnessCommandTest {
         BufferedImage png = ImageIO.read(out.resolve("faithfulness.png").toFile());
         assertNotNull(png, "faithfulness.png is a PNG");
         assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+        var svgParser = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        svgParser.setNamespaceAware(true);
+        svgParser.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        org.w3c.dom.Document svg = svgParser.newDocumentBuilder().parse(out.resolve("faithfulness.svg").toFile());
+        assertEquals("svg", svg.getDocumentElement().getLocalName(), "faithfulness.svg beside the PNG");
     }
 
     @Test

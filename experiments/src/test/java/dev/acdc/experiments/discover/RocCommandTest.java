@@ -69,6 +69,12 @@ class RocCommandTest {
         BufferedImage png = ImageIO.read(out.resolve("roc.png").toFile());
         assertNotNull(png, "roc.png is a PNG");
         assertTrue(png.getWidth() > 100 && png.getHeight() > 100);
+        var svgParser = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        svgParser.setNamespaceAware(true);
+        svgParser.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        org.w3c.dom.Document svg = svgParser.newDocumentBuilder().parse(out.resolve("roc.svg").toFile());
+        assertEquals("svg", svg.getDocumentElement().getLocalName(), "roc.svg beside the PNG");
+        assertEquals(2 * RocPlot.PANEL_WIDTH, png.getWidth(), "an edge panel and a node panel");
 
         JsonObject file = JsonParser.parseString(Files.readString(out.resolve("auc.json"))).getAsJsonObject();
         JsonObject line = JsonParser.parseString(r.out().strip()).getAsJsonObject();
@@ -106,6 +112,18 @@ class RocCommandTest {
         assertTrue(method.err().contains("--methods 'magic'") && method.err().contains("acdc"), method.err());
         assertFalse(Files.exists(out));
     }
+    @Test
+    void aRedirectedRunOfSeveralMethodsPrintsPlainProgressLinesWithAnEstimate() throws Exception {
+        CliRun r = run("roc", "--task", FakeTasks.NAME, "--methods", "hisp,eap,eap-ig", "--metric", "l2", "--out",
+                tmp.resolve("three").toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.err().lines().filter(l -> l.startsWith("roc: method")).toList();
+        assertTrue(lines.get(0).matches("roc: method 1/3 hisp.*, elapsed \\d+:\\d\\d, ETA \\?"), lines.toString());
+        assertTrue(lines.get(1).matches("roc: method 2/3 eap.*, elapsed \\d+:\\d\\d, ETA \\d+:\\d\\d"), "the first line with an estimate: " + lines);
+        assertTrue(lines.get(lines.size() - 1).startsWith("roc: method done: 3/3, hisp, eap, eap-ig, elapsed "), lines.toString());
+        assertFalse(r.err().contains("\r"), "no carriage returns in a log");
+    }
+
     @Test
     void eapGradientIsRecordedAndABadValueExitsTwoAndWritesNothing() throws Exception {
         Path out = tmp.resolve("eap");

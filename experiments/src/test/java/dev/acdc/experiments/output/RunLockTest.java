@@ -86,7 +86,7 @@ class RunLockTest {
             CliRun train = run("train", "induction", "--tiny", "--steps", "2", "--out", out.toString());
             assertEquals(AcdcCli.EXIT_BAD_INPUT, train.code(), train.out() + train.err());
             assertTrue(train.err().contains("pid " + pid), train.err());
-            assertFalse(train.err().contains("train step"), "refused before training: " + train.err());
+            assertFalse(train.err().contains("train: step"), "refused before training: " + train.err());
             assertFalse(Files.exists(out));
         } finally {
             holder.getOutputStream().close();

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  *       {@code https://huggingface.co}, or {@code $HF_ENDPOINT}) into that cache layout: {@code config.json},
  *       {@code model.safetensors} (or {@code model.safetensors.index.json} and every shard it lists), and
  *       {@code tokenizer.json} (or {@code vocab.json} + {@code merges.txt}), each
- *       written to a temporary file and moved into place, with a progress bar on stderr.</li>
+ *       written to a temporary file and moved into place, with progress on stderr (a bar on a terminal, plain lines
+ *       with an estimate of the time left when redirected).</li>
  * </ol>
  * Files are stored directly in the snapshot folder (no blob symlinks), which {@code huggingface_hub} also reads.
  * {@code HF_HUB_OFFLINE=1} forbids downloads.
@@ -51,7 +52,7 @@ public final class ModelResolver {
 
     /** When to draw the download progress bar. */
     public enum Progress {
-        /** Only when the JVM has a console (an interactive terminal). */
+        /** A bar when the JVM has a console (an interactive terminal), plain lines with an estimate otherwise. */
         AUTO,
         ALWAYS,
         NEVER
@@ -324,8 +325,9 @@ public final class ModelResolver {
     private void store(Fetch f, Path snapshot) throws IOException {
         Path target = snapshot.resolve(f.file());
         Path tmp = PlainFiles.createTempFile(snapshot, "." + f.file() + ".", ".incomplete");
-        boolean draw = progress == Progress.ALWAYS || (progress == Progress.AUTO && System.console() != null);
-        DownloadProgress bar = draw ? new DownloadProgress(err, f.file(), f.length()) : null;
+        // a bar on a terminal; redirected (AUTO without a console), plain lines with an estimate instead of silence
+        boolean terminal = progress == Progress.ALWAYS || (progress == Progress.AUTO && System.console() != null);
+        DownloadProgress bar = progress == Progress.NEVER ? null : new DownloadProgress(err, f.file(), f.length(), terminal);
         long done = 0;
         try {
             try (InputStream in = f.body(); OutputStream out = Files.newOutputStream(tmp)) {
