@@ -81,8 +81,8 @@ class ReportTest {
         PlotImages plot = dev.acdc.experiments.discover.RocPlot.render("t", Map.of(), Map.of());
         r.write(dir, Map.of("roc-tracr-reverse-l2-resample", plot));
         String html = Files.readString(dir.resolve("index.html"));
-        assertTrue(html.contains("<a href=\"circuits/tracr-reverse-l2-resample-acdc/explorer.html\">explore</a>"), html);
-        assertFalse(html.contains("circuits/tracr-reverse-l2-resample-eap/explorer.html"), "no link to a file that is not there");
+        assertTrue(html.contains("<a href=\"cells/tracr-reverse-l2-resample-acdc/explorer.html\">explore</a>"), html);
+        assertFalse(html.contains("cells/tracr-reverse-l2-resample-eap/explorer.html"), "no link to a file that is not there");
         assertTrue(html.contains("<td>2 min 18 s</td>") && html.contains("<td>0.4 s</td>"), html);
         assertTrue(Files.isRegularFile(dir.resolve("roc-tracr-reverse-l2-resample.svg")) && html.contains("roc-tracr-reverse-l2-resample.svg"));
         assertTrue(Report.isOutputFile("roc-tracr-reverse-l2-resample.svg"));
