@@ -34,9 +34,10 @@ import java.util.stream.Stream;
  * at p % has at most floor(p/100 · E) of them. Circuits from scores take the top n by score (descending, ties by the
  * lower edge id, NaN last), each head input's direct edge implied when any of its edges is kept.
  *
- * <p><b>Not found:</b> the file names MIB expects inside such a folder (its example repository on the Hugging Face hub,
- * {@code mib-bench/mib-circuits-example/multiple_circuits}, could not be read here). This class names them
- * {@code edges_<p>pct.json} ({@code edges_0.1pct.json} … {@code edges_50pct.json}) and reads only those names back.
+ * <p>File names: MIB's README fixes the folder's name, the number of circuits and their sizes, not the files' names
+ * (its example repository on the Hugging Face hub, {@code mib-bench/mib-circuits-example/multiple_circuits}, could not
+ * be read here to copy its convention). This class names them {@code edges_<p>pct.json} ({@code edges_0.1pct.json} …
+ * {@code edges_50pct.json}) and reads only those names back.
  */
 public final class MibSubmission {
     private MibSubmission() {}
