@@ -1,9 +1,6 @@
 package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
-import dev.acdc.discovery.method.MethodResult;
-import dev.acdc.discovery.method.MethodRoc;
-import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.BadInputException;
 import dev.acdc.experiments.StrictParsing;
 import dev.acdc.experiments.explorer.CircuitExplorer;
@@ -14,9 +11,7 @@ import dev.acdc.experiments.cells.EngineOptionsMixin;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.output.OutputDirectory;
-import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
-import dev.acdc.metrics.RocPoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -24,7 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -24,7 +24,6 @@ import dev.acdc.experiments.discover.TaskRun;
 import dev.acdc.experiments.discover.TaskSource;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
-import dev.acdc.metrics.RocPoint;
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.graph.NodeMerging;
 import dev.acdc.patching.load.ModelLoadException;
@@ -35,14 +34,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
