@@ -132,11 +132,7 @@ public final class MethodFactory {
         double[] targets = settings.edgePruningTargets();
         if (!settings.quick()) return new EdgePruning(new EdgePruning.Options(targets, d.steps(), d.sparsityWarmupSteps(),
                 d.lrWarmupSteps(), d.maskLearningRate(), d.lambdaLearningRate()));
-        if (targets == null) {
-            double[] all = EdgePruning.DEFAULT_TARGETS;
-            targets = java.util.stream.IntStream.range(0, all.length).filter(i -> i % 3 == 0 || i == all.length - 1)
-                    .mapToDouble(i -> all[i]).toArray();
-        }
+        if (targets == null) targets = everyThird(EdgePruning.DEFAULT_TARGETS);
         return new EdgePruning(new EdgePruning.Options(targets, QUICK_EP_STEPS, QUICK_EP_SPARSITY_WARMUP, QUICK_EP_LR_WARMUP,
                 d.maskLearningRate(), d.lambdaLearningRate()));
     }
@@ -146,7 +142,11 @@ public final class MethodFactory {
         if (settings.thresholds() != null) return settings.thresholds().clone();
         double[] all = task.defaultThresholds();
         if (!settings.quick()) return all;
-        // every third value, and always both ends of the range
+        return everyThird(all);
+    }
+
+    /** --quick's thinning of a sweep: every third value, and always both ends of the range. */
+    private static double[] everyThird(double[] all) {
         return java.util.stream.IntStream.range(0, all.length).filter(i -> i % 3 == 0 || i == all.length - 1)
                 .mapToDouble(i -> all[i]).toArray();
     }

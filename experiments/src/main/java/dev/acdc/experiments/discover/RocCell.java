@@ -10,7 +10,6 @@ import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.cells.CellJob;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
-import dev.acdc.experiments.explorer.CircuitExplorer;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocPoint;
 
@@ -98,20 +97,8 @@ record RocCell(TaskSpec task, String metric, String ablation, String groundTruth
                 auc.put("auc." + method + ".node_trapezoid", roc.node().trapezoidalAuc());
             }
             auc.put("seconds." + method, r.seconds());
-            String explorer = r.points().isEmpty() ? null : CircuitExplorer.html(explorerPage(t, run, r));
+            String explorer = run.sweepExplorerHtml(t.name() + "  " + method + " sweep  (" + run.ablation().cliName() + " ablation)", method, r);
             return GSON.toJson(new Result(method, rows, auc, edge, node, explorer)) + "\n";
         }
-    }
-
-    private CircuitExplorer.Page explorerPage(Task t, TaskRun run, MethodResult r) {
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("task", t.name());
-        facts.put("method", method);
-        facts.put("metric", run.metricName());
-        facts.put("ablation", run.ablation().cliName());
-        facts.put("circuits", Integer.toString(r.points().size()));
-        if (t.smokeRun()) facts.put("smoke run", "yes");
-        return CircuitExplorer.sweep(t.name() + "  " + method + " sweep  (" + run.ablation().cliName() + " ablation)", facts,
-                run.hasTruth() ? run.truth() : null, run.groundTruthName(), method, r.points());
     }
 }

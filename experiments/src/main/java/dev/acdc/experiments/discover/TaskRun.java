@@ -318,6 +318,23 @@ public final class TaskRun implements AutoCloseable {
 
     public boolean hasTruth() { return truth != null; }
 
+    /**
+     * The explorer page of a method's sweep on this run ({@code roc}'s per method, {@code reproduce}'s per cell): every
+     * circuit of the sweep, with the run's task, metric, ablation and ground truth (if any); null when it found none.
+     */
+    public String sweepExplorerHtml(String title, String method, dev.acdc.discovery.method.MethodResult r) {
+        if (r.points().isEmpty()) return null;
+        java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        facts.put("task", task.name());
+        facts.put("method", method);
+        facts.put("metric", metricName);
+        facts.put("ablation", ablation.cliName());
+        facts.put("circuits", Integer.toString(r.points().size()));
+        if (task.smokeRun()) facts.put("smoke run", "yes");
+        return dev.acdc.experiments.explorer.CircuitExplorer.html(dev.acdc.experiments.explorer.CircuitExplorer.sweep(title, facts,
+                hasTruth() ? truth : null, groundTruthName(), method, r.points()));
+    }
+
     /** A task name as a file or directory name: {@code file:docs/x.jsonl} becomes {@code file-docs-x.jsonl}. */
     public static String fileName(String taskName) {
         return taskName.replaceAll("[^A-Za-z0-9._-]+", "-");

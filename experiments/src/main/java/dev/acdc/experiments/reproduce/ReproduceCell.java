@@ -10,16 +10,13 @@ import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.discover.MethodFactory;
 import dev.acdc.experiments.discover.TaskRun;
-import dev.acdc.experiments.explorer.CircuitExplorer;
 import dev.acdc.metrics.Roc;
 import dev.acdc.metrics.RocCurve;
 import dev.acdc.metrics.RocPoint;
 import dev.acdc.patching.graph.NodeMerging;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -85,21 +82,8 @@ public record ReproduceCell(TaskSpec task, String metric, String ablation, Strin
             Cell c = new Cell(t.name(), metric, ablation, method, run.groundTruthName(), roc.edge().pessimisticAuc(),
                     acdcCodeNodes.pessimisticAuc(), roc.node().pessimisticAuc(), roc.edge().trapezoidalAuc(),
                     acdcCodeNodes.trapezoidalAuc(), roc.node().trapezoidalAuc(), r.seconds(), pts);
-            String explorer = r.points().isEmpty() ? null : CircuitExplorer.html(explorerPage(t, run, r));
+            String explorer = run.sweepExplorerHtml(t.name() + "  " + metric + "  " + ablation + "  " + method, method, r);
             return new CellResult(c, roc.edge().points(), acdcCodeNodes.points(), computed.faithfulness(), explorer);
         }
-    }
-
-    /** The cell's circuits, browsable: every circuit of its sweep. */
-    private CircuitExplorer.Page explorerPage(Task t, TaskRun run, MethodResult r) {
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("task", t.name());
-        facts.put("method", method);
-        facts.put("metric", metric);
-        facts.put("ablation", ablation);
-        facts.put("circuits", Integer.toString(r.points().size()));
-        if (t.smokeRun()) facts.put("smoke run", "yes");
-        return CircuitExplorer.sweep(t.name() + "  " + metric + "  " + ablation + "  " + method, facts, run.truth(),
-                run.groundTruthName(), method, r.points());
     }
 }
