@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import dev.acdc.patching.graph.CircuitGraph;
 import dev.acdc.patching.graph.Circuit;
@@ -327,9 +326,7 @@ public final class EdgePruning implements DiscoveryMethod {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray la = scope.create(toFloats(logAlpha));
             la.setRequiresGradient(true);
-            // scalars that autograd saves are libtorch-owned (OwnedScalar)
-            NDArray z = Activation.sigmoid(la.add(scope.create(noise)).div(OwnedScalar.of(la, hc.beta())))
-                    .mul(OwnedScalar.of(la, hc.zeta() - hc.gamma())).add((float) hc.gamma()).clip(0f, 1f);       // [M]
+            NDArray z = hc.sample(la, scope.create(noise));                                                       // [M]
             double sparsity = 1 - z.sum().toType(DataType.FLOAT64, false).getDouble() / m;
             NDArray padded = NDArrays.concat(new NDList(scope.ones(new ai.djl.ndarray.types.Shape(1)), z), 0);    // [1 + M]
             NDArray mask = padded.take(scope, scope.create(gatherIndex).toType(DataType.INT64, false).duplicate()); // [E]

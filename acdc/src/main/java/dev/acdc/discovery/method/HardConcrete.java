@@ -1,5 +1,9 @@
 package dev.acdc.discovery.method;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import dev.acdc.patching.model.OwnedScalar;
+
 /**
  * The hard-concrete distribution of Louizos et al. (2018), as subnetwork probing uses it for its masks: a
  * stretched, clamped binary-concrete variable that is exactly 0 or 1 with positive probability and
@@ -52,6 +56,15 @@ public record HardConcrete(double beta, double gamma, double zeta) {
     /** A mask sample for logit θ and uniform draw u. */
     public double sample(double logit, double u) {
         return stretchAndClamp(sigmoid((logisticNoise(u) + logit) / beta));
+    }
+
+    /**
+     * {@link #sample(double, double)} on arrays, differentiable in the logits, for a training step: the logistic
+     * noise already drawn ({@link #logisticNoise}). The scalars autograd saves are libtorch-owned ({@link OwnedScalar}).
+     */
+    public NDArray sample(NDArray logits, NDArray noise) {
+        return Activation.sigmoid(logits.add(noise).div(OwnedScalar.of(logits, beta)))
+                .mul(OwnedScalar.of(logits, zeta - gamma)).add((float) gamma).clip(0f, 1f);
     }
 
     /** The mask without noise: clamp(σ(θ)·(ζ − γ) + γ, 0, 1). */

@@ -4,14 +4,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import dev.acdc.metrics.Metric;
 import dev.acdc.patching.graph.Circuit;
 import dev.acdc.patching.model.HookedTransformer;
 import dev.acdc.patching.model.ModelInput;
 import dev.acdc.patching.model.TransformerConfig;
-import dev.acdc.patching.model.OwnedScalar;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -315,9 +313,7 @@ public final class SubnetworkProbing implements DiscoveryMethod {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray th = step.create(toFloats(theta));
             th.setRequiresGradient(true);
-            // the divisor and the factor as libtorch-owned scalars: autograd reads them in the backward pass (OwnedScalar)
-            NDArray mask = Activation.sigmoid(th.add(step.create(noise)).div(OwnedScalar.of(th, hc.beta())))
-                    .mul(OwnedScalar.of(th, hc.zeta() - hc.gamma())).add((float) hc.gamma()).clip(0f, 1f);
+            NDArray mask = hc.sample(th, step.create(noise));
             NDArray logits = model.runWithHooks(step, clean, patching.maskedHooks(mask));
             NDArray f = metric.apply(logits);
             collector.backward(f);
