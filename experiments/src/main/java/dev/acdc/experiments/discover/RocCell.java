@@ -8,6 +8,7 @@ import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.metrics.Roc;
@@ -68,6 +69,10 @@ record RocCell(TaskSpec task, String metric, String ablation, String groundTruth
 
     @Override
     public String compute(Consumer<String> progress) {
+        return GradientMethods.exclusive(method, () -> computeJson(progress));
+    }
+
+    private String computeJson(Consumer<String> progress) {
         Task t = TaskCache.get(task);
         double[] taus = thresholds.stream().mapToDouble(Double::doubleValue).toArray();
         double[] targets = edgePruningTargets == null ? null : edgePruningTargets.stream().mapToDouble(Double::doubleValue).toArray();

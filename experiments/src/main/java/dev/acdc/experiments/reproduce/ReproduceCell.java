@@ -6,6 +6,7 @@ import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.discover.MethodFactory;
@@ -45,19 +46,9 @@ public record ReproduceCell(TaskSpec task, String metric, String ablation, Strin
         return TaskRun.fileName(task.spelled()) + "-" + metric + "-" + ablation + "-" + method;
     }
 
-    /**
-     * DJL's PyTorch engine lets one gradient collector collect at a time in a JVM, so the methods that train or take
-     * gradients (every method but ACDC) run one at a time per JVM even where a runner starts several cells at once
-     * ({@code local[N]}, or an executor with several cores); ACDC cells run beside them.
-     */
-    private static final Object GRADIENTS = new Object();
-
     @Override
     public String compute(Consumer<String> progress) {
-        if (method.equals(dev.acdc.discovery.method.AcdcMethod.NAME)) return computeResult(progress).toJson();
-        synchronized (GRADIENTS) {
-            return computeResult(progress).toJson();
-        }
+        return GradientMethods.exclusive(method, () -> computeResult(progress).toJson());
     }
 
     CellResult computeResult(Consumer<String> progress) {
