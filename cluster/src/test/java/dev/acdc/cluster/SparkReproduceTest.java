@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code reproduce --engine spark} against the local runner, on the two tracr tasks: the same report (timings aside),
- * a lost task retried, a failing cell reported with the others kept and then resumed, an unreachable master refused.
+ * a lost task retried, a failing cell reported with the others kept and then resumed, an unreachable master refused;
+ * {@code roc} and {@code faithfulness} (bootstrap intervals and stability runs included) the same as the local runner.
  * One SparkContext ({@code local[2]}) serves the whole class: Spark's start-up is seconds.
  */
 class SparkReproduceTest {
@@ -137,6 +138,71 @@ class SparkReproduceTest {
         for (JsonObject o : List.of(al, as)) o.keySet().removeIf(k -> k.equals("seconds") || k.startsWith("seconds."));
         assertEquals(al, as);
         assertTrue(al.has("auc.eap-ig.edge"), al.toString());
+    }
+
+    static final List<String> FAITHFULNESS = List.of("faithfulness", "--task", "tracr-proportion", "--methods", "acdc,eap,eap-ig",
+            "--bootstrap", "50", "--stability", "3");
+
+    /** {@code faithfulness} run here, once for the tests below. */
+    static Path localFaithfulness() {
+        Path local = tmp.resolve("faithfulness-local");
+        if (!Files.exists(local)) {
+            List<String> a = new ArrayList<>(FAITHFULNESS);
+            a.addAll(List.of("--out", local.toString()));
+            Run l = acdc(a);
+            assertEquals(0, l.code, l.err);
+        }
+        return local;
+    }
+
+    @Test
+    void faithfulnessOnSparkWritesTheSameCsvJsonAndPlotsAsTheLocalRunnerIntervalsAndStabilityIncluded() throws Exception {
+        Path onSpark = tmp.resolve("faithfulness-spark");
+        List<String> b = new ArrayList<>(FAITHFULNESS);
+        b.addAll(List.of("--engine", "spark", "--master", "local[2]", "--out", onSpark.toString()));
+        Run s = acdc(b);
+        assertEquals(0, s.code, s.err);
+        assertSameFaithfulness(localFaithfulness(), onSpark);
+        JsonObject j = json(onSpark.resolve("faithfulness.json"));
+        assertTrue(j.has("faithfulness_ci_low.eap-ig") && j.has("stability.acdc"), j.toString());
+        assertFalse(Files.exists(CellJournal.dirFor(onSpark)), "every job finished: the journal is removed");
+    }
+
+    @Test
+    void aFaithfulnessMethodThatFailsIsReportedTheOthersAreWrittenAndResumeComputesOnlyIt() throws Exception {
+        Path out = tmp.resolve("faithfulness-failing");
+        List<String> b = new ArrayList<>(FAITHFULNESS);
+        b.addAll(List.of("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
+        System.setProperty(ExecutorCells.FAIL_PROPERTY, "always:eap");
+        Run r;
+        try {
+            r = acdc(b);
+        } finally {
+            System.clearProperty(ExecutorCells.FAIL_PROPERTY);
+        }
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("faithfulness: method eap failed: IllegalStateException: injected failure of eap"), r.err);
+        JsonObject partial = json(out.resolve("faithfulness.json"));
+        assertEquals(List.of("eap"), List.copyOf(partial.getAsJsonObject("failed_methods").keySet()));
+        assertFalse(partial.has("cpr.eap"));
+        assertTrue(partial.has("cpr.acdc") && partial.has("cpr.eap-ig") && partial.has("stability.acdc"), partial.toString());
+
+        b.add("--resume");
+        Run resumed = acdc(b);
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.err.contains("--resume: 5 of 6 cells already finished"), resumed.err);
+        assertSameFaithfulness(localFaithfulness(), out);
+    }
+
+    /** Same files, the same CSV, plots and JSON, the timings left out. */
+    static void assertSameFaithfulness(Path expected, Path actual) throws Exception {
+        assertEquals(files(expected), files(actual));
+        assertEquals(Files.readString(expected.resolve("faithfulness.csv")), Files.readString(actual.resolve("faithfulness.csv")));
+        assertArrayEquals(Files.readAllBytes(expected.resolve("faithfulness.png")), Files.readAllBytes(actual.resolve("faithfulness.png")));
+        assertEquals(Files.readString(expected.resolve("faithfulness.svg")), Files.readString(actual.resolve("faithfulness.svg")));
+        JsonObject e = json(expected.resolve("faithfulness.json")), a = json(actual.resolve("faithfulness.json"));
+        for (JsonObject o : List.of(e, a)) o.keySet().removeIf(k -> k.startsWith("seconds") || k.equals("stability_seconds"));
+        assertEquals(e, a);
     }
 
     @Test

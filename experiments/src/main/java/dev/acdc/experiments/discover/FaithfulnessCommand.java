@@ -1,18 +1,21 @@
 package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
-import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.discovery.method.FaithfulnessCurves;
 import dev.acdc.experiments.BadInputException;
+import dev.acdc.experiments.Progress;
 import dev.acdc.experiments.StrictParsing;
+import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.CellJournal;
+import dev.acdc.experiments.cells.CellOutcome;
+import dev.acdc.experiments.cells.CellRunner;
+import dev.acdc.experiments.cells.EngineOptionsMixin;
+import dev.acdc.experiments.cells.TaskCache;
+import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.output.OutputDirectory;
 import dev.acdc.metrics.Faithfulness;
-import dev.acdc.metrics.FaithfulnessBootstrap;
 import dev.acdc.metrics.Resampled;
-import dev.acdc.discovery.Acdc;
-import dev.acdc.discovery.AcdcOptions;
-import dev.acdc.discovery.AcdcResult;
 import dev.acdc.patching.graph.CircuitGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,6 +111,13 @@ public final class FaithfulnessCommand implements Callable<Integer> {
     @Mixin
     TaskOptionsMixin taskOptions;
 
+    @Mixin
+    EngineOptionsMixin engine;
+
+    @Option(names = "--resume", description = "keep the methods (and --stability runs) that an unfinished previous run into the"
+            + " same --out finished; compute only the rest")
+    boolean resume;
+
     @Spec
     CommandSpec spec;
 
@@ -129,11 +139,13 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         if (threshold != null) TaskRun.checkThreshold("--threshold", threshold);
         double[] fractions = parseSizes(sizes == null ? MIB_SIZES : sizes);
         Path dir = out != null ? out : Path.of("runs", TaskSource.runName(TaskSource.current(), task, taskOptions.options()) + "-faithfulness");
-        try (OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, OUTPUT_FILES::contains, "a previous faithfulness result",
+        engine.check();
+        // the cluster is reached first: an unreachable master is reported before anything is loaded or written
+        try (CellRunner runner = engine.open("acdc faithfulness", spec.commandLine().getErr()::println);
+             OutputDirectory.Staging staged = OutputDirectory.stage("--out", dir, OUTPUT_FILES::contains, "a previous faithfulness result",
                 String.join(" ", spec.commandLine().getParseResult().originalArgs()))) {
-            run(staged, fractions);
+            return run(runner, staged, fractions);
         }
-        return 0;
     }
 
     /**
@@ -162,28 +174,25 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         return x;
     }
 
-    private void run(OutputDirectory.Staging staged, double[] fractions) {
+    private int run(CellRunner runner, OutputDirectory.Staging staged, double[] fractions) {
         long start = System.nanoTime();
         Task t = TaskSource.lookup(TaskSource.current(), task, taskOptions.options());
         TaskRun.parseMetric(t, metric);
         TaskRun.checkAblationFits(t, TaskRun.parseAblation(ablation));
-
         PrintWriter err = spec.commandLine().getErr();
-        // per method, with each method's own steps (ACDC's thresholds, SP's λ and epochs, EAP's passes) after its name
-        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "faithfulness: method", methods.size());
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, false, eap.gradientAt(), progress::detail,
-                edgePruning.targets());
-        StringBuilder csv = new StringBuilder("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,"
-                + "complement_edges,complement_metric,complement_f\n");
+        TaskSpec taskSpec = TaskSpec.of(task, taskOptions.options());
+        TaskCache.put(taskSpec, t);   // the local runner computes on the task loaded here
+
+        // what every job shares is checked here, before any job: f defined, per-example values for the bootstrap
         Map<String, Object> summary = new LinkedHashMap<>();
-        Map<String, double[]> plotted = new LinkedHashMap<>();
         String metricName;
+        int replicates = bootstrap;
         try (TaskRun run = TaskRun.open(t, metric, ablation, null)) {
             metricName = run.metricName();
             DiscoveryProblem problem = run.problem(taskOptions.seed());
             CircuitGraph g = problem.graph();
             boolean perRow = problem.metric().scoresPerRow() && problem.metric().scoredPositions().isPresent();
-            int replicates = bootstrap;
+            if (stability > 0 && !perRow) throw new BadInputException("--stability: metric " + metricName + " gives no per-example values to resample");
             if (replicates > 0 && !perRow) {
                 err.println("faithfulness: metric " + metricName + " gives no per-example values; no bootstrap interval");
                 replicates = 0;
@@ -193,9 +202,6 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 throw new BadInputException("faithfulness is undefined on " + t.name() + " with metric " + metricName + " and ablation "
                         + ablation + ": the full model and the empty circuit score the same (" + ev.full() + ", " + ev.empty() + ")");
             }
-            FaithfulnessBootstrap boot = replicates > 0 ? new FaithfulnessBootstrap(ev.fullSums().length, replicates, taskOptions.seed()) : null;
-            if (boot != null) csv.setLength(csv.length() - 1);
-            if (boot != null) csv.append(",f_ci_low,f_ci_high,f_bootstrap_sd\n");
             summary.put("task", t.name());
             summary.put("metric", metricName);
             summary.put("ablation", ablation);
@@ -207,46 +213,85 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             summary.put("metric_empty", ev.empty());
             summary.put("eap_gradient", eap.describe());
             summary.put("bootstrap", replicates);
-            if (boot != null) {
+            if (replicates > 0) {
                 summary.put("bootstrap_seed", taskOptions.seed());
-                summary.put("bootstrap_examples", boot.examples());
+                summary.put("bootstrap_examples", ev.fullSums().length);
             }
-            Map<String, Object> perMethod = new LinkedHashMap<>();
-            for (String method : methods) {
-                long m0 = System.nanoTime();
-                progress.begin(methods.indexOf(method) + 1, method);
-                DiscoveryMethod dm = MethodFactory.create(method, t, metricName, settings);
-                MethodFaithfulness.Curves curves = MethodFaithfulness.run(dm, problem, ev, fractions).curves();
-                FaithfulnessCurves.Curve cprCurve = curves.cpr(), cmdCurve = curves.cmd();
-                String cprRanking = curves.cprRanking(), cmdRanking = curves.cmdRanking();
-                FaithfulnessBootstrap.Interval[] cprCi = intervals(boot, ev, cprCurve);
-                FaithfulnessBootstrap.Interval[] cmdCi = cmdCurve == cprCurve ? cprCi : intervals(boot, ev, cmdCurve);
-                append(csv, method, cprRanking, cprCurve, cprCi);
-                if (cmdCurve != cprCurve) append(csv, method, cmdRanking, cmdCurve, cmdCi);
-                perMethod.put("cpr." + method, cprCurve.area().cpr());
-                perMethod.put("cmd." + method, cmdCurve.area().cmd());
-                perMethod.put("faithfulness." + method, boxed(cprCurve.f()));
-                perMethod.put("faithfulness_abs." + method, boxed(cmdCurve.f()));
-                perMethod.put("complement." + method, boxed(cprCurve.complementF()));
-                if (boot != null) {
-                    perMethod.put("faithfulness_ci_low." + method, Arrays.stream(cprCi).map(FaithfulnessBootstrap.Interval::low).toList());
-                    perMethod.put("faithfulness_ci_high." + method, Arrays.stream(cprCi).map(FaithfulnessBootstrap.Interval::high).toList());
-                    perMethod.put("faithfulness_sd." + method, Arrays.stream(cprCi).map(FaithfulnessBootstrap.Interval::sd).toList());
-                    perMethod.put("faithfulness_abs_ci_low." + method, Arrays.stream(cmdCi).map(FaithfulnessBootstrap.Interval::low).toList());
-                    perMethod.put("faithfulness_abs_ci_high." + method, Arrays.stream(cmdCi).map(FaithfulnessBootstrap.Interval::high).toList());
-                }
-                perMethod.put("seconds." + method, (System.nanoTime() - m0) / 1e9);
-                MethodFaithfulness.addPlotSeries(plotted, method, curves);
-            }
-            summary.putAll(perMethod);
+        }
+
+        double[] defaults = t.defaultThresholds();
+        double tau = threshold != null ? threshold : defaults[defaults.length / 2];
+        double[] epTargets = edgePruning.targets();
+        List<Double> fractionList = Arrays.stream(fractions).boxed().toList();
+        List<Double> epTargetList = epTargets == null ? null : Arrays.stream(epTargets).boxed().toList();
+        int b = replicates;
+        List<FaithfulnessCell> methodJobs = methods.stream().map(m -> new FaithfulnessCell(taskSpec, metric, ablation, m, fractionList,
+                epTargetList, eap.gradientAt(), b, taskOptions.seed())).toList();
+        List<StabilityCell> stabilityJobs = java.util.stream.IntStream.rangeClosed(1, stability)
+                .mapToObj(i -> new StabilityCell(taskSpec, metric, ablation, tau, i, taskOptions.seed())).toList();
+        List<CellJob> jobs = new ArrayList<>(methodJobs);
+        jobs.addAll(stabilityJobs);
+        StringBuilder signature = new StringBuilder("acdc faithfulness cells\n");
+        for (CellJob j : jobs) signature.append(j).append('\n');
+        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), jobs, resume, n -> err.println("faithfulness: " + n));
+        Map<String, String> results = new LinkedHashMap<>(journal.finished());
+        Map<String, String> failed = new LinkedHashMap<>(), failedStability = new LinkedHashMap<>();
+        try {
+            // per method, with each method's own steps (ACDC's thresholds, SP's λ and epochs, EAP's passes) after its name
+            Progress progress = Progress.start(err, "faithfulness: method", methodJobs.size());
+            runCells(runner, methodJobs, results, progress, journal, failed, "faithfulness: method ");
             progress.finish(String.join(", ", methods));
-            if (stability > 0) {
-                if (!perRow) throw new BadInputException("--stability: metric " + metricName + " gives no per-example values to resample");
-                summary.putAll(stability(t, problem, err));
+            if (!stabilityJobs.isEmpty()) {
+                Progress sp = Progress.start(err, "faithfulness: stability", stability);
+                runCells(runner, stabilityJobs, results, sp, journal, failedStability, "faithfulness: stability ");
+                sp.finish("");
             }
+        } catch (RuntimeException e) {
+            // a run that ends before any cell finished leaves nothing to resume: no journal either
+            if (journal.finished().isEmpty()) journal.delete();
+            throw e;
+        }
+
+        // the files from the per-job results, in the methods' order whatever order they finished in
+        StringBuilder csv = new StringBuilder("method,ranking,size_percent,fraction,edges_nominal,parameter,value,edges,metric,f,"
+                + "complement_edges,complement_metric,complement_f" + (replicates > 0 ? ",f_ci_low,f_ci_high,f_bootstrap_sd" : "") + "\n");
+        Map<String, double[]> plotted = new LinkedHashMap<>();
+        List<String> finishedMethods = new ArrayList<>();
+        for (FaithfulnessCell job : methodJobs) {
+            String json = results.get(job.fileName());
+            if (json == null) continue;
+            FaithfulnessCell.Result r = FaithfulnessCell.parse(json);
+            String m = r.method();
+            finishedMethods.add(m);
+            r.csvRows().forEach(csv::append);
+            summary.put("cpr." + m, r.cpr());
+            summary.put("cmd." + m, r.cmd());
+            summary.put("faithfulness." + m, r.faithfulness());
+            summary.put("faithfulness_abs." + m, r.faithfulnessAbs());
+            summary.put("complement." + m, r.complement());
+            if (r.ciLow() != null) {
+                summary.put("faithfulness_ci_low." + m, r.ciLow());
+                summary.put("faithfulness_ci_high." + m, r.ciHigh());
+                summary.put("faithfulness_sd." + m, r.sd());
+                summary.put("faithfulness_abs_ci_low." + m, r.absCiLow());
+                summary.put("faithfulness_abs_ci_high." + m, r.absCiHigh());
+            }
+            summary.put("seconds." + m, r.seconds());
+            plotted.putAll(r.plotSeries());
+        }
+        if (!stabilityJobs.isEmpty() && failedStability.isEmpty()) {
+            List<StabilityCell.Result> runs = stabilityJobs.stream().map(j -> StabilityCell.parse(results.get(j.fileName()))).toList();
+            summary.put("stability.acdc", Resampled.meanPairwiseJaccard(runs.stream().map(StabilityCell.Result::bits).toList()));
+            summary.put("stability_runs", stability);
+            summary.put("stability_threshold", tau);
+            summary.put("stability_seed", taskOptions.seed());
+            summary.put("stability_edges.acdc", runs.stream().map(StabilityCell.Result::edges).toList());
+            summary.put("stability_seconds", runs.stream().mapToDouble(StabilityCell.Result::seconds).sum());
         }
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
+        if (!failed.isEmpty()) summary.put("failed_methods", failed);   // absent when every job finished
+        if (!failedStability.isEmpty()) summary.put("failed_stability_runs", failedStability);
 
         AtomicFiles.write(staged.dir().resolve("faithfulness.csv"), csv.toString());
         PlotImages plot = FaithfulnessPlot.render(t.name() + " (" + metricName + ", " + ablation + "): faithfulness", fractions, plotted);
@@ -254,6 +299,8 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         AtomicFiles.write(staged.dir().resolve("faithfulness.svg"), plot.svg());
         AtomicFiles.write(staged.dir().resolve("faithfulness.json"), DiscoverCommand.gson(true).toJson(summary) + "\n");
         staged.commit();
+        int failures = failed.size() + failedStability.size();
+        if (failures == 0) journal.delete();   // kept otherwise: --resume computes the failed jobs only
 
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
@@ -261,7 +308,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         } else {
             StringBuilder line = new StringBuilder(t.name() + " faithfulness at " + fractions.length + " sizes (" + metricName + ", "
                     + ablation + "):");
-            for (String m : methods) {
+            for (String m : finishedMethods) {
                 line.append(String.format(Locale.ROOT, " %s CPR %.3f, CMD %.3f;", m, (double) summary.get("cpr." + m),
                         (double) summary.get("cmd." + m)));
             }
@@ -274,84 +321,33 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             o.println(line);
         }
         o.flush();
-    }
-
-    /**
-     * ACDC at one threshold on {@code stability} bootstrap resamples of the examples: resample b draws n examples with
-     * replacement ({@link Resampled#counts}, one {@code java.util.Random} seeded with {@code seed ^ STABILITY_SALT}
-     * for all runs), ACDC then scores the metric of the drawn examples ({@link Resampled#metric}); the result is the mean
-     * Jaccard overlap of the kept edge sets over all pairs of runs.
-     */
-    private Map<String, Object> stability(Task t, DiscoveryProblem problem, PrintWriter err) {
-        long s0 = System.nanoTime();
-        double[] defaults = t.defaultThresholds();
-        double tau = threshold != null ? threshold : defaults[defaults.length / 2];
-        int n = t.clean().batch();
-        long seqLen = t.clean().length();
-        java.util.Random r = new java.util.Random(taskOptions.seed() ^ STABILITY_SALT);
-        List<java.util.BitSet> sets = new ArrayList<>();
-        List<Integer> edges = new ArrayList<>();
-        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "faithfulness: stability, ACDC τ=" + tau + " on resample",
-                stability);
-        for (int b = 0; b < stability; b++) {
-            progress.begin(b + 1, "");
-            int[] counts = Resampled.counts(n, r);
-            AcdcResult res = new Acdc(problem.patcher(), Resampled.metric(problem.metric(), counts, seqLen),
-                    AcdcOptions.fast(0).withThreshold(tau)).run();
-            sets.add(res.circuit().bits());
-            edges.add(res.circuit().edgeCount());
+        if (failures > 0) {
+            err.println("faithfulness: " + failures + " of " + jobs.size() + " jobs failed; the others are written, and --resume"
+                    + " computes the failed ones again");
+            return dev.acdc.experiments.AcdcCli.EXIT_INTERNAL_ERROR;
         }
-        progress.finish("");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("stability.acdc", Resampled.meanPairwiseJaccard(sets));
-        out.put("stability_runs", stability);
-        out.put("stability_threshold", tau);
-        out.put("stability_seed", taskOptions.seed());
-        out.put("stability_edges.acdc", edges);
-        out.put("stability_seconds", (System.nanoTime() - s0) / 1e9);
-        return out;
+        return 0;
     }
 
-    /** Mixed into --seed for the stability resamples, so that they are not the bootstrap interval's draws. */
-    static final long STABILITY_SALT = 0x5AB1E5EEDL;
-
-    /** The bootstrap interval of f at each point of a curve; null without a bootstrap. */
-    private static FaithfulnessBootstrap.Interval[] intervals(FaithfulnessBootstrap boot, FaithfulnessCurves.Evaluator ev,
-                                                              FaithfulnessCurves.Curve c) {
-        if (boot == null) return null;
-        double[] full = ev.fullSums(), empty = ev.emptySums();
-        return c.points().stream().map(p -> boot.interval(p.exampleSums(), full, empty)).toArray(FaithfulnessBootstrap.Interval[]::new);
-    }
-
-    private static void append(StringBuilder csv, String method, String ranking, FaithfulnessCurves.Curve c,
-                               FaithfulnessBootstrap.Interval[] ci) {
-        for (int i = 0; i < c.points().size(); i++) {
-            FaithfulnessCurves.Point p = c.points().get(i);
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s,%d,%s,%s,%d,%s,%s", method, ranking,
-                    DiscoverCommand.plain(round(p.fraction() * 100)), DiscoverCommand.plain(p.fraction()), p.nominalEdges(),
-                    p.selected().parameter(), DiscoverCommand.plain(p.selected().value()), p.edges(), DiscoverCommand.plain(p.metric()),
-                    DiscoverCommand.plain(p.f()), p.complementEdges(), DiscoverCommand.plain(p.complementMetric()),
-                    DiscoverCommand.plain(p.complementF())));
-            if (ci != null) {
-                csv.append(',').append(plainOrNaN(ci[i].low())).append(',').append(plainOrNaN(ci[i].high()))
-                        .append(',').append(plainOrNaN(ci[i].sd()));
+    /** Runs the jobs not finished yet, recording each result as it arrives and each failure with the job's description. */
+    private static void runCells(CellRunner runner, List<? extends CellJob> jobs, Map<String, String> results, Progress progress,
+                                 CellJournal journal, Map<String, String> failed, String failurePrefix) {
+        List<? extends CellJob> todo = jobs.stream().filter(j -> !results.containsKey(j.fileName())).toList();
+        runner.run(todo, progress, jobs.size() - todo.size() + 1, outcome -> {
+            if (outcome instanceof CellOutcome.Finished f) {
+                journal.record(f.job(), f.json());
+                results.put(f.job().fileName(), f.json());
+            } else if (outcome instanceof CellOutcome.Failed x) {
+                failed.put(x.job().description(), x.error());
+                progress.println(failurePrefix + x.job().description() + " failed: " + x.error());
+            } else {
+                throw new IllegalStateException("unhandled outcome " + outcome);
             }
-            csv.append('\n');
-        }
-    }
-
-    private static String plainOrNaN(double x) {
-        return Double.isFinite(x) ? DiscoverCommand.plain(x) : Double.toString(x);
+        });
     }
 
     /** A percentage back from its fraction, without the binary noise of ×100 (0.001 × 100 = 0.1, not 0.1000…02). */
-    private static double round(double percent) {
+    static double round(double percent) {
         return new BigDecimal(percent).round(new java.math.MathContext(12)).doubleValue();
-    }
-
-    private static List<Double> boxed(double[] v) {
-        List<Double> l = new ArrayList<>(v.length);
-        for (double x : v) l.add(x);
-        return l;
     }
 }

@@ -1,5 +1,7 @@
 /**
- * The {@code discover} and {@code roc} commands and what they share: task lookup ({@link
+ * The {@code discover}, {@code roc} and {@code faithfulness} commands and what they share: their jobs ({@link
+ * dev.acdc.experiments.discover.RocCell}, {@link dev.acdc.experiments.discover.FaithfulnessCell} and {@link
+ * dev.acdc.experiments.discover.StabilityCell}, run by a {@link dev.acdc.experiments.cells.CellRunner}), task lookup ({@link
  * dev.acdc.experiments.discover.TaskSource}), a task made ready for discovery ({@link
  * dev.acdc.experiments.discover.TaskRun}: model, graph, patcher, metric, ground truth, checked to fit each other before
  * any forward pass), the option mixins, the run description a journal and {@code circuit.json} record ({@link

@@ -24,9 +24,18 @@ class GradientJobsOneAtATimeTest {
         return new RocCell(TASK, null, "resample", null, method, List.of(1e-3), null, null, 0);
     }
 
+    static FaithfulnessCell faithfulness(String method) {
+        return new FaithfulnessCell(TASK, null, "resample", method, List.of(0.1, 1.0), null, null, 0, 0);
+    }
+
     @Test
     void aRocJobOfAGradientMethodWaitsForTheCollectorAndAnAcdcJobDoesNot() throws Exception {
         assertWaitsForTheCollector(roc("eap"), roc("acdc"));
+    }
+
+    @Test
+    void aFaithfulnessJobOfAGradientMethodWaitsForTheCollectorAndAnAcdcJobDoesNot() throws Exception {
+        assertWaitsForTheCollector(faithfulness("eap-ig"), faithfulness("acdc"));
     }
 
     static void assertWaitsForTheCollector(CellJob gradient, CellJob acdc) throws Exception {
