@@ -45,6 +45,14 @@ record StabilityCell(TaskSpec task, String metric, String ablation, double thres
     /** Mixed into the seed for the resamples, so that they are not the bootstrap interval's draws. */
     static final long STABILITY_SALT = 0x5AB1E5EEDL;
 
+    /** How often each of the n examples is drawn in the {@code resample}-th (1-based) resample of the seed's sequence. */
+    static int[] resampleCounts(int n, long seed, int resample) {
+        Random r = new Random(seed ^ STABILITY_SALT);
+        int[] counts = null;
+        for (int b = 1; b <= resample; b++) counts = Resampled.counts(n, r);
+        return counts;
+    }
+
     @Override
     public String description() {
         return "ACDC τ=" + threshold + " on resample " + resample;
@@ -59,10 +67,7 @@ record StabilityCell(TaskSpec task, String metric, String ablation, double thres
     public String compute(Consumer<String> progress) {
         long start = System.nanoTime();
         Task t = TaskCache.get(task);
-        int n = t.clean().batch();
-        Random r = new Random(seed ^ STABILITY_SALT);
-        int[] counts = null;
-        for (int b = 1; b <= resample; b++) counts = Resampled.counts(n, r);
+        int[] counts = resampleCounts(t.clean().batch(), seed, resample);
         try (TaskRun run = TaskRun.open(t, metric, ablation, null)) {
             DiscoveryProblem problem = run.problem(seed);
             AcdcResult res = new Acdc(problem.patcher(), Resampled.metric(problem.metric(), counts, t.clean().length()),
