@@ -5,7 +5,8 @@
  * {@link java.util.ServiceLoader} only when {@code --engine} names one), {@link dev.acdc.experiments.cells.CellJournal}
  * (each finished cell's result written as it completes, beside the output directory, for {@code --resume}),
  * {@link dev.acdc.experiments.cells.TaskCache} (an executor builds each task's model once),
- * {@link dev.acdc.experiments.cells.GradientMethods} (gradient jobs one at a time per JVM), and the executor's side of
+ * {@link dev.acdc.experiments.cells.GradientMethods} (gradient jobs one at a time per JVM), {@link
+ * dev.acdc.experiments.cells.CellJson} (the one JSON form of every job's result), and the executor's side of
  * ACDC's remote speculative tests ({@link dev.acdc.experiments.cells.RemovalJob},
  * {@link dev.acdc.experiments.cells.RemovalWorker}).
  *

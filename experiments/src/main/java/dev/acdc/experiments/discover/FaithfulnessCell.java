@@ -1,12 +1,11 @@
 package dev.acdc.experiments.discover;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import dev.acdc.datasets.Task;
 import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.discovery.method.FaithfulnessCurves;
 import dev.acdc.discovery.method.GradientAt;
 import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
@@ -51,11 +50,8 @@ record FaithfulnessCell(TaskSpec task, String metric, String ablation, String me
                   List<Double> faithfulnessAbs, List<Double> complement, List<Double> ciLow, List<Double> ciHigh, List<Double> sd,
                   List<Double> absCiLow, List<Double> absCiHigh, double seconds, Map<String, double[]> plotSeries) {}
 
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().serializeNulls()
-            .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-
     static Result parse(String json) {
-        return GSON.fromJson(json, Result.class);
+        return CellJson.read(json, Result.class);
     }
 
     /** The method: a faithfulness run has one task, and its progress has always named the method alone. */
@@ -71,7 +67,7 @@ record FaithfulnessCell(TaskSpec task, String metric, String ablation, String me
 
     @Override
     public String compute(Consumer<String> progress) {
-        return GradientMethods.exclusive(method, () -> GSON.toJson(computeResult(progress)) + "\n");
+        return GradientMethods.exclusive(method, () -> CellJson.write(computeResult(progress)));
     }
 
     private Result computeResult(Consumer<String> progress) {

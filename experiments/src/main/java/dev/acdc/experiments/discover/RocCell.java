@@ -1,13 +1,12 @@
 package dev.acdc.experiments.discover;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import dev.acdc.datasets.Task;
 import dev.acdc.discovery.method.GradientAt;
 import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
 import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
@@ -49,11 +48,8 @@ record RocCell(TaskSpec task, String metric, String ablation, String groundTruth
     record Result(String method, List<String> csvRows, Map<String, Double> auc, List<RocPoint> edgeCurve,
                   List<RocPoint> nodeCurve, String explorerHtml) {}
 
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().serializeNulls()
-            .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-
     static Result parse(String json) {
-        return GSON.fromJson(json, Result.class);
+        return CellJson.read(json, Result.class);
     }
 
     /** The method: a roc run has one task, and its progress has always named the method alone. */
@@ -103,7 +99,7 @@ record RocCell(TaskSpec task, String metric, String ablation, String groundTruth
             }
             auc.put("seconds." + method, r.seconds());
             String explorer = run.sweepExplorerHtml(t.name() + "  " + method + " sweep  (" + run.ablation().cliName() + " ablation)", method, r);
-            return GSON.toJson(new Result(method, rows, auc, edge, node, explorer)) + "\n";
+            return CellJson.write(new Result(method, rows, auc, edge, node, explorer));
         }
     }
 }

@@ -1,12 +1,12 @@
 package dev.acdc.experiments.discover;
 
-import com.google.gson.Gson;
 import dev.acdc.datasets.Task;
 import dev.acdc.discovery.Acdc;
 import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.AcdcResult;
 import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.metrics.Resampled;
@@ -36,10 +36,8 @@ record StabilityCell(TaskSpec task, String metric, String ablation, double thres
         }
     }
 
-    private static final Gson GSON = new Gson();
-
     static Result parse(String json) {
-        return GSON.fromJson(json, Result.class);
+        return CellJson.read(json, Result.class);
     }
 
     /** Mixed into the seed for the resamples, so that they are not the bootstrap interval's draws. */
@@ -73,7 +71,7 @@ record StabilityCell(TaskSpec task, String metric, String ablation, double thres
             AcdcResult res = new Acdc(problem.patcher(), Resampled.metric(problem.metric(), counts, t.clean().length()),
                     AcdcOptions.fast(0).withThreshold(threshold)).run();
             List<Integer> kept = res.circuit().bits().stream().boxed().toList();
-            return GSON.toJson(new Result(kept, res.circuit().edgeCount(), (System.nanoTime() - start) / 1e9)) + "\n";
+            return CellJson.write(new Result(kept, res.circuit().edgeCount(), (System.nanoTime() - start) / 1e9));
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.acdc.experiments.reproduce;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.metrics.RocCurve;
 import dev.acdc.metrics.RocPoint;
 
@@ -25,15 +24,12 @@ public record CellResult(Cell cell, List<RocPoint> edgeCurve, List<RocPoint> nod
         nodeCurve = List.copyOf(nodeCurve);
     }
 
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().serializeNulls()
-            .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-
     public String toJson() {
-        return GSON.toJson(this) + "\n";
+        return CellJson.write(this);
     }
 
     public static CellResult fromJson(String json) {
-        CellResult r = GSON.fromJson(json, CellResult.class);
+        CellResult r = CellJson.read(json, CellResult.class);
         if (r == null || r.cell() == null) throw new IllegalArgumentException("not a cell result: " + json.strip());
         return r;
     }
