@@ -80,7 +80,8 @@ public final class OutputDirectory {
         String name = target.getFileName().toString();
         RunLock lock = RunLock.acquire(parent.resolve("." + name + ".lock"), flag + " " + dir, command);
         try {
-            // the lock is ours: check again, a previous holder may have committed since
+            // the lock is ours: no live run owns what a killed one left; then check again, a previous holder may have committed since
+            recoverLeftovers(parent, name, target);
             check(flag, dir, ownFile, what);
             Path staging = parent.resolve("." + name + ".staging-" + UUID.randomUUID());
             Files.createDirectories(staging);
@@ -89,6 +90,40 @@ public final class OutputDirectory {
             lock.close();
             if (e instanceof IOException io) throw new UncheckedIOException("cannot create a staging directory beside " + target + ": " + io.getMessage(), io);
             throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Puts right what runs killed before they closed left beside the target (called under the target's lock, so no live
+     * run owns any of it): their staging directories are removed; a previous result renamed aside by a commit that was
+     * killed before the new set moved in is moved back when the target is missing (a commit that never finished is a
+     * run that failed, which leaves the target as it was), and removed when the target is in place. Only names this
+     * class makes for this target count: {@code .NAME.staging-UUID} and {@code .NAME.previous-UUID}.
+     */
+    private static void recoverLeftovers(Path parent, String name, Path target) throws IOException {
+        List<Path> staging = new ArrayList<>(), aside = new ArrayList<>();
+        try (Stream<Path> s = Files.list(parent)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (isUuidAfter(n, "." + name + ".staging-")) staging.add(p);
+                if (isUuidAfter(n, "." + name + ".previous-")) aside.add(p);
+            }
+        }
+        for (Path p : staging) deleteRecursively(p);
+        if (!Files.exists(target) && aside.size() == 1) {
+            move(aside.get(0), target);
+        } else if (Files.exists(target)) {
+            for (Path p : aside) deleteRecursively(p);
+        }
+    }
+
+    private static boolean isUuidAfter(String fileName, String prefix) {
+        if (!fileName.startsWith(prefix)) return false;
+        try {
+            String rest = fileName.substring(prefix.length());
+            return UUID.fromString(rest).toString().equals(rest);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -157,7 +192,8 @@ public final class OutputDirectory {
     }
 
     /**
-     * Writes {@code files} into {@code dir}, which holds other state of the run (its journal, its lock): each file is
+     * Writes {@code files} into {@code dir} (under the lock the caller holds on it), which holds other state of the run
+     * (its journal, its lock): staging directories a killed run left there are removed, then each file is
      * written into a staging directory inside {@code dir}, then the previous copy of the last file is deleted, then
      * the files are moved into place in order, the last one last.
      *
@@ -166,6 +202,10 @@ public final class OutputDirectory {
     public static void commitFiles(Path dir, Map<String, byte[]> files) {
         Path staging = dir.resolve(".staging-" + UUID.randomUUID());
         try {
+            // the caller holds the run directory's lock: a staging directory already there is a killed run's
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.filter(p -> isUuidAfter(p.getFileName().toString(), ".staging-")).toList()) deleteRecursively(p);
+            }
             Files.createDirectories(staging);
             String last = null;
             for (var e : files.entrySet()) {
