@@ -4,7 +4,6 @@ import dev.acdc.discovery.Acdc;
 import dev.acdc.discovery.AcdcOptions;
 import dev.acdc.discovery.AcdcResult;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -13,7 +12,7 @@ import java.util.function.Consumer;
  * ACDC as a {@link DiscoveryMethod}: one run per threshold τ, with the problem's metric and ablation (the
  * ablation is the patcher's). The circuits carry ACDC's effect sizes as scores.
  */
-public final class AcdcMethod implements DiscoveryMethod {
+public final class AcdcMethod implements SweepMethod {
     public static final String NAME = "acdc";
 
     private final double[] thresholds;
@@ -48,16 +47,18 @@ public final class AcdcMethod implements DiscoveryMethod {
     }
 
     @Override
-    public MethodResult discover(DiscoveryProblem problem) {
+    public int runs(String taskName, String metricName) {
+        return thresholds.length;
+    }
+
+    /** ACDC at the {@code i}-th threshold. */
+    @Override
+    public MethodResult run(DiscoveryProblem problem, int i) {
         long start = System.nanoTime();
-        List<SweepPoint> points = new ArrayList<>();
-        for (int i = 0; i < thresholds.length; i++) {
-            AcdcOptions o = template.withThreshold(thresholds[i]);
-            AcdcResult r = new Acdc(problem.patcher(), problem.metric(), o).run();
-            points.add(new SweepPoint("threshold", thresholds[i], r.circuit()));
-            progress.accept(String.format(java.util.Locale.ROOT, "acdc τ=%.3g (%d/%d): %d edges", thresholds[i], i + 1,
-                    thresholds.length, r.circuit().edgeCount()));
-        }
-        return new MethodResult(NAME, points, null, null, (System.nanoTime() - start) / 1e9);
+        AcdcResult r = new Acdc(problem.patcher(), problem.metric(), template.withThreshold(thresholds[i])).run();
+        progress.accept(String.format(java.util.Locale.ROOT, "acdc τ=%.3g (%d/%d): %d edges", thresholds[i], i + 1,
+                thresholds.length, r.circuit().edgeCount()));
+        return new MethodResult(NAME, List.of(new SweepPoint("threshold", thresholds[i], r.circuit())), null, null,
+                (System.nanoTime() - start) / 1e9);
     }
 }

@@ -91,7 +91,7 @@ import java.util.stream.IntStream;
  * <p>Deterministic for a problem and seed: one {@link Random} seeded with the problem's seed draws the initial
  * log α and then the noise of every step.
  */
-public final class EdgePruning implements DiscoveryMethod {
+public final class EdgePruning implements SweepMethod {
 
     public static final String NAME = "edge-pruning";
 
@@ -198,17 +198,24 @@ public final class EdgePruning implements DiscoveryMethod {
     }
 
     @Override
-    public MethodResult discover(DiscoveryProblem problem) {
+    public int runs(String taskName, String metricName) {
+        return options.targetsOrDefault().length;
+    }
+
+    /**
+     * One training at the {@code i}-th target sparsity, or no point where the sweep skips the target: one that keeps no
+     * edge, or one whose kept count an earlier target already trains for.
+     */
+    @Override
+    public MethodResult run(DiscoveryProblem problem, int i) {
         long start = System.nanoTime();
         int m = maskable(problem.graph()).length;
+        double[] targets = options.targetsOrDefault();
+        long kept = Math.round((1 - targets[i]) * m);
+        boolean trainedBefore = false;
+        for (int j = 0; j < i; j++) trainedBefore |= Math.round((1 - targets[j]) * m) == kept;
         List<SweepPoint> points = new ArrayList<>();
-        Set<Long> keptCounts = new HashSet<>();
-        for (double t : options.targetsOrDefault()) {
-            long kept = Math.round((1 - t) * m);
-            if (kept == 0 || !keptCounts.add(kept)) continue;   // ∅, or a size the sweep already trains for
-            Training run = train(problem, t);
-            points.add(new SweepPoint("target_sparsity", t, run.circuit()));
-        }
+        if (kept != 0 && !trainedBefore) points.add(new SweepPoint("target_sparsity", targets[i], train(problem, targets[i]).circuit()));
         return new MethodResult(name(), points, null, null, (System.nanoTime() - start) / 1e9);
     }
 

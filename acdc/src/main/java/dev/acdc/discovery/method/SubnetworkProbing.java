@@ -71,7 +71,7 @@ import java.util.Random;
  * <p>Output: one {@code SweepPoint("lambda", λ, circuit)} per λ in list order, and as node scores the final
  * mask logits θ of the last λ, keyed by component name ({@code aL.H.q}, {@code mL}).
  */
-public final class SubnetworkProbing implements DiscoveryMethod {
+public final class SubnetworkProbing implements SweepMethod {
 
     /**
      * SP's settings.
@@ -184,29 +184,29 @@ public final class SubnetworkProbing implements DiscoveryMethod {
     }
 
     @Override
-    public MethodResult discover(DiscoveryProblem problem) {
+    public int runs(String taskName, String metricName) {
+        return lambdasFor(taskName, metricName).length;
+    }
+
+    /** One training at the {@code i}-th λ; its point and its final mask logits as component scores. */
+    @Override
+    public MethodResult run(DiscoveryProblem problem, int i) {
         long start = System.nanoTime();
         HookedTransformer model = problem.model();
         List<Component> components = ComponentCircuits.components(model.config());
         double[] lambdas = lambdasFor(problem.task().name(), problem.metricName());
-        List<SweepPoint> points = new ArrayList<>();
-        double[] lastLogits = null;
+        double lambda = lambdas[i];
+        String cell = String.format(java.util.Locale.ROOT, "sp λ=%.3g (%d/%d)", lambda, i + 1, lambdas.length);
+        progress.accept(cell);
+        Training t;
         try (ComponentPatching patching = ComponentPatching.of(problem, components)) {
-            for (int li = 0; li < lambdas.length; li++) {
-                double lambda = lambdas[li];
-                String cell = String.format(java.util.Locale.ROOT, "sp λ=%.3g (%d/%d)", lambda, li + 1, lambdas.length);
-                progress.accept(cell);
-                Training t = train(model, patching, problem.clean(), problem.metric(), lambda, problem.seed(), cell);
-                points.add(new SweepPoint("lambda", lambda, ComponentCircuits.circuit(problem.graph(), t.kept())));
-                lastLogits = t.logits();
-            }
+            t = train(model, patching, problem.clean(), problem.metric(), lambda, problem.seed(), cell);
         }
-        Map<String, Double> scores = null;
-        if (lastLogits != null) {
-            scores = new LinkedHashMap<>();
-            for (int i = 0; i < components.size(); i++) scores.put(components.get(i).name(), lastLogits[i]);
-        }
-        return new MethodResult(name(), points, null, scores, (System.nanoTime() - start) / 1e9);
+        double[] logits = t.logits();
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (int c = 0; c < components.size(); c++) scores.put(components.get(c).name(), logits[c]);
+        return new MethodResult(name(), List.of(new SweepPoint("lambda", lambda, ComponentCircuits.circuit(problem.graph(), t.kept()))),
+                null, scores, (System.nanoTime() - start) / 1e9);
     }
 
     /**
