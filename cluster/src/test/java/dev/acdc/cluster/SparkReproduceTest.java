@@ -115,7 +115,7 @@ class SparkReproduceTest {
 
         Run resumed = acdc(args("--engine", "spark", "--master", "local[2]", "--resume", "--out", out.toString()));
         assertEquals(0, resumed.code, resumed.err);
-        assertTrue(resumed.err.contains("--resume: " + (all - 1) + " of " + all + " cells already finished"), resumed.err);
+        assertTrue(resumed.err.contains("--resume: " + (all - 1) + " of " + all + " cells and "), resumed.err);
         assertSameReport(localReport, out);
     }
 
@@ -190,7 +190,7 @@ class SparkReproduceTest {
         b.add("--resume");
         Run resumed = acdc(b);
         assertEquals(0, resumed.code, resumed.err);
-        assertTrue(resumed.err.contains("--resume: 5 of 6 cells already finished"), resumed.err);
+        assertTrue(resumed.err.contains("--resume: 5 of 6 cells and 21 of 21 sweep runs already finished"), resumed.err);
         assertSameFaithfulness(localFaithfulness(), out);
     }
 

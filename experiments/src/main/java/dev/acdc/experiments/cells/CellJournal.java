@@ -63,7 +63,7 @@ public final class CellJournal {
                         Path f = dir.resolve(job.fileName() + ".json");
                         if (Files.exists(f)) finished.put(job.fileName(), Files.readString(f, StandardCharsets.UTF_8));
                     }
-                    notes.accept("--resume: " + finished.size() + " of " + jobs.size() + " cells already finished in " + dir);
+                    notes.accept("--resume: " + resumed(jobs, finished) + " already finished in " + dir);
                 } else {
                     deleteRecursively(dir);
                     notes.accept("note: starting over; the cells of an unfinished previous run in " + dir
@@ -78,6 +78,14 @@ public final class CellJournal {
             throw new UncheckedIOException("cannot open the cell journal " + dir + ": " + e.getMessage(), e);
         }
         return new CellJournal(dir, finished);
+    }
+
+    /** {@code 2 of 4 cells}, and {@code and 6 of 12 sweep runs} where the run has {@link SweepRun}s. */
+    private static String resumed(List<? extends CellJob> jobs, Map<String, String> finished) {
+        long runs = jobs.stream().filter(j -> j instanceof SweepRun).count();
+        long runsDone = jobs.stream().filter(j -> j instanceof SweepRun && finished.containsKey(j.fileName())).count();
+        String cells = (finished.size() - runsDone) + " of " + (jobs.size() - runs) + " cells";
+        return runs == 0 ? cells : cells + " and " + runsDone + " of " + runs + " sweep runs";
     }
 
     /** The results already written for jobs of this run, by {@link CellJob#fileName()}. */

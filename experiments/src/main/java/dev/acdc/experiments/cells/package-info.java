@@ -4,6 +4,9 @@
  * behaviour and the default, or a {@link dev.acdc.experiments.cells.ClusterEngine}'s, found by
  * {@link java.util.ServiceLoader} only when {@code --engine} names one), {@link dev.acdc.experiments.cells.CellJournal}
  * (each finished cell's result written as it completes, beside the output directory, for {@code --resume}),
+ * {@link dev.acdc.experiments.cells.SweepCell} (a cell whose method is a sweep of independent runs: each run a job of
+ * its own, {@link dev.acdc.experiments.cells.SweepRun}, computed first, then the cell from its runs' results,
+ * {@link dev.acdc.experiments.cells.SweepRuns}),
  * {@link dev.acdc.experiments.cells.TaskCache} (an executor builds each task's model once),
  * {@link dev.acdc.experiments.cells.GradientMethods} (gradient jobs one at a time per JVM), {@link
  * dev.acdc.experiments.cells.CellJson} (the one JSON form of every job's result), and the executor's side of

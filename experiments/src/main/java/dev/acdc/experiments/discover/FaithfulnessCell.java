@@ -1,10 +1,11 @@
 package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
+import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.discovery.method.FaithfulnessCurves;
 import dev.acdc.discovery.method.GradientAt;
-import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.SweepCell;
 import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
@@ -33,13 +34,42 @@ import java.util.function.Consumer;
  * @param eapGradient        {@code --eap-gradient}, or null for each method's default
  * @param bootstrap          replicates of the interval, 0 for none
  * @param seed               the seed of sampling methods and of the bootstrap
+ * @param runResults         the results of the method's runs when it is a sweep computed run by run, else null
  */
 record FaithfulnessCell(TaskSpec task, String metric, String ablation, String method, List<Double> fractions,
-                        List<Double> edgePruningTargets, GradientAt eapGradient, int bootstrap, long seed) implements CellJob {
+                        List<Double> edgePruningTargets, GradientAt eapGradient, int bootstrap, long seed, List<String> runResults)
+        implements SweepCell {
 
     FaithfulnessCell {
         fractions = List.copyOf(fractions);
         edgePruningTargets = edgePruningTargets == null ? null : List.copyOf(edgePruningTargets);
+        runResults = runResults == null ? null : List.copyOf(runResults);
+    }
+
+    /** The method with this cell's settings. */
+    private DiscoveryMethod create(Task t, String metricName, Consumer<String> progress) {
+        double[] targets = edgePruningTargets == null ? null : edgePruningTargets.stream().mapToDouble(Double::doubleValue).toArray();
+        return MethodFactory.create(method, t, metricName, new MethodFactory.Settings(null, false, eapGradient, progress, targets));
+    }
+
+    @Override
+    public int runs() {
+        Task t = TaskCache.get(task);
+        String metricName = TaskRun.parseMetric(t, metric);
+        return SweepRunResults.runs(create(t, metricName, s -> {}), t.name(), metricName);
+    }
+
+    @Override
+    public String computeRun(int run, Consumer<String> progress) {
+        Task t = TaskCache.get(task);
+        try (TaskRun r = TaskRun.open(t, metric, ablation, null)) {
+            return SweepRunResults.compute(create(t, r.metricName(), progress), r.problem(seed), run);
+        }
+    }
+
+    @Override
+    public FaithfulnessCell withRuns(List<String> results) {
+        return new FaithfulnessCell(task, metric, ablation, method, fractions, edgePruningTargets, eapGradient, bootstrap, seed, results);
     }
 
     /**
@@ -73,9 +103,7 @@ record FaithfulnessCell(TaskSpec task, String metric, String ablation, String me
     private Result computeResult(Consumer<String> progress) {
         long start = System.nanoTime();
         Task t = TaskCache.get(task);
-        double[] targets = edgePruningTargets == null ? null : edgePruningTargets.stream().mapToDouble(Double::doubleValue).toArray();
         double[] sizes = fractions.stream().mapToDouble(Double::doubleValue).toArray();
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, false, eapGradient, progress, targets);
         try (TaskRun run = TaskRun.open(t, metric, ablation, null)) {
             DiscoveryProblem problem = run.problem(seed);
             FaithfulnessCurves.Evaluator ev = new FaithfulnessCurves.Evaluator(problem, bootstrap > 0);
@@ -84,7 +112,7 @@ record FaithfulnessCell(TaskSpec task, String metric, String ablation, String me
                         + ev.full() + ", " + ev.empty() + ")");
             }
             FaithfulnessBootstrap boot = bootstrap > 0 ? new FaithfulnessBootstrap(ev.fullSums().length, bootstrap, seed) : null;
-            MethodFaithfulness.Curves curves = MethodFaithfulness.run(MethodFactory.create(method, t, run.metricName(), settings),
+            MethodFaithfulness.Curves curves = MethodFaithfulness.run(SweepRunResults.method(create(t, run.metricName(), progress), runResults),
                     problem, ev, sizes).curves();
             FaithfulnessCurves.Curve cprCurve = curves.cpr(), cmdCurve = curves.cmd();
             FaithfulnessBootstrap.Interval[] cprCi = intervals(boot, ev, cprCurve);

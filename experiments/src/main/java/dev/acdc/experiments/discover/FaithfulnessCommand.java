@@ -11,6 +11,8 @@ import dev.acdc.experiments.cells.CellJournal;
 import dev.acdc.experiments.cells.CellOutcome;
 import dev.acdc.experiments.cells.CellRunner;
 import dev.acdc.experiments.cells.EngineOptionsMixin;
+import dev.acdc.experiments.cells.SweepRun;
+import dev.acdc.experiments.cells.SweepRuns;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.output.OutputDirectory;
@@ -226,24 +228,38 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         List<Double> epTargetList = epTargets == null ? null : Arrays.stream(epTargets).boxed().toList();
         int b = replicates;
         List<FaithfulnessCell> methodJobs = methods.stream().map(m -> new FaithfulnessCell(taskSpec, metric, ablation, m, fractionList,
-                epTargetList, eap.gradientAt(), b, taskOptions.seed())).toList();
+                epTargetList, eap.gradientAt(), b, taskOptions.seed(), null)).toList();
         List<StabilityCell> stabilityJobs = java.util.stream.IntStream.rangeClosed(1, stability)
                 .mapToObj(i -> new StabilityCell(taskSpec, metric, ablation, tau, i, taskOptions.seed())).toList();
         List<CellJob> jobs = new ArrayList<>(methodJobs);
         jobs.addAll(stabilityJobs);
         StringBuilder signature = new StringBuilder("acdc faithfulness cells\n");
         for (CellJob j : jobs) signature.append(j).append('\n');
-        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), jobs, resume, n -> err.println("faithfulness: " + n));
+        // a sweep's runs (ACDC's thresholds, SP's λ, Edge Pruning's targets) are jobs of their own, computed first
+        List<SweepRun> runs = SweepRuns.of(methodJobs);
+        List<CellJob> journaled = new ArrayList<>(jobs);
+        journaled.addAll(runs);
+        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), journaled, resume, n -> err.println("faithfulness: " + n));
         Map<String, String> results = new LinkedHashMap<>(journal.finished());
         Map<String, String> failed = new LinkedHashMap<>(), failedStability = new LinkedHashMap<>();
         try {
+            if (!runs.isEmpty()) {
+                Progress runProgress = Progress.start(err, "faithfulness: sweep", runs.size());
+                SweepRuns.compute(runner, runs, results, journal, runProgress, (cell, error) -> {
+                    failed.put(cell.description(), error);
+                    runProgress.println("faithfulness: method " + cell.description() + " failed: " + error);
+                });
+                runProgress.finish(runs.size() + " runs");
+            }
             // per method, with each method's own steps (ACDC's thresholds, SP's λ and epochs, EAP's passes) after its name
             Progress progress = Progress.start(err, "faithfulness: method", methodJobs.size());
-            runCells(runner, methodJobs, results, progress, journal, failed, "faithfulness: method ");
+            runCells(runner, SweepRuns.assemble(methodJobs, results), methodJobs.size(), results, progress, journal, failed,
+                    "faithfulness: method ");
             progress.finish(String.join(", ", methods));
             if (!stabilityJobs.isEmpty()) {
                 Progress sp = Progress.start(err, "faithfulness: stability", stability);
-                runCells(runner, stabilityJobs, results, sp, journal, failedStability, "faithfulness: stability ");
+                runCells(runner, stabilityJobs.stream().filter(j -> !results.containsKey(j.fileName())).toList(), stabilityJobs.size(),
+                        results, sp, journal, failedStability, "faithfulness: stability ");
                 sp.finish("");
             }
         } catch (RuntimeException e) {
@@ -280,13 +296,13 @@ public final class FaithfulnessCommand implements Callable<Integer> {
             plotted.putAll(r.plotSeries());
         }
         if (!stabilityJobs.isEmpty() && failedStability.isEmpty()) {
-            List<StabilityCell.Result> runs = stabilityJobs.stream().map(j -> StabilityCell.parse(results.get(j.fileName()))).toList();
-            summary.put("stability.acdc", Resampled.meanPairwiseJaccard(runs.stream().map(StabilityCell.Result::bits).toList()));
+            List<StabilityCell.Result> resampled = stabilityJobs.stream().map(j -> StabilityCell.parse(results.get(j.fileName()))).toList();
+            summary.put("stability.acdc", Resampled.meanPairwiseJaccard(resampled.stream().map(StabilityCell.Result::bits).toList()));
             summary.put("stability_runs", stability);
             summary.put("stability_threshold", tau);
             summary.put("stability_seed", taskOptions.seed());
-            summary.put("stability_edges.acdc", runs.stream().map(StabilityCell.Result::edges).toList());
-            summary.put("stability_seconds", runs.stream().mapToDouble(StabilityCell.Result::seconds).sum());
+            summary.put("stability_edges.acdc", resampled.stream().map(StabilityCell.Result::edges).toList());
+            summary.put("stability_seconds", resampled.stream().mapToDouble(StabilityCell.Result::seconds).sum());
         }
         summary.put("seconds", (System.nanoTime() - start) / 1e9);
         summary.put("smoke_run", t.smokeRun());
@@ -329,11 +345,13 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs the jobs not finished yet, recording each result as it arrives and each failure with the job's description. */
-    private static void runCells(CellRunner runner, List<? extends CellJob> jobs, Map<String, String> results, Progress progress,
-                                 CellJournal journal, Map<String, String> failed, String failurePrefix) {
-        List<? extends CellJob> todo = jobs.stream().filter(j -> !results.containsKey(j.fileName())).toList();
-        runner.run(todo, progress, jobs.size() - todo.size() + 1, outcome -> {
+    /**
+     * Runs the jobs ({@code todo}, the ones of {@code total} not finished yet), recording each result as it arrives and
+     * each failure with the job's description.
+     */
+    private static void runCells(CellRunner runner, List<? extends CellJob> todo, int total, Map<String, String> results,
+                                 Progress progress, CellJournal journal, Map<String, String> failed, String failurePrefix) {
+        runner.run(todo, progress, total - todo.size() + 1, outcome -> {
             if (outcome instanceof CellOutcome.Finished f) {
                 journal.record(f.job(), f.json());
                 results.put(f.job().fileName(), f.json());

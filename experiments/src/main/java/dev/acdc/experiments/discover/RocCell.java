@@ -1,11 +1,12 @@
 package dev.acdc.experiments.discover;
 
 import dev.acdc.datasets.Task;
+import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.GradientAt;
 import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
-import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.SweepCell;
 import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
@@ -32,13 +33,42 @@ import java.util.function.Consumer;
  * @param edgePruningTargets {@code --ep-targets}, or null for Edge Pruning's default sweep
  * @param eapGradient {@code --eap-gradient}, or null for each method's default
  * @param seed        the seed of sampling methods
+ * @param runResults  the results of the method's runs when it is a sweep computed run by run, else null
  */
 record RocCell(TaskSpec task, String metric, String ablation, String groundTruth, String method, List<Double> thresholds,
-               List<Double> edgePruningTargets, GradientAt eapGradient, long seed) implements CellJob {
+               List<Double> edgePruningTargets, GradientAt eapGradient, long seed, List<String> runResults) implements SweepCell {
 
     RocCell {
         thresholds = List.copyOf(thresholds);
         edgePruningTargets = edgePruningTargets == null ? null : List.copyOf(edgePruningTargets);
+        runResults = runResults == null ? null : List.copyOf(runResults);
+    }
+
+    /** The method with this cell's settings. */
+    private DiscoveryMethod create(Task t, String metricName, Consumer<String> progress) {
+        double[] taus = thresholds.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] targets = edgePruningTargets == null ? null : edgePruningTargets.stream().mapToDouble(Double::doubleValue).toArray();
+        return MethodFactory.create(method, t, metricName, new MethodFactory.Settings(taus, false, eapGradient, progress, targets));
+    }
+
+    @Override
+    public int runs() {
+        Task t = TaskCache.get(task);
+        String metricName = TaskRun.parseMetric(t, metric);
+        return SweepRunResults.runs(create(t, metricName, s -> {}), t.name(), metricName);
+    }
+
+    @Override
+    public String computeRun(int run, Consumer<String> progress) {
+        Task t = TaskCache.get(task);
+        try (TaskRun r = TaskRun.open(t, metric, ablation, null)) {
+            return SweepRunResults.compute(create(t, r.metricName(), progress), r.problem(seed), run);
+        }
+    }
+
+    @Override
+    public RocCell withRuns(List<String> results) {
+        return new RocCell(task, metric, ablation, groundTruth, method, thresholds, edgePruningTargets, eapGradient, seed, results);
     }
 
     /**
@@ -70,11 +100,8 @@ record RocCell(TaskSpec task, String metric, String ablation, String groundTruth
 
     private String computeJson(Consumer<String> progress) {
         Task t = TaskCache.get(task);
-        double[] taus = thresholds.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] targets = edgePruningTargets == null ? null : edgePruningTargets.stream().mapToDouble(Double::doubleValue).toArray();
-        MethodFactory.Settings settings = new MethodFactory.Settings(taus, false, eapGradient, progress, targets);
         try (TaskRun run = TaskRun.open(t, metric, ablation, groundTruth)) {
-            MethodResult r = MethodFactory.create(method, t, run.metricName(), settings).discover(run.problem(seed));
+            MethodResult r = SweepRunResults.method(create(t, run.metricName(), progress), runResults).discover(run.problem(seed));
             List<String> rows = new ArrayList<>();
             for (SweepPoint sp : r.points()) {
                 String rates = ",,,";   // no ground truth: the circuit's size without TPR/FPR

@@ -8,6 +8,10 @@ import dev.acdc.experiments.cells.CellJournal;
 import dev.acdc.experiments.cells.CellOutcome;
 import dev.acdc.experiments.cells.CellRunner;
 import dev.acdc.experiments.cells.EngineOptionsMixin;
+import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.SweepCell;
+import dev.acdc.experiments.cells.SweepRun;
+import dev.acdc.experiments.cells.SweepRuns;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.output.OutputDirectory;
@@ -125,24 +129,39 @@ public final class RocCommand implements Callable<Integer> {
         double[] epTargets = edgePruning.targets();
         List<Double> epTargetList = epTargets == null ? null : java.util.Arrays.stream(epTargets).boxed().toList();
         List<RocCell> jobs = methods.stream().map(m -> new RocCell(taskSpec, scoring.metric, scoring.ablation(), truthArg, m,
-                tauList, epTargetList, eap.gradientAt(), taskOptions.seed())).toList();
+                tauList, epTargetList, eap.gradientAt(), taskOptions.seed(), null)).toList();
         StringBuilder signature = new StringBuilder("acdc roc cells\n");
         for (RocCell j : jobs) signature.append(j).append('\n');
-        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), jobs, resume, n -> err.println("roc: " + n));
+        // a sweep's runs (ACDC's thresholds, SP's λ, Edge Pruning's targets) are jobs of their own, computed first
+        List<SweepRun> runs = SweepRuns.of(jobs);
+        List<CellJob> journaled = new java.util.ArrayList<>(jobs);
+        journaled.addAll(runs);
+        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), journaled, resume, n -> err.println("roc: " + n));
+        Map<String, String> finished = new LinkedHashMap<>(journal.finished());
         Map<String, RocCell.Result> results = new LinkedHashMap<>();
-        journal.finished().forEach((file, json) -> results.put(file, RocCell.parse(json)));
-        List<RocCell> todo = jobs.stream().filter(j -> !results.containsKey(j.fileName())).toList();
+        for (RocCell j : jobs) if (finished.containsKey(j.fileName())) results.put(j.fileName(), RocCell.parse(finished.get(j.fileName())));
         Map<String, String> failed = new LinkedHashMap<>();
         // per method, and per threshold inside ACDC (the one method that reports its steps)
-        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
+        dev.acdc.experiments.Progress progress;
         try {
+            if (!runs.isEmpty()) {
+                dev.acdc.experiments.Progress runProgress = dev.acdc.experiments.Progress.start(err, "roc: sweep", runs.size());
+                SweepRuns.compute(runner, runs, finished, journal, runProgress, (cell, error) -> {
+                    failed.put(cell.description(), error);
+                    runProgress.println("roc: method " + cell.description() + " failed: " + error);
+                });
+                runProgress.finish(runs.size() + " runs");
+            }
+            List<SweepCell> todo = SweepRuns.assemble(jobs, finished);
+            progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
+            dev.acdc.experiments.Progress methodProgress = progress;
             runner.run(todo, progress, results.size() + 1, outcome -> {
                 if (outcome instanceof CellOutcome.Finished f) {
                     journal.record(f.job(), f.json());
                     results.put(f.job().fileName(), RocCell.parse(f.json()));
                 } else if (outcome instanceof CellOutcome.Failed x) {
                     failed.put(x.job().description(), x.error());
-                    progress.println("roc: method " + x.job().description() + " failed: " + x.error());
+                    methodProgress.println("roc: method " + x.job().description() + " failed: " + x.error());
                 } else {
                     throw new IllegalStateException("unhandled outcome " + outcome);
                 }

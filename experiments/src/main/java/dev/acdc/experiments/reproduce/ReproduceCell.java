@@ -1,11 +1,13 @@
 package dev.acdc.experiments.reproduce;
 
 import dev.acdc.datasets.Task;
+import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.GradientAt;
+import dev.acdc.experiments.discover.SweepRunResults;
 import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
-import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.SweepCell;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
@@ -32,9 +34,38 @@ import java.util.function.Consumer;
  * @param quick       {@code --quick}'s reduced settings
  * @param eapGradient {@code --eap-gradient}, or null for each method's default
  * @param seed        the seed of sampling methods
+ * @param runResults  the results of the method's runs when it is a sweep computed run by run, else null
  */
 public record ReproduceCell(TaskSpec task, String metric, String ablation, String method, boolean quick, GradientAt eapGradient,
-                            long seed) implements CellJob {
+                            long seed, List<String> runResults) implements SweepCell {
+
+    public ReproduceCell {
+        runResults = runResults == null ? null : List.copyOf(runResults);
+    }
+
+    /** The method with this cell's settings. */
+    private DiscoveryMethod create(Task t, Consumer<String> progress) {
+        return MethodFactory.create(method, t, metric, new MethodFactory.Settings(null, quick, eapGradient, progress));
+    }
+
+    @Override
+    public int runs() {
+        Task t = TaskCache.get(task);
+        return SweepRunResults.runs(create(t, s -> {}), t.name(), metric);
+    }
+
+    @Override
+    public String computeRun(int run, Consumer<String> progress) {
+        Task t = TaskCache.get(task);
+        try (TaskRun r = TaskRun.open(t, metric, ablation, null)) {
+            return SweepRunResults.compute(create(t, progress), r.problem(seed), run);
+        }
+    }
+
+    @Override
+    public ReproduceCell withRuns(List<String> results) {
+        return new ReproduceCell(task, metric, ablation, method, quick, eapGradient, seed, results);
+    }
 
     @Override
     public String description() {
@@ -53,11 +84,10 @@ public record ReproduceCell(TaskSpec task, String metric, String ablation, Strin
 
     CellResult computeResult(Consumer<String> progress) {
         Task t = TaskCache.get(task);
-        MethodFactory.Settings settings = new MethodFactory.Settings(null, quick, eapGradient, progress);
         try (TaskRun run = TaskRun.open(t, metric, ablation, null)) {
-            // one run per cell: its ROC, and its faithfulness curves as the faithfulness command computes them
+            // one method run per cell (or its runs' results): its ROC, and its faithfulness curves as the faithfulness command computes them
             FaithfulnessTable.Computed computed = FaithfulnessTable.compute(t.name(), metric, ablation,
-                    MethodFactory.create(method, t, metric, settings), run.problem(seed));
+                    SweepRunResults.method(create(t, progress), runResults), run.problem(seed));
             MethodResult r = computed.result();
             MethodRoc roc = MethodRoc.of(r, run.truth());
             RocCurve acdcCodeNodes = ReproduceCommand.acdcCodeNodeCurve(r, run.truth());

@@ -11,6 +11,10 @@ import dev.acdc.experiments.cells.CellJournal;
 import dev.acdc.experiments.cells.CellOutcome;
 import dev.acdc.experiments.cells.CellRunner;
 import dev.acdc.experiments.cells.EngineOptionsMixin;
+import dev.acdc.experiments.cells.CellJob;
+import dev.acdc.experiments.cells.SweepCell;
+import dev.acdc.experiments.cells.SweepRun;
+import dev.acdc.experiments.cells.SweepRuns;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
 import dev.acdc.experiments.discover.EapOptionsMixin;
@@ -179,35 +183,50 @@ public final class ReproduceCommand implements Callable<Integer> {
                 if (metrics != null && !metrics.contains(metricName)) continue;
                 for (String abl : ablations) {
                     for (String method : methodNames) {
-                        jobs.add(new ReproduceCell(spec, metricName, abl, method, quick, eap.gradientAt(), taskOptions.seed()));
+                        jobs.add(new ReproduceCell(spec, metricName, abl, method, quick, eap.gradientAt(), taskOptions.seed(), null));
                     }
                 }
             }
         }
-        CellJournal journal = CellJournal.open(staged.target(), signature(jobs), jobs, resume, n -> err.println("reproduce: " + n));
+        // a sweep's runs (ACDC's thresholds, SP's λ, Edge Pruning's targets) are jobs of their own, computed first
+        List<SweepRun> runs = SweepRuns.of(jobs);
+        List<CellJob> journaled = new ArrayList<>(jobs);
+        journaled.addAll(runs);
+        CellJournal journal = CellJournal.open(staged.target(), signature(jobs), journaled, resume, n -> err.println("reproduce: " + n));
+        Map<String, String> finished = new LinkedHashMap<>(journal.finished());
         Map<String, CellResult> results = new LinkedHashMap<>();
-        journal.finished().forEach((file, json) -> results.put(file, CellResult.fromJson(json)));
-        List<ReproduceCell> todo = jobs.stream().filter(j -> !results.containsKey(j.fileName())).toList();
+        for (ReproduceCell j : jobs) if (finished.containsKey(j.fileName())) results.put(j.fileName(), CellResult.fromJson(finished.get(j.fileName())));
         Map<String, String> failed = new LinkedHashMap<>();
-        // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
-        dev.acdc.experiments.Progress progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", jobs.size());
+        dev.acdc.experiments.Progress progress;
         try {
+            if (!runs.isEmpty()) {
+                dev.acdc.experiments.Progress runProgress = dev.acdc.experiments.Progress.start(err, "reproduce: sweep", runs.size());
+                SweepRuns.compute(runner, runs, finished, journal, runProgress, (cell, error) -> {
+                    failed.put(cell.description(), error);
+                    runProgress.println("reproduce: cell " + cell.description() + " failed: " + error);
+                });
+                runProgress.finish(runs.size() + " runs");
+            }
+            List<SweepCell> todo = SweepRuns.assemble(jobs, finished);
+            // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
+            progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", jobs.size());
+            dev.acdc.experiments.Progress cellProgress = progress;
             runner.run(todo, progress, results.size() + 1, outcome -> {
                 if (outcome instanceof CellOutcome.Finished f) {
                     journal.record(f.job(), f.json());
                     CellResult result = CellResult.fromJson(f.json());
                     Cell c = result.cell();
                     results.put(f.job().fileName(), result);
-                    progress.println(String.format(Locale.ROOT,
+                    cellProgress.println(String.format(Locale.ROOT,
                             "reproduce: %s %s %s %-6s edge AUC %.3f node AUC %.3f (components %.3f) (%.1f s)",
                             c.task(), c.metric(), c.ablation(), c.method(), c.edgeAuc(), c.nodeAuc(), c.nodeAucComponents(), c.seconds()));
                 } else if (outcome instanceof CellOutcome.Failed x) {
                     failed.put(x.job().description(), x.error());
-                    progress.println("reproduce: cell " + x.job().description() + " failed: " + x.error());
+                    cellProgress.println("reproduce: cell " + x.job().description() + " failed: " + x.error());
                 } else {
                     throw new IllegalStateException("unhandled outcome " + outcome);
                 }
-                if (!engine.local()) progress.update(results.size() + failed.size(), "finished " + outcome.job().description());
+                if (!engine.local()) cellProgress.update(results.size() + failed.size(), "finished " + outcome.job().description());
             });
         } catch (RuntimeException e) {
             // a run that ends before any cell finished leaves nothing to resume: no journal either

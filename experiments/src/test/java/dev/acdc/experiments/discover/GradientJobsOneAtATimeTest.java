@@ -21,11 +21,11 @@ class GradientJobsOneAtATimeTest {
     static final TaskSpec TASK = TaskSpec.of("tracr-proportion", TaskOptions.defaults());
 
     static RocCell roc(String method) {
-        return new RocCell(TASK, null, "resample", null, method, List.of(1e-3), null, null, 0);
+        return new RocCell(TASK, null, "resample", null, method, List.of(1e-3), null, null, 0, null);
     }
 
     static FaithfulnessCell faithfulness(String method) {
-        return new FaithfulnessCell(TASK, null, "resample", method, List.of(0.1, 1.0), null, null, 0, 0);
+        return new FaithfulnessCell(TASK, null, "resample", method, List.of(0.1, 1.0), null, null, 0, 0, null);
     }
 
     @Test

@@ -24,7 +24,7 @@ import static dev.acdc.experiments.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The local runner writes each cell's result as it completes: a run that dies halfway leaves its finished cells, and
+ * The local runner writes each sweep run's and each cell's result as it completes: a run that dies halfway leaves them, and
  * {@code --resume} computes only the rest, ending with the report of an uninterrupted run.
  */
 class ReproduceResumeTest {
@@ -84,16 +84,22 @@ class ReproduceResumeTest {
         CliRun crashed = run(args(out).toArray(String[]::new));
         assertNotEquals(0, crashed.code(), crashed.err());
         assertFalse(Files.exists(out), "no report from a run that died");
+        // ACDC's sweep is one job per threshold, computed before the cells: the kl_div cells' runs finished and are kept
         Path journal = CellJournal.dirFor(out);
-        assertTrue(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-resample-acdc.json")), "finished cells are written as they complete");
-        assertTrue(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-zero-acdc.json")));
-        assertFalse(Files.exists(journal.resolve(FakeTasks.NAME + "-l2-resample-acdc.json")));
+        int thresholds = 0;
+        while (Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-resample-acdc.run-" + (thresholds + 1) + ".json"))) thresholds++;
+        assertTrue(thresholds > 1, "finished sweep runs are written as they complete");
+        assertTrue(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-zero-acdc.run-" + thresholds + ".json")));
+        assertFalse(Files.exists(journal.resolve(FakeTasks.NAME + "-kl_div-zero-acdc.run-" + (thresholds + 1) + ".json")));
+        assertFalse(Files.exists(journal.resolve(FakeTasks.NAME + "-l2-resample-acdc.run-1.json")));
 
         l2Crashes = false;
         CliRun resumed = run(args(out, "--resume").toArray(String[]::new));
         assertEquals(0, resumed.code(), resumed.err());
-        assertTrue(resumed.err().contains("reproduce: --resume: 2 of 4 cells already finished"), resumed.err());
-        assertFalse(resumed.err().contains("reproduce: cell 1/4"), "the finished cells are not run again: " + resumed.err());
+        assertTrue(resumed.err().contains("reproduce: --resume: 0 of 4 cells and " + 2 * thresholds + " of " + 4 * thresholds
+                + " sweep runs already finished"), resumed.err());
+        assertFalse(resumed.err().contains("reproduce: sweep 1/"), "the finished runs are not run again: " + resumed.err());
+        assertTrue(resumed.err().contains("reproduce: sweep " + (2 * thresholds + 1) + "/" + 4 * thresholds), resumed.err());
         assertEquals(withoutTimings(whole), withoutTimings(out));
         assertFalse(Files.exists(journal), "every cell finished: the journal is removed");
     }
