@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * Cells on Spark executors: one Spark job of one task per cell, all submitted at once, so that the scheduler fills
  * every executor slot and a cell's outcome reaches the caller the moment its job ends (one job for all cells would
  * hand back nothing until the last one finished). Spark retries a failed task on another attempt; a job that still
- * fails is the cell's {@link CellOutcome.Failed}, and the other cells go on.
+ * fails is the cell's {@link CellOutcome.Failed}, and the other cells go on. When nothing more can run (the
+ * application stopped, or no executor for {@code spark.acdc.executorWait}: {@link ExecutorWatch}) the cells not yet
+ * finished fail with that reason, so the command ends, reports what finished and keeps it for {@code --resume}.
  */
 final class SparkCellRunner implements CellRunner {
 
@@ -43,12 +45,28 @@ final class SparkCellRunner implements CellRunner {
         }
         sc.setJobDescription(null);
         progress.update(firstNumber - 1, jobs.size() + " cells submitted");
+        ExecutorWatch watch = new ExecutorWatch(sc.sc(), progress::println);
         try {
             while (!pending.isEmpty()) {
+                String problem = watch.problem();
+                if (problem != null) {
+                    // nothing more will run: what finished is kept, every other cell fails with the reason (the caller
+                    // keeps the journal, and --resume computes those cells once the cluster is back)
+                    for (var e : pending.entrySet()) {
+                        JavaFutureAction<List<ExecutorCells.Outcome>> f = e.getKey();
+                        // a job that ended by itself keeps its outcome, unless the stopped context is what ended it
+                        boolean ownOutcome = f.isDone() && !f.isCancelled() && (succeeded(f) || !sc.sc().isStopped());
+                        if (!ownOutcome) f.cancel(true);
+                        sink.accept(ownOutcome ? outcome(e.getValue(), f) : new CellOutcome.Failed(e.getValue(), problem));
+                    }
+                    pending.clear();
+                    break;
+                }
                 boolean any = false;
                 for (Iterator<Map.Entry<JavaFutureAction<List<ExecutorCells.Outcome>>, CellJob>> it = pending.entrySet().iterator(); it.hasNext(); ) {
                     var e = it.next();
                     if (!e.getKey().isDone()) continue;
+                    if (sc.sc().isStopped() && !succeeded(e.getKey())) continue;   // the watch says why, next round
                     it.remove();
                     any = true;
                     sink.accept(outcome(e.getValue(), e.getKey()));
@@ -60,6 +78,18 @@ final class SparkCellRunner implements CellRunner {
             throw new IllegalStateException("interrupted while waiting for " + pending.size() + " cells", e);
         } finally {
             for (var f : pending.keySet()) f.cancel(true);   // the caller gave up (an exception in sink): stop the rest
+        }
+    }
+
+    private static boolean succeeded(JavaFutureAction<?> done) {
+        try {
+            done.get();
+            return true;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
