@@ -5,8 +5,15 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 
 /**
  * The SparkContext a runner uses: one shared in this JVM ({@link #share}: a test class's, or an embedding program's),
@@ -70,15 +77,58 @@ record SparkContexts(JavaSparkContext context, boolean owned) {
 
     /**
      * Every jar of this JVM's class path but Spark's and Scala's own, which a cluster's executors have from their Spark
-     * installation: the project's modules, DJL and its PyTorch native library, the tokenizers.
+     * installation: the project's modules, DJL and its PyTorch native library, the tokenizers. A class-path directory
+     * (an IDE's or a Maven reactor's {@code target/classes}) is packed into a jar of its own first: Spark ships files,
+     * and an executor given a directory's path would find nothing there.
      */
     static List<String> jarsForExecutors() {
         List<String> jars = new ArrayList<>();
+        Path packed = null;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            String name = new File(entry).getName();
-            if (entry.endsWith(".jar") && !name.startsWith("spark-") && !name.startsWith("scala-")) jars.add(new File(entry).getAbsolutePath());
+            if (entry.isEmpty()) continue;
+            File file = new File(entry);
+            String name = file.getName();
+            if (entry.endsWith(".jar") && !name.startsWith("spark-") && !name.startsWith("scala-")) {
+                jars.add(file.getAbsolutePath());
+            } else if (file.isDirectory()) {
+                try {
+                    if (packed == null) {
+                        packed = Files.createTempDirectory("acdc-spark-jars");
+                        packed.toFile().deleteOnExit();
+                    }
+                    Path jar = packed.resolve(jars.size() + "-" + jarName(file.toPath()) + ".jar");
+                    packDirectory(file.toPath(), jar);
+                    jar.toFile().deleteOnExit();
+                    jars.add(jar.toString());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("packing the class-path directory " + entry + " into a jar for Spark's executors", e);
+                }
+            }
         }
         return jars;
+    }
+
+    /** {@code experiments-classes} for {@code experiments/target/classes}: readable in an executor's directory. */
+    private static String jarName(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path target = abs.getParent(), module = target == null ? null : target.getParent();
+        String base = module != null && target.getFileName().toString().equals("target") ? module.getFileName() + "-" + abs.getFileName()
+                : String.valueOf(abs.getFileName());
+        return base.replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    static void packDirectory(Path dir, Path jar) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (Path f : files) {
+                out.putNextEntry(new JarEntry(dir.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
     }
 
     static String oneLine(Throwable e) {

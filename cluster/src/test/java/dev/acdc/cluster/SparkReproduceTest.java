@@ -149,7 +149,7 @@ class SparkReproduceTest {
         assertFalse(Files.exists(out));
         Run bad = acdc(args("--engine", "spark", "--master", "mesos://x:1", "--out", out.toString()));
         assertEquals(2, bad.code, bad.err);
-        assertTrue(bad.err.contains("expected local, local[N], local[N,F], spark://HOST:PORT"), bad.err);
+        assertTrue(bad.err.contains("expected local, local[N], local[N,F], local-cluster[W,C,MB], spark://HOST:PORT"), bad.err);
         Run noSpark = acdc(args("--master", "local[2]", "--out", out.toString()));
         assertEquals(2, noSpark.code, noSpark.err);
         assertTrue(noSpark.err.contains("only with --engine spark"), noSpark.err);
