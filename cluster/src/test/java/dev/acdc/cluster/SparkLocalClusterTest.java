@@ -64,6 +64,9 @@ class SparkLocalClusterTest {
         }
         assertTrue(fetched.stream().anyMatch(p -> p.getFileName().toString().contains("experiments")), "shipped: " + fetched);
         assertTrue(fetched.stream().anyMatch(p -> p.getFileName().toString().startsWith("api-")), "DJL's api jar shipped: " + fetched);
+        // and nothing of Spark's own, which the executor has from SPARK_HOME/jars (half of what it fetched before)
+        assertTrue(fetched.stream().map(p -> p.getFileName().toString()).noneMatch(n -> n.startsWith("spark-")
+                || n.startsWith("rocksdbjni") || n.startsWith("hadoop-client") || n.startsWith("netty-")), "Spark's jars shipped: " + fetched);
     }
 
     @Test
