@@ -27,6 +27,14 @@ final class ExecutorWatch {
     /** Longer than an executor takes to start and register (seconds), so that an ordinary start says nothing. */
     static final int NOTICE_SECONDS = 15;
 
+    /**
+     * Why nothing runs once the context stopped by itself. The likeliest cause on a standalone cluster, measured: a worker
+     * started without a Spark installation cannot build its executors' command and the master removes the application.
+     */
+    static final String STOPPED = "Spark stopped the application (its reason is logged above: 'Master removed our application:"
+            + " FAILED' when no executor could start; a worker needs SPARK_HOME with Spark's jars in SPARK_HOME/jars, and"
+            + " SPARK_SCALA_VERSION=2.13 where that is no Spark distribution, or its log says 'Cannot find any build directories')";
+
     private final SparkContext sc;
     private final boolean cluster;
     private final long waitSeconds;
@@ -60,11 +68,7 @@ final class ExecutorWatch {
      * no executor for the wait), ending with what to do.
      */
     String problem() {
-        if (sc.isStopped()) {
-            return "Spark stopped the application before this finished (its reason is logged above; a standalone master"
-                    + " removes an application whose executors keep failing to start: the worker's log says why); fix that"
-                    + " and rerun with --resume";
-        }
+        if (sc.isStopped()) return STOPPED + "; fix that and rerun with --resume";
         if (!cluster) return null;
         if (!sc.getExecutorIds().isEmpty()) {
             noneSince = -1;

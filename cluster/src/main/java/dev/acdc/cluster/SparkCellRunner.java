@@ -4,6 +4,7 @@ import dev.acdc.experiments.Progress;
 import dev.acdc.experiments.cells.CellJob;
 import dev.acdc.experiments.cells.CellOutcome;
 import dev.acdc.experiments.cells.CellRunner;
+import dev.acdc.experiments.cells.ClusterUnavailableException;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -38,10 +39,17 @@ final class SparkCellRunner implements CellRunner {
     public void run(List<? extends CellJob> jobs, Progress progress, int firstNumber, Consumer<CellOutcome> sink) {
         JavaSparkContext sc = spark.context();
         Map<JavaFutureAction<List<ExecutorCells.Outcome>>, CellJob> pending = new LinkedHashMap<>();
-        for (CellJob job : jobs) {
-            sc.setJobDescription(job.description());
-            List<CellJob> one = new ArrayList<>(List.of(job));
-            pending.put(sc.parallelize(one, 1).map(ExecutorCells::compute).collectAsync(), job);
+        try {
+            for (CellJob job : jobs) {
+                sc.setJobDescription(job.description());
+                List<CellJob> one = new ArrayList<>(List.of(job));
+                pending.put(sc.parallelize(one, 1).map(ExecutorCells::compute).collectAsync(), job);
+            }
+        } catch (IllegalStateException e) {
+            // the master removed the application before its cells were submitted (its executors could not start)
+            if (!sc.sc().isStopped()) throw e;
+            for (var f : pending.keySet()) f.cancel(true);
+            throw new ClusterUnavailableException(ExecutorWatch.STOPPED + "; no cell ran");
         }
         sc.setJobDescription(null);
         progress.update(firstNumber - 1, jobs.size() + " cells submitted");

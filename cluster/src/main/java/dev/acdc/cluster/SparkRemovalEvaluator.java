@@ -52,7 +52,15 @@ final class SparkRemovalEvaluator implements RemovalEvaluator {
             slices.add(new Slice(job, kept, mask.length, removals, from, to));
         }
         JavaSparkContext sc = spark.context();
-        List<double[]> values = await(sc.parallelize(slices, parts).map(SparkRemovalEvaluator::evaluate).collectAsync());
+        org.apache.spark.api.java.JavaFutureAction<List<double[]>> submitted;
+        try {
+            submitted = sc.parallelize(slices, parts).map(SparkRemovalEvaluator::evaluate).collectAsync();
+        } catch (IllegalStateException e) {
+            if (!sc.sc().isStopped()) throw e;
+            throw new dev.acdc.experiments.cells.ClusterUnavailableException("discover: ACDC's tests on Spark: " + ExecutorWatch.STOPPED
+                    + "; fix that and rerun with --resume");
+        }
+        List<double[]> values = await(submitted);
         double[] out = new double[removals.length];
         int at = 0;
         for (double[] v : values) {
