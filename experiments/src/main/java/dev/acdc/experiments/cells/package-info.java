@@ -6,7 +6,8 @@
  * (each finished cell's result written as it completes, beside the output directory, for {@code --resume}),
  * {@link dev.acdc.experiments.cells.TaskCache} (an executor builds each task's model once), and the executor's side of
  * ACDC's remote speculative tests ({@link dev.acdc.experiments.cells.RemovalJob},
- * {@link dev.acdc.experiments.cells.RemovalWorker}).
+ * {@link dev.acdc.experiments.cells.RemovalWorker}), and {@link dev.acdc.experiments.cells.ClusterUnavailableException}
+ * (an engine that can run nothing more: one line, exit 1, what finished kept for {@code --resume}).
  *
  * <p>Invariants: a job holds values only, never a loaded model; computing it is deterministic, so a retried or
  * resumed cell is the cell; a report is assembled from the per-cell results in the jobs' order, whatever order they
