@@ -30,7 +30,7 @@ class SparkLocalClusterTest {
 
     @Test
     void anExecutorInItsOwnJvmGetsTheProjectsJarsSurvivesBeingKilledAndWritesTheSameReportAsTheLocalRunner() throws Exception {
-        Path sparkHome = Path.of(System.getenv("SPARK_HOME"));
+        Path sparkHome = Path.of(String.valueOf(System.getenv("SPARK_HOME")));
         int sparkJars = fillSparkHome(sparkHome);
         assertTrue(sparkJars > 50, "Spark's jars: " + sparkJars);
 
@@ -72,7 +72,7 @@ class SparkLocalClusterTest {
     @Test
     @org.junit.jupiter.api.Timeout(90)
     void withNoExecutorTheCellsFailAfterTheWaitWithOneReasonAndTheJournalIsKeptForResume() throws Exception {
-        fillSparkHome(Path.of(System.getenv("SPARK_HOME")));
+        fillSparkHome(Path.of(String.valueOf(System.getenv("SPARK_HOME"))));
         // an executor asks for more cores than the only worker has: the master never starts one, as when the only
         // worker is lost; Spark alone would wait for ever
         System.setProperty("spark.executor.cores", "4");
@@ -124,6 +124,9 @@ class SparkLocalClusterTest {
      * project's own (its modules' classes) and DJL's, which a Spark installation lacks.
      */
     static int fillSparkHome(Path sparkHome) throws Exception {
+        // surefire sets it (cluster/pom.xml); a run outside Maven must too, or the worker cannot start an executor
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("SPARK_HOME") != null && System.getenv("SPARK_SCALA_VERSION") != null,
+                "SPARK_HOME and SPARK_SCALA_VERSION=2.13 are set by surefire (cluster/pom.xml) for local-cluster's worker");
         Path jars = sparkHome.resolve("jars");
         if (Files.exists(sparkHome)) {
             try (Stream<Path> s = Files.walk(sparkHome)) {
