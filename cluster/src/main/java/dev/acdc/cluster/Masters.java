@@ -19,6 +19,12 @@ import java.util.regex.Pattern;
 final class Masters {
 
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|[1-9][0-9]*)(?:,([1-9][0-9]*))?])?");
+    /**
+     * Spark's {@code local-cluster[WORKERS,CORES,MEMORY_MB]}: a standalone master and workers in this JVM whose executors
+     * are separate JVMs, as on a cluster (they receive the project's jars through {@code spark.jars}); the workers need
+     * {@code SPARK_HOME} with Spark's jars in {@code SPARK_HOME/jars}, as a real worker does.
+     */
+    private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[[1-9][0-9]*,\\s*[1-9][0-9]*,\\s*[1-9][0-9]*]");
 
     /** How long a remote master has to accept a TCP connection. */
     static final int CONNECT_TIMEOUT_MS = 3000;
@@ -45,7 +51,7 @@ final class Masters {
 
     /** Checks the form, and that a standalone or Kubernetes master accepts connections; bad input otherwise. */
     static void check(String master) {
-        if (isLocal(master)) return;
+        if (isLocal(master) || LOCAL_CLUSTER.matcher(master).matches()) return;
         List<InetSocketAddress> addresses = new ArrayList<>();
         if (master.startsWith("spark://")) {
             for (String hostPort : master.substring("spark://".length()).split(",")) addresses.add(address(master, hostPort, -1));
@@ -61,7 +67,7 @@ final class Masters {
             if (uri.getHost() == null) throw bad(master, "expected k8s://https://HOST:PORT");
             addresses.add(new InetSocketAddress(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 443));
         } else {
-            throw bad(master, "expected local, local[N], local[N,F], spark://HOST:PORT or k8s://https://HOST:PORT");
+            throw bad(master, "expected local, local[N], local[N,F], local-cluster[W,C,MB], spark://HOST:PORT or k8s://https://HOST:PORT");
         }
         List<String> refused = new ArrayList<>();
         for (InetSocketAddress a : addresses) {

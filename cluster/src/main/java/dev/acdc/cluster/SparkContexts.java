@@ -5,8 +5,17 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
 
 /**
  * The SparkContext a runner uses: one shared in this JVM ({@link #share}: a test class's, or an embedding program's),
@@ -68,17 +77,90 @@ record SparkContexts(JavaSparkContext context, boolean owned) {
         }
     }
 
+    /** The names of the jars the CLI runs on, written by the experiments module's build (its runtime class path). */
+    static final String RUNTIME_JARS = "META-INF/acdc/runtime-jars.txt";
+
     /**
-     * Every jar of this JVM's class path but Spark's and Scala's own, which a cluster's executors have from their Spark
-     * installation: the project's modules, DJL and its PyTorch native library, the tokenizers.
+     * What executors need beyond their Spark installation: the jars of this JVM's class path that the CLI runs on
+     * ({@value #RUNTIME_JARS}: the project's modules, DJL and its PyTorch native library, the tokenizers, …) and the
+     * jars of this module and the CLI's, but not Spark's nor its dependencies, which a cluster's executors have (they
+     * were half of the 360 MB every executor fetched). Without that list (a build that did not write it), every jar but
+     * Spark's and Scala's own. A class-path directory (an IDE's or a Maven reactor's {@code target/classes}) is packed
+     * into a jar of its own first: Spark ships files, and an executor given a directory's path would find nothing there.
      */
     static List<String> jarsForExecutors() {
+        Set<String> runtime = runtimeJarNames();
+        Set<Path> ours = new HashSet<>();
+        for (Class<?> c : List.of(SparkContexts.class, dev.acdc.experiments.cells.CellJob.class)) {
+            try {
+                ours.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath().normalize());
+            } catch (Exception e) {
+                // no code source (a custom class loader): that jar is then shipped only if the rules below take it
+            }
+        }
         List<String> jars = new ArrayList<>();
+        Path packed = null;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            String name = new File(entry).getName();
-            if (entry.endsWith(".jar") && !name.startsWith("spark-") && !name.startsWith("scala-")) jars.add(new File(entry).getAbsolutePath());
+            if (entry.isEmpty()) continue;
+            File file = new File(entry);
+            String name = file.getName();
+            if (entry.endsWith(".jar")) {
+                boolean ship = runtime == null ? !name.startsWith("spark-") && !name.startsWith("scala-")
+                        : runtime.contains(name) || ours.contains(file.toPath().toAbsolutePath().normalize());
+                if (ship) jars.add(file.getAbsolutePath());
+            } else if (file.isDirectory()) {
+                try {
+                    if (packed == null) {
+                        packed = Files.createTempDirectory("acdc-spark-jars");
+                        packed.toFile().deleteOnExit();
+                    }
+                    Path jar = packed.resolve(jars.size() + "-" + jarName(file.toPath()) + ".jar");
+                    packDirectory(file.toPath(), jar);
+                    jar.toFile().deleteOnExit();
+                    jars.add(jar.toString());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("packing the class-path directory " + entry + " into a jar for Spark's executors", e);
+                }
+            }
         }
         return jars;
+    }
+
+    /** The file names listed in {@value #RUNTIME_JARS}, or null when there is no such resource. */
+    static Set<String> runtimeJarNames() {
+        try (var in = SparkContexts.class.getClassLoader().getResourceAsStream(RUNTIME_JARS)) {
+            if (in == null) return null;
+            Set<String> names = new HashSet<>();
+            for (String item : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("[,\\s]+")) {
+                if (!item.isBlank()) names.add(Path.of(item).getFileName().toString());
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + RUNTIME_JARS, e);
+        }
+    }
+
+    /** {@code experiments-classes} for {@code experiments/target/classes}: readable in an executor's directory. */
+    private static String jarName(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path target = abs.getParent(), module = target == null ? null : target.getParent();
+        String base = module != null && target.getFileName().toString().equals("target") ? module.getFileName() + "-" + abs.getFileName()
+                : String.valueOf(abs.getFileName());
+        return base.replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    static void packDirectory(Path dir, Path jar) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (Path f : files) {
+                out.putNextEntry(new JarEntry(dir.relativize(f).toString().replace(File.separatorChar, '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
     }
 
     static String oneLine(Throwable e) {

@@ -24,11 +24,15 @@ final class SparkRemovalEvaluator implements RemovalEvaluator {
     private final SparkContexts spark;
     private final RemovalJob job;
     private final int slots;
+    private final ExecutorWatch watch;
+    /** How often the driver asks the watch while it waits for a receiver's tests. */
+    private static final long WATCH_MILLIS = 500;
 
     SparkRemovalEvaluator(SparkContexts spark, RemovalJob job) {
         this.spark = spark;
         this.job = job;
         this.slots = Math.max(1, spark.context().defaultParallelism());
+        this.watch = new ExecutorWatch(spark.context().sc(), System.err::println);
     }
 
     /** One variant per executor slot: each slot evaluates one single-variant pass per receiver round. */
@@ -48,7 +52,15 @@ final class SparkRemovalEvaluator implements RemovalEvaluator {
             slices.add(new Slice(job, kept, mask.length, removals, from, to));
         }
         JavaSparkContext sc = spark.context();
-        List<double[]> values = sc.parallelize(slices, parts).map(SparkRemovalEvaluator::evaluate).collect();
+        org.apache.spark.api.java.JavaFutureAction<List<double[]>> submitted;
+        try {
+            submitted = sc.parallelize(slices, parts).map(SparkRemovalEvaluator::evaluate).collectAsync();
+        } catch (IllegalStateException e) {
+            if (!sc.sc().isStopped()) throw e;
+            throw new dev.acdc.experiments.cells.ClusterUnavailableException("discover: ACDC's tests on Spark: " + ExecutorWatch.STOPPED
+                    + "; fix that and rerun with --resume");
+        }
+        List<double[]> values = await(submitted);
         double[] out = new double[removals.length];
         int at = 0;
         for (double[] v : values) {
@@ -56,6 +68,31 @@ final class SparkRemovalEvaluator implements RemovalEvaluator {
             at += v.length;
         }
         return out;
+    }
+
+    /** The job's values, or the watch's reason when it can no longer run (a lost worker, a stopped application). */
+    private List<double[]> await(org.apache.spark.api.java.JavaFutureAction<List<double[]>> job) {
+        try {
+            while (true) {
+                try {
+                    return job.get(WATCH_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);   // returns the moment it is done
+                } catch (java.util.concurrent.TimeoutException e) {
+                    String problem = watch.problem();
+                    if (problem != null) {
+                        job.cancel(true);
+                        throw new dev.acdc.experiments.cells.ClusterUnavailableException("discover: ACDC's tests on Spark: " + problem);
+                    }
+                }
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            String problem = watch.problem();
+            if (problem != null) throw new dev.acdc.experiments.cells.ClusterUnavailableException("discover: ACDC's tests on Spark: " + problem);
+            throw new IllegalStateException("ACDC's tests on Spark failed: " + SparkContexts.oneLine(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            job.cancel(true);
+            throw new IllegalStateException("interrupted while waiting for ACDC's tests on Spark", e);
+        }
     }
 
     static double[] evaluate(Slice s) {

@@ -215,10 +215,39 @@ class SparkReproduceTest {
         assertFalse(Files.exists(out));
         Run bad = acdc(args("--engine", "spark", "--master", "mesos://x:1", "--out", out.toString()));
         assertEquals(2, bad.code, bad.err);
-        assertTrue(bad.err.contains("expected local, local[N], local[N,F], spark://HOST:PORT"), bad.err);
+        assertTrue(bad.err.contains("expected local, local[N], local[N,F], local-cluster[W,C,MB], spark://HOST:PORT"), bad.err);
         Run noSpark = acdc(args("--master", "local[2]", "--out", out.toString()));
         assertEquals(2, noSpark.code, noSpark.err);
         assertTrue(noSpark.err.contains("only with --engine spark"), noSpark.err);
+    }
+
+    @Test
+    void theExecutorWatchSaysOnceThatNoExecutorRunsAndGivesUpAfterTheWait() {
+        long[] now = {0};
+        List<String> said = new ArrayList<>();
+        // a cluster master as the watch sees it: the local backend reports no executor ids, as a cluster with none does
+        ExecutorWatch watch = new ExecutorWatch(spark.context().sc(), true, 120, said::add, () -> now[0]);
+        assertNull(watch.problem());
+        now[0] = seconds(ExecutorWatch.NOTICE_SECONDS - 1);
+        assertNull(watch.problem());
+        assertEquals(List.of(), said, "an executor still starting is not worth a line");
+        now[0] = seconds(ExecutorWatch.NOTICE_SECONDS);
+        assertNull(watch.problem());
+        assertEquals(1, said.size(), said.toString());
+        assertTrue(said.get(0).contains("no executor is running") && said.get(0).contains("waiting up to 120 s"), said.get(0));
+        now[0] = seconds(119);
+        assertNull(watch.problem());
+        assertEquals(1, said.size(), "said once");
+        now[0] = seconds(120);
+        String problem = watch.problem();
+        assertNotNull(problem);
+        assertTrue(problem.startsWith("no Spark executor for 120 s") && problem.endsWith("rerun with --resume"), problem);
+        // a local master's executors are threads of this JVM: nothing to watch
+        assertNull(new ExecutorWatch(spark.context().sc(), said::add).problem());
+    }
+
+    static long seconds(long s) {
+        return s * 1_000_000_000L;
     }
 
     /** Same files with the same contents, the timings (each cell's seconds and the run's) left out. */

@@ -109,6 +109,10 @@ public final class AcdcCli implements Runnable {
                 commandLine.getErr().println("acdc: " + oneLine(ex.getMessage()));
                 return EXIT_BAD_INPUT;
             }
+            if (ex instanceof dev.acdc.experiments.cells.ClusterUnavailableException) {   // the cluster, not the input
+                commandLine.getErr().println("acdc: " + oneLine(ex.getMessage()));
+                return EXIT_INTERNAL_ERROR;
+            }
             throw ex;
         });
         return cl;

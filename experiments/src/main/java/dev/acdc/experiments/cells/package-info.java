@@ -11,7 +11,8 @@
  * {@link dev.acdc.experiments.cells.GradientMethods} (gradient jobs one at a time per JVM), {@link
  * dev.acdc.experiments.cells.CellJson} (the one JSON form of every job's result), and the executor's side of
  * ACDC's remote speculative tests ({@link dev.acdc.experiments.cells.RemovalJob},
- * {@link dev.acdc.experiments.cells.RemovalWorker}).
+ * {@link dev.acdc.experiments.cells.RemovalWorker}), and {@link dev.acdc.experiments.cells.ClusterUnavailableException}
+ * (an engine that can run nothing more: one line, exit 1, what finished kept for {@code --resume}).
  *
  * <p>Invariants: a job holds values only, never a loaded model; computing it is deterministic, so a retried or
  * resumed cell is the cell; a report is assembled from the per-cell results in the jobs' order, whatever order they
