@@ -5,7 +5,6 @@ import dev.acdc.discovery.method.DiscoveryMethod;
 import dev.acdc.discovery.method.DiscoveryProblem;
 import dev.acdc.discovery.method.FaithfulnessCurves;
 import dev.acdc.discovery.method.GradientAt;
-import dev.acdc.experiments.cells.SweepCell;
 import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
@@ -38,7 +37,7 @@ import java.util.function.Consumer;
  */
 record FaithfulnessCell(TaskSpec task, String metric, String ablation, String method, List<Double> fractions,
                         List<Double> edgePruningTargets, GradientAt eapGradient, int bootstrap, long seed, List<String> runResults)
-        implements SweepCell {
+        implements MethodCell {
 
     FaithfulnessCell {
         fractions = List.copyOf(fractions);
@@ -47,24 +46,10 @@ record FaithfulnessCell(TaskSpec task, String metric, String ablation, String me
     }
 
     /** The method with this cell's settings. */
-    private DiscoveryMethod create(Task t, String metricName, Consumer<String> progress) {
+    @Override
+    public DiscoveryMethod create(Task t, String metricName, Consumer<String> progress) {
         double[] targets = edgePruningTargets == null ? null : edgePruningTargets.stream().mapToDouble(Double::doubleValue).toArray();
         return MethodFactory.create(method, t, metricName, new MethodFactory.Settings(null, false, eapGradient, progress, targets));
-    }
-
-    @Override
-    public int runs() {
-        Task t = TaskCache.get(task);
-        String metricName = TaskRun.parseMetric(t, metric);
-        return SweepRunResults.runs(create(t, metricName, s -> {}), t.name(), metricName);
-    }
-
-    @Override
-    public String computeRun(int run, Consumer<String> progress) {
-        Task t = TaskCache.get(task);
-        try (TaskRun r = TaskRun.open(t, metric, ablation, null)) {
-            return SweepRunResults.compute(create(t, r.metricName(), progress), r.problem(seed), run);
-        }
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.acdc.discovery.method.GradientAt;
 import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
-import dev.acdc.experiments.cells.SweepCell;
 import dev.acdc.experiments.cells.CellJson;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
@@ -36,7 +35,7 @@ import java.util.function.Consumer;
  * @param runResults  the results of the method's runs when it is a sweep computed run by run, else null
  */
 record RocCell(TaskSpec task, String metric, String ablation, String groundTruth, String method, List<Double> thresholds,
-               List<Double> edgePruningTargets, GradientAt eapGradient, long seed, List<String> runResults) implements SweepCell {
+               List<Double> edgePruningTargets, GradientAt eapGradient, long seed, List<String> runResults) implements MethodCell {
 
     RocCell {
         thresholds = List.copyOf(thresholds);
@@ -45,25 +44,11 @@ record RocCell(TaskSpec task, String metric, String ablation, String groundTruth
     }
 
     /** The method with this cell's settings. */
-    private DiscoveryMethod create(Task t, String metricName, Consumer<String> progress) {
+    @Override
+    public DiscoveryMethod create(Task t, String metricName, Consumer<String> progress) {
         double[] taus = thresholds.stream().mapToDouble(Double::doubleValue).toArray();
         double[] targets = edgePruningTargets == null ? null : edgePruningTargets.stream().mapToDouble(Double::doubleValue).toArray();
         return MethodFactory.create(method, t, metricName, new MethodFactory.Settings(taus, false, eapGradient, progress, targets));
-    }
-
-    @Override
-    public int runs() {
-        Task t = TaskCache.get(task);
-        String metricName = TaskRun.parseMetric(t, metric);
-        return SweepRunResults.runs(create(t, metricName, s -> {}), t.name(), metricName);
-    }
-
-    @Override
-    public String computeRun(int run, Consumer<String> progress) {
-        Task t = TaskCache.get(task);
-        try (TaskRun r = TaskRun.open(t, metric, ablation, null)) {
-            return SweepRunResults.compute(create(t, r.metricName(), progress), r.problem(seed), run);
-        }
     }
 
     @Override

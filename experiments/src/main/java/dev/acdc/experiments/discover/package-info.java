@@ -1,5 +1,6 @@
 /**
  * The {@code discover}, {@code roc} and {@code faithfulness} commands and what they share: their jobs ({@link
+ * dev.acdc.experiments.discover.MethodCell}, a method on a task split into its sweep's runs; {@link
  * dev.acdc.experiments.discover.RocCell}, {@link dev.acdc.experiments.discover.FaithfulnessCell} and {@link
  * dev.acdc.experiments.discover.StabilityCell}, run by a {@link dev.acdc.experiments.cells.CellRunner}), task lookup ({@link
  * dev.acdc.experiments.discover.TaskSource}), a task made ready for discovery ({@link

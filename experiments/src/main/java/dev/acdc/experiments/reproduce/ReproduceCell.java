@@ -7,7 +7,7 @@ import dev.acdc.experiments.discover.SweepRunResults;
 import dev.acdc.discovery.method.MethodResult;
 import dev.acdc.discovery.method.MethodRoc;
 import dev.acdc.discovery.method.SweepPoint;
-import dev.acdc.experiments.cells.SweepCell;
+import dev.acdc.experiments.discover.MethodCell;
 import dev.acdc.experiments.cells.GradientMethods;
 import dev.acdc.experiments.cells.TaskCache;
 import dev.acdc.experiments.cells.TaskSpec;
@@ -37,29 +37,16 @@ import java.util.function.Consumer;
  * @param runResults  the results of the method's runs when it is a sweep computed run by run, else null
  */
 public record ReproduceCell(TaskSpec task, String metric, String ablation, String method, boolean quick, GradientAt eapGradient,
-                            long seed, List<String> runResults) implements SweepCell {
+                            long seed, List<String> runResults) implements MethodCell {
 
     public ReproduceCell {
         runResults = runResults == null ? null : List.copyOf(runResults);
     }
 
     /** The method with this cell's settings. */
-    private DiscoveryMethod create(Task t, Consumer<String> progress) {
-        return MethodFactory.create(method, t, metric, new MethodFactory.Settings(null, quick, eapGradient, progress));
-    }
-
     @Override
-    public int runs() {
-        Task t = TaskCache.get(task);
-        return SweepRunResults.runs(create(t, s -> {}), t.name(), metric);
-    }
-
-    @Override
-    public String computeRun(int run, Consumer<String> progress) {
-        Task t = TaskCache.get(task);
-        try (TaskRun r = TaskRun.open(t, metric, ablation, null)) {
-            return SweepRunResults.compute(create(t, progress), r.problem(seed), run);
-        }
+    public DiscoveryMethod create(Task t, String metricName, Consumer<String> progress) {
+        return MethodFactory.create(method, t, metricName, new MethodFactory.Settings(null, quick, eapGradient, progress));
     }
 
     @Override
@@ -87,7 +74,7 @@ public record ReproduceCell(TaskSpec task, String metric, String ablation, Strin
         try (TaskRun run = TaskRun.open(t, metric, ablation, null)) {
             // one method run per cell (or its runs' results): its ROC, and its faithfulness curves as the faithfulness command computes them
             FaithfulnessTable.Computed computed = FaithfulnessTable.compute(t.name(), metric, ablation,
-                    SweepRunResults.method(create(t, progress), runResults), run.problem(seed));
+                    SweepRunResults.method(create(t, metric, progress), runResults), run.problem(seed));
             MethodResult r = computed.result();
             MethodRoc roc = MethodRoc.of(r, run.truth());
             RocCurve acdcCodeNodes = ReproduceCommand.acdcCodeNodeCurve(r, run.truth());
