@@ -2,10 +2,11 @@ package dev.acdc.experiments.cells;
 
 import dev.acdc.experiments.Progress;
 
+import java.io.PrintWriter;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -26,27 +27,34 @@ public final class SweepRuns {
     }
 
     /**
-     * Computes the runs that are neither finished nor of a finished cell, each written to the journal as it completes.
+     * Computes the runs that are neither finished nor of a finished cell, each written to the journal as it completes,
+     * with a progress line {@code COMMAND: sweep i/n …}; a run that fails fails its cell, which is put in
+     * {@code failedCells} (description → error) and printed as {@code COMMAND: CELLNOUN DESCRIPTION failed: …}.
      *
-     * @param finished   results by {@link CellJob#fileName()}: those read from the journal; the runs' are added
-     * @param cellFailed called with the cell and the error when one of its runs fails (its other runs go on)
+     * @param finished results by {@link CellJob#fileName()}: those read from the journal; the runs' are added
      */
     public static void compute(CellRunner runner, List<SweepRun> runs, Map<String, String> finished, CellJournal journal,
-                               Progress progress, BiConsumer<SweepCell, String> cellFailed) {
+                               PrintWriter err, String command, String cellNoun, Map<String, String> failedCells) {
+        if (runs.isEmpty()) return;
+        Progress progress = Progress.start(err, command + ": sweep", runs.size());
         List<SweepRun> todo = runs.stream()
                 .filter(r -> !finished.containsKey(r.fileName()) && !finished.containsKey(r.cell().fileName())).toList();
-        if (todo.isEmpty()) return;
-        runner.run(todo, progress, runs.size() - todo.size() + 1, outcome -> {
-            SweepRun run = (SweepRun) outcome.job();
-            if (outcome instanceof CellOutcome.Finished f) {
-                journal.record(run, f.json());
-                finished.put(run.fileName(), f.json());
-            } else if (outcome instanceof CellOutcome.Failed x) {
-                cellFailed.accept(run.cell(), "run " + (run.run() + 1) + "/" + run.runs() + ": " + x.error());
-            } else {
-                throw new IllegalStateException("unhandled outcome " + outcome);
-            }
-        });
+        if (!todo.isEmpty()) {
+            runner.run(todo, progress, runs.size() - todo.size() + 1, outcome -> {
+                SweepRun run = (SweepRun) outcome.job();
+                if (outcome instanceof CellOutcome.Finished f) {
+                    journal.record(run, f.json());
+                    finished.put(run.fileName(), f.json());
+                } else if (outcome instanceof CellOutcome.Failed x) {
+                    String error = "run " + (run.run() + 1) + "/" + run.runs() + ": " + x.error();
+                    failedCells.put(run.cell().description(), error);
+                    progress.println(command + ": " + cellNoun + " " + run.cell().description() + " failed: " + error);
+                } else {
+                    throw new IllegalStateException("unhandled outcome " + outcome);
+                }
+            });
+        }
+        progress.finish(runs.size() + " runs");
     }
 
     /**

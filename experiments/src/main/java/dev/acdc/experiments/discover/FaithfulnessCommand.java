@@ -243,14 +243,7 @@ public final class FaithfulnessCommand implements Callable<Integer> {
         Map<String, String> results = new LinkedHashMap<>(journal.finished());
         Map<String, String> failed = new LinkedHashMap<>(), failedStability = new LinkedHashMap<>();
         try {
-            if (!runs.isEmpty()) {
-                Progress runProgress = Progress.start(err, "faithfulness: sweep", runs.size());
-                SweepRuns.compute(runner, runs, results, journal, runProgress, (cell, error) -> {
-                    failed.put(cell.description(), error);
-                    runProgress.println("faithfulness: method " + cell.description() + " failed: " + error);
-                });
-                runProgress.finish(runs.size() + " runs");
-            }
+            SweepRuns.compute(runner, runs, results, journal, err, "faithfulness", "method", failed);
             // per method, with each method's own steps (ACDC's thresholds, SP's λ and epochs, EAP's passes) after its name
             Progress progress = Progress.start(err, "faithfulness: method", methodJobs.size());
             runCells(runner, SweepRuns.assemble(methodJobs, results), methodJobs.size(), results, progress, journal, failed,

@@ -144,14 +144,7 @@ public final class RocCommand implements Callable<Integer> {
         // per method, and per threshold inside ACDC (the one method that reports its steps)
         dev.acdc.experiments.Progress progress;
         try {
-            if (!runs.isEmpty()) {
-                dev.acdc.experiments.Progress runProgress = dev.acdc.experiments.Progress.start(err, "roc: sweep", runs.size());
-                SweepRuns.compute(runner, runs, finished, journal, runProgress, (cell, error) -> {
-                    failed.put(cell.description(), error);
-                    runProgress.println("roc: method " + cell.description() + " failed: " + error);
-                });
-                runProgress.finish(runs.size() + " runs");
-            }
+            SweepRuns.compute(runner, runs, finished, journal, err, "roc", "method", failed);
             List<SweepCell> todo = SweepRuns.assemble(jobs, finished);
             progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
             dev.acdc.experiments.Progress methodProgress = progress;

@@ -199,14 +199,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         Map<String, String> failed = new LinkedHashMap<>();
         dev.acdc.experiments.Progress progress;
         try {
-            if (!runs.isEmpty()) {
-                dev.acdc.experiments.Progress runProgress = dev.acdc.experiments.Progress.start(err, "reproduce: sweep", runs.size());
-                SweepRuns.compute(runner, runs, finished, journal, runProgress, (cell, error) -> {
-                    failed.put(cell.description(), error);
-                    runProgress.println("reproduce: cell " + cell.description() + " failed: " + error);
-                });
-                runProgress.finish(runs.size() + " runs");
-            }
+            SweepRuns.compute(runner, runs, finished, journal, err, "reproduce", "cell", failed);
             List<SweepCell> todo = SweepRuns.assemble(jobs, finished);
             // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
             progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", jobs.size());
