@@ -194,6 +194,33 @@ class SparkReproduceTest {
         assertSameFaithfulness(localFaithfulness(), out);
     }
 
+    @Test
+    void aSweepRunThatFailsFailsItsMethodAloneAndResumeComputesOnlyThatRun() throws Exception {
+        Path out = tmp.resolve("faithfulness-failing-run");
+        List<String> b = new ArrayList<>(FAITHFULNESS);
+        b.addAll(List.of("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
+        System.setProperty(ExecutorCells.FAIL_PROPERTY, "always:acdc run 2/21");
+        Run r;
+        try {
+            r = acdc(b);
+        } finally {
+            System.clearProperty(ExecutorCells.FAIL_PROPERTY);
+        }
+        assertEquals(1, r.code, r.err);
+        assertTrue(r.err.contains("faithfulness: method acdc failed: run 2/21: IllegalStateException: injected failure of acdc run 2/21"),
+                r.err);
+        JsonObject partial = json(out.resolve("faithfulness.json"));
+        assertEquals(List.of("acdc"), List.copyOf(partial.getAsJsonObject("failed_methods").keySet()));
+        assertFalse(partial.has("cpr.acdc"));
+        assertTrue(partial.has("cpr.eap") && partial.has("cpr.eap-ig"), partial.toString());
+
+        b.add("--resume");
+        Run resumed = acdc(b);
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.err.contains("--resume: 5 of 6 cells and 20 of 21 sweep runs already finished"), resumed.err);
+        assertSameFaithfulness(localFaithfulness(), out);
+    }
+
     /** Same files, the same CSV, plots and JSON, the timings left out. */
     static void assertSameFaithfulness(Path expected, Path actual) throws Exception {
         assertEquals(files(expected), files(actual));
