@@ -35,6 +35,13 @@ public final class CellJournal {
         this.finished = finished;
     }
 
+    /** A run's signature: a header naming the command's cells, then each job's description as a value, one per line. */
+    public static String signature(String header, List<? extends CellJob> jobs) {
+        StringBuilder b = new StringBuilder(header).append('\n');
+        for (CellJob j : jobs) b.append(j).append('\n');
+        return b.toString();
+    }
+
     /** The journal directory of an output directory. */
     public static Path dirFor(Path target) {
         Path abs = target.toAbsolutePath().normalize();

@@ -58,25 +58,19 @@ public final class SweepRuns {
     }
 
     /**
-     * The cells of the second round: those not finished whose runs all finished, each with its runs' results (a cell
-     * without runs as it is).
+     * The cells of the second round: those not finished whose runs (among {@code runs}, as {@link #of} made them) all
+     * finished, each with its runs' results (a cell without runs as it is).
      */
-    public static List<SweepCell> assemble(List<? extends SweepCell> cells, Map<String, String> finished) {
+    public static List<SweepCell> assemble(List<? extends SweepCell> cells, List<SweepRun> runs, Map<String, String> finished) {
+        Map<String, List<SweepRun>> byCell = new java.util.HashMap<>();
+        for (SweepRun r : runs) byCell.computeIfAbsent(r.cell().fileName(), k -> new ArrayList<>()).add(r);
         List<SweepCell> ready = new ArrayList<>();
         for (SweepCell c : cells) {
             if (finished.containsKey(c.fileName())) continue;
-            int n = c.runs();
-            if (n == 0) {
-                ready.add(c);
-                continue;
-            }
-            List<String> results = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                String r = finished.get(new SweepRun(c, i, n).fileName());
-                if (r == null) break;
-                results.add(r);
-            }
-            if (results.size() == n) ready.add(c.withRuns(results));
+            List<SweepRun> own = byCell.getOrDefault(c.fileName(), List.of());
+            List<String> results = own.stream().map(r -> finished.get(r.fileName())).takeWhile(java.util.Objects::nonNull).toList();
+            if (own.isEmpty()) ready.add(c);
+            else if (results.size() == own.size()) ready.add(c.withRuns(results));
         }
         return ready;
     }

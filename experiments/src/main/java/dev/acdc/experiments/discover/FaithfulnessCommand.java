@@ -233,20 +233,18 @@ public final class FaithfulnessCommand implements Callable<Integer> {
                 .mapToObj(i -> new StabilityCell(taskSpec, metric, ablation, tau, i, taskOptions.seed())).toList();
         List<CellJob> jobs = new ArrayList<>(methodJobs);
         jobs.addAll(stabilityJobs);
-        StringBuilder signature = new StringBuilder("acdc faithfulness cells\n");
-        for (CellJob j : jobs) signature.append(j).append('\n');
         // a sweep's runs (ACDC's thresholds, SP's λ, Edge Pruning's targets) are jobs of their own, computed first
         List<SweepRun> runs = SweepRuns.of(methodJobs);
         List<CellJob> journaled = new ArrayList<>(jobs);
         journaled.addAll(runs);
-        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), journaled, resume, n -> err.println("faithfulness: " + n));
+        CellJournal journal = CellJournal.open(staged.target(), CellJournal.signature("acdc faithfulness cells", jobs), journaled, resume, n -> err.println("faithfulness: " + n));
         Map<String, String> results = new LinkedHashMap<>(journal.finished());
         Map<String, String> failed = new LinkedHashMap<>(), failedStability = new LinkedHashMap<>();
         try {
             SweepRuns.compute(runner, runs, results, journal, err, "faithfulness", "method", failed);
             // per method, with each method's own steps (ACDC's thresholds, SP's λ and epochs, EAP's passes) after its name
             Progress progress = Progress.start(err, "faithfulness: method", methodJobs.size());
-            runCells(runner, SweepRuns.assemble(methodJobs, results), methodJobs.size(), results, progress, journal, failed,
+            runCells(runner, SweepRuns.assemble(methodJobs, runs, results), methodJobs.size(), results, progress, journal, failed,
                     "faithfulness: method ");
             progress.finish(String.join(", ", methods));
             if (!stabilityJobs.isEmpty()) {

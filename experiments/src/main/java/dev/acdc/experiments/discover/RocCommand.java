@@ -130,13 +130,11 @@ public final class RocCommand implements Callable<Integer> {
         List<Double> epTargetList = epTargets == null ? null : java.util.Arrays.stream(epTargets).boxed().toList();
         List<RocCell> jobs = methods.stream().map(m -> new RocCell(taskSpec, scoring.metric, scoring.ablation(), truthArg, m,
                 tauList, epTargetList, eap.gradientAt(), taskOptions.seed(), null)).toList();
-        StringBuilder signature = new StringBuilder("acdc roc cells\n");
-        for (RocCell j : jobs) signature.append(j).append('\n');
         // a sweep's runs (ACDC's thresholds, SP's λ, Edge Pruning's targets) are jobs of their own, computed first
         List<SweepRun> runs = SweepRuns.of(jobs);
         List<CellJob> journaled = new java.util.ArrayList<>(jobs);
         journaled.addAll(runs);
-        CellJournal journal = CellJournal.open(staged.target(), signature.toString(), journaled, resume, n -> err.println("roc: " + n));
+        CellJournal journal = CellJournal.open(staged.target(), CellJournal.signature("acdc roc cells", jobs), journaled, resume, n -> err.println("roc: " + n));
         Map<String, String> finished = new LinkedHashMap<>(journal.finished());
         Map<String, RocCell.Result> results = new LinkedHashMap<>();
         for (RocCell j : jobs) if (finished.containsKey(j.fileName())) results.put(j.fileName(), RocCell.parse(finished.get(j.fileName())));
@@ -145,7 +143,7 @@ public final class RocCommand implements Callable<Integer> {
         dev.acdc.experiments.Progress progress;
         try {
             SweepRuns.compute(runner, runs, finished, journal, err, "roc", "method", failed);
-            List<SweepCell> todo = SweepRuns.assemble(jobs, finished);
+            List<SweepCell> todo = SweepRuns.assemble(jobs, runs, finished);
             progress = dev.acdc.experiments.Progress.start(err, "roc: method", methods.size());
             dev.acdc.experiments.Progress methodProgress = progress;
             runner.run(todo, progress, results.size() + 1, outcome -> {

@@ -192,7 +192,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         List<SweepRun> runs = SweepRuns.of(jobs);
         List<CellJob> journaled = new ArrayList<>(jobs);
         journaled.addAll(runs);
-        CellJournal journal = CellJournal.open(staged.target(), signature(jobs), journaled, resume, n -> err.println("reproduce: " + n));
+        CellJournal journal = CellJournal.open(staged.target(), CellJournal.signature("acdc reproduce cells", jobs), journaled, resume, n -> err.println("reproduce: " + n));
         Map<String, String> finished = new LinkedHashMap<>(journal.finished());
         Map<String, CellResult> results = new LinkedHashMap<>();
         for (ReproduceCell j : jobs) if (finished.containsKey(j.fileName())) results.put(j.fileName(), CellResult.fromJson(finished.get(j.fileName())));
@@ -200,7 +200,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         dev.acdc.experiments.Progress progress;
         try {
             SweepRuns.compute(runner, runs, finished, journal, err, "reproduce", "cell", failed);
-            List<SweepCell> todo = SweepRuns.assemble(jobs, finished);
+            List<SweepCell> todo = SweepRuns.assemble(jobs, runs, finished);
             // per cell (task, metric, ablation, method), and per threshold inside ACDC (the one method that reports its steps)
             progress = dev.acdc.experiments.Progress.start(err, "reproduce: cell", jobs.size());
             dev.acdc.experiments.Progress cellProgress = progress;
@@ -281,11 +281,6 @@ public final class ReproduceCommand implements Callable<Integer> {
     }
 
     /** What a resumed run must share with the run it continues: every cell, with all its settings, in order. */
-    private static String signature(List<ReproduceCell> jobs) {
-        StringBuilder b = new StringBuilder("acdc reproduce cells\n");
-        for (ReproduceCell j : jobs) b.append(j).append('\n');
-        return b.toString();
-    }
 
     /**
      * The node-level curve with nodes counted as the ACDC code counted them for the paper's tables, over the same
