@@ -63,6 +63,16 @@ class SparkReproduceTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** {@link #acdc} with the executor-side failure hook {@code hook} set ({@link ExecutorCells#FAIL_PROPERTY}). */
+    static Run acdcWithInjected(String hook, List<String> args) {
+        System.setProperty(ExecutorCells.FAIL_PROPERTY, hook);
+        try {
+            return acdc(args);
+        } finally {
+            System.clearProperty(ExecutorCells.FAIL_PROPERTY);
+        }
+    }
+
     static List<String> args(String... more) {
         List<String> a = new ArrayList<>(COMMON);
         a.addAll(List.of(more));
@@ -81,14 +91,9 @@ class SparkReproduceTest {
     @Test
     void aCellWhoseTaskIsLostOnceIsRetriedAndEveryCellFinishes() throws Exception {
         Path out = tmp.resolve("lost");
-        System.setProperty(ExecutorCells.FAIL_PROPERTY, "once:tracr-reverse l2 resample acdc");
         int before = ExecutorCells.INJECTED.get();
-        Run r;
-        try {
-            r = acdc(args("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
-        } finally {
-            System.clearProperty(ExecutorCells.FAIL_PROPERTY);
-        }
+        Run r = acdcWithInjected("once:tracr-reverse l2 resample acdc",
+                args("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
         assertEquals(0, r.code, r.err);
         assertEquals(before + 1, ExecutorCells.INJECTED.get(), "the cell's first attempt was lost, its second finished");
         assertSameReport(localReport, out);
@@ -98,13 +103,7 @@ class SparkReproduceTest {
     void aCellThatFailsIsReportedWithItsDescriptionTheOthersAreKeptAndResumeComputesOnlyIt() throws Exception {
         Path out = tmp.resolve("failing");
         String cell = "tracr-proportion l2 zero eap";
-        System.setProperty(ExecutorCells.FAIL_PROPERTY, "always:" + cell);
-        Run r;
-        try {
-            r = acdc(args("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
-        } finally {
-            System.clearProperty(ExecutorCells.FAIL_PROPERTY);
-        }
+        Run r = acdcWithInjected("always:" + cell, args("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
         assertEquals(1, r.code, r.err);
         assertTrue(r.err.contains("reproduce: cell " + cell + " failed: IllegalStateException: injected failure of " + cell), r.err);
         JsonObject results = json(out.resolve("results.json"));
@@ -173,13 +172,7 @@ class SparkReproduceTest {
         Path out = tmp.resolve("faithfulness-failing");
         List<String> b = new ArrayList<>(FAITHFULNESS);
         b.addAll(List.of("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
-        System.setProperty(ExecutorCells.FAIL_PROPERTY, "always:eap");
-        Run r;
-        try {
-            r = acdc(b);
-        } finally {
-            System.clearProperty(ExecutorCells.FAIL_PROPERTY);
-        }
+        Run r = acdcWithInjected("always:eap", b);
         assertEquals(1, r.code, r.err);
         assertTrue(r.err.contains("faithfulness: method eap failed: IllegalStateException: injected failure of eap"), r.err);
         JsonObject partial = json(out.resolve("faithfulness.json"));
@@ -199,13 +192,7 @@ class SparkReproduceTest {
         Path out = tmp.resolve("faithfulness-failing-run");
         List<String> b = new ArrayList<>(FAITHFULNESS);
         b.addAll(List.of("--engine", "spark", "--master", "local[2]", "--out", out.toString()));
-        System.setProperty(ExecutorCells.FAIL_PROPERTY, "always:acdc run 2/21");
-        Run r;
-        try {
-            r = acdc(b);
-        } finally {
-            System.clearProperty(ExecutorCells.FAIL_PROPERTY);
-        }
+        Run r = acdcWithInjected("always:acdc run 2/21", b);
         assertEquals(1, r.code, r.err);
         assertTrue(r.err.contains("faithfulness: method acdc failed: run 2/21: IllegalStateException: injected failure of acdc run 2/21"),
                 r.err);
